@@ -1,0 +1,66 @@
+package org.adam4j.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+/** The {@code ./adam4j} launcher's entry point: dispatches to one {@link Command}. */
+public final class Adam4j {
+    /** Every command, in the order {@code --help} lists them. */
+    static final List<Command> COMMANDS = List.of(new InfoCommand());
+
+    private Adam4j() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs one command line and returns its exit status (for tests: nothing here calls {@code System.exit}). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || isHelp(args[0]) || args[0].equals("help")) {
+            if (args.length > 1 && args[0].equals("help")) {
+                return run(new String[] {args[1], "--help"}, out, err);
+            }
+            out.print(usage());
+            return args.length == 0 ? Command.USAGE : Command.OK;
+        }
+        Command command = COMMANDS.stream().filter(c -> c.name().equals(args[0])).findFirst().orElse(null);
+        if (command == null) {
+            err.println("adam4j: unknown command '" + args[0] + "'");
+            err.print(usage());
+            return Command.USAGE;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        if (Arrays.stream(rest).anyMatch(Adam4j::isHelp)) {
+            out.print(command.usage());
+            return Command.OK;
+        }
+        try {
+            return command.run(rest, out, err);
+        } catch (UsageException e) {
+            err.println("adam4j " + command.name() + ": " + e.getMessage());
+            err.print(command.usage());
+            return Command.USAGE;
+        } catch (Exception e) {
+            err.println("adam4j " + command.name() + ": " + e);
+            return Command.FAILED;
+        }
+    }
+
+    static boolean isHelp(String arg) {
+        return arg.equals("--help") || arg.equals("-h");
+    }
+
+    static String usage() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("usage: ./adam4j COMMAND [OPTIONS]   (./adam4j COMMAND --help for its options)\n\n");
+        sb.append("adam4j: hand-vectorized Adam-family optimizer kernels for Java (jdk.incubator.vector).\n\n");
+        sb.append("commands:\n");
+        for (Command c : COMMANDS) {
+            sb.append(String.format("  %-10s %s%n", c.name(), c.summary()));
+        }
+        sb.append("\nexit status: 0 success, 1 a check failed, 2 bad arguments or unusable input\n");
+        return sb.toString();
+    }
+}

@@ -1,0 +1,245 @@
+package org.adam4j.reference;
+
+import java.util.Objects;
+
+/**
+ * Adam's hyperparameters and options, validated when they are set (as PyTorch's constructors do), immutable once built.
+ *
+ * <p>Names and defaults follow {@code torch.optim.Adam}: lr 1e-3, betas (0.9, 0.999), eps 1e-8, no weight decay.
+ */
+public final class AdamConfig {
+    private final double lr;
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private final double weightDecay;
+    private final WeightDecay decay;
+    private final double maxLr;
+    private final boolean amsgrad;
+    private final boolean maximize;
+    private final boolean epsilonHat;
+    private final boolean biasCorrection;
+
+    private AdamConfig(Builder b) {
+        this.lr = b.lr;
+        this.beta1 = b.beta1;
+        this.beta2 = b.beta2;
+        this.eps = b.eps;
+        this.weightDecay = b.weightDecay;
+        this.decay = b.decay;
+        this.maxLr = Double.isNaN(b.maxLr) ? b.lr : b.maxLr;
+        this.amsgrad = b.amsgrad;
+        this.maximize = b.maximize;
+        this.epsilonHat = b.epsilonHat;
+        this.biasCorrection = b.biasCorrection;
+        if (decay == WeightDecay.FULLY_DECOUPLED) {
+            requirePositiveMaxLr(maxLr);
+        }
+    }
+
+    /** PyTorch's defaults. */
+    public static AdamConfig defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.lr = lr;
+        b.beta1 = beta1;
+        b.beta2 = beta2;
+        b.eps = eps;
+        b.weightDecay = weightDecay;
+        b.decay = decay;
+        b.maxLr = maxLr;
+        b.amsgrad = amsgrad;
+        b.maximize = maximize;
+        b.epsilonHat = epsilonHat;
+        b.biasCorrection = biasCorrection;
+        return b;
+    }
+
+    public double lr() { return lr; }
+    public double beta1() { return beta1; }
+    public double beta2() { return beta2; }
+    public double eps() { return eps; }
+    public double weightDecay() { return weightDecay; }
+    public WeightDecay decay() { return decay; }
+    /** The learning rate that fully decoupled decay divides by; the initial {@link #lr()} unless set. */
+    public double maxLr() { return maxLr; }
+    public boolean amsgrad() { return amsgrad; }
+    public boolean maximize() { return maximize; }
+    /** TensorFlow's form: {@code eps} added to {@code sqrt(v)} before bias correction (the paper's section 2). */
+    public boolean epsilonHat() { return epsilonHat; }
+    public boolean biasCorrection() { return biasCorrection; }
+
+    /** The per-step scalars for step {@code t} (1 for the first step) at this configuration's learning rate. */
+    public AdamStep step(long t) {
+        return AdamStep.of(this, t, lr);
+    }
+
+    /** The per-step scalars for step {@code t} at a scheduled learning rate. */
+    public AdamStep step(long t, double scheduledLr) {
+        return AdamStep.of(this, t, scheduledLr);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof AdamConfig c
+                && Double.compare(lr, c.lr) == 0 && Double.compare(beta1, c.beta1) == 0
+                && Double.compare(beta2, c.beta2) == 0 && Double.compare(eps, c.eps) == 0
+                && Double.compare(weightDecay, c.weightDecay) == 0 && decay == c.decay
+                && Double.compare(maxLr, c.maxLr) == 0 && amsgrad == c.amsgrad && maximize == c.maximize
+                && epsilonHat == c.epsilonHat && biasCorrection == c.biasCorrection;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(lr, beta1, beta2, eps, weightDecay, decay, maxLr, amsgrad, maximize, epsilonHat,
+                biasCorrection);
+    }
+
+    @Override
+    public String toString() {
+        return "Adam(lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weight_decay=" + weightDecay
+                + ", decay=" + decay + (decay == WeightDecay.FULLY_DECOUPLED ? ", max_lr=" + maxLr : "")
+                + ", amsgrad=" + amsgrad + ", maximize=" + maximize + ", epsilon_hat=" + epsilonHat
+                + ", bias_correction=" + biasCorrection + ")";
+    }
+
+    static double requireLr(double lr) {
+        if (!(lr >= 0.0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException("Invalid learning rate: " + lr + " (must be finite and >= 0)");
+        }
+        return lr;
+    }
+
+    private static void requirePositiveMaxLr(double maxLr) {
+        if (!(maxLr > 0.0) || Double.isInfinite(maxLr)) {
+            throw new IllegalArgumentException("Invalid max_lr: " + maxLr
+                    + " (fully decoupled weight decay divides by it: must be finite and > 0)");
+        }
+    }
+
+    /** Mutable, validating builder; every setter refuses a bad value at once, naming it. */
+    public static final class Builder {
+        private double lr = 1e-3;
+        private double beta1 = 0.9;
+        private double beta2 = 0.999;
+        private double eps = 1e-8;
+        private double weightDecay = 0.0;
+        private WeightDecay decay = WeightDecay.NONE;
+        private double maxLr = Double.NaN;
+        private boolean amsgrad;
+        private boolean maximize;
+        private boolean epsilonHat;
+        private boolean biasCorrection = true;
+
+        private Builder() {
+        }
+
+        public Builder lr(double lr) {
+            this.lr = requireLr(lr);
+            return this;
+        }
+
+        public Builder betas(double beta1, double beta2) {
+            this.beta1 = requireBeta(0, beta1);
+            this.beta2 = requireBeta(1, beta2);
+            return this;
+        }
+
+        public Builder beta1(double beta1) {
+            this.beta1 = requireBeta(0, beta1);
+            return this;
+        }
+
+        public Builder beta2(double beta2) {
+            this.beta2 = requireBeta(1, beta2);
+            return this;
+        }
+
+        public Builder eps(double eps) {
+            if (!(eps >= 0.0) || Double.isInfinite(eps)) {
+                throw new IllegalArgumentException("Invalid epsilon value: " + eps + " (must be finite and >= 0)");
+            }
+            this.eps = eps;
+            return this;
+        }
+
+        /** Sets the coefficient and the mode; a mode of NONE requires a coefficient of 0. */
+        public Builder weightDecay(double weightDecay, WeightDecay mode) {
+            Objects.requireNonNull(mode, "weight decay mode");
+            if (!(weightDecay >= 0.0) || Double.isInfinite(weightDecay)) {
+                throw new IllegalArgumentException(
+                        "Invalid weight_decay value: " + weightDecay + " (must be finite and >= 0)");
+            }
+            if (mode == WeightDecay.NONE && weightDecay != 0.0) {
+                throw new IllegalArgumentException("weight_decay " + weightDecay + " given with decay mode NONE");
+            }
+            this.weightDecay = weightDecay;
+            this.decay = mode;
+            return this;
+        }
+
+        /** PyTorch Adam's {@code weight_decay}: L2 coupled to the gradient. */
+        public Builder l2(double weightDecay) {
+            return weightDecay(weightDecay, WeightDecay.L2);
+        }
+
+        /** PyTorch AdamW's {@code weight_decay}: decoupled. */
+        public Builder decoupled(double weightDecay) {
+            return weightDecay(weightDecay, WeightDecay.DECOUPLED);
+        }
+
+        /** optimi's {@code decouple_lr=True}: {@code p *= 1 - (lr / maxLr) * wd}. */
+        public Builder fullyDecoupled(double weightDecay, double maxLr) {
+            requirePositiveMaxLr(maxLr);
+            weightDecay(weightDecay, WeightDecay.FULLY_DECOUPLED);
+            this.maxLr = maxLr;
+            return this;
+        }
+
+        public Builder maxLr(double maxLr) {
+            requirePositiveMaxLr(maxLr);
+            this.maxLr = maxLr;
+            return this;
+        }
+
+        public Builder amsgrad(boolean amsgrad) {
+            this.amsgrad = amsgrad;
+            return this;
+        }
+
+        public Builder maximize(boolean maximize) {
+            this.maximize = maximize;
+            return this;
+        }
+
+        public Builder epsilonHat(boolean epsilonHat) {
+            this.epsilonHat = epsilonHat;
+            return this;
+        }
+
+        public Builder biasCorrection(boolean biasCorrection) {
+            this.biasCorrection = biasCorrection;
+            return this;
+        }
+
+        public AdamConfig build() {
+            return new AdamConfig(this);
+        }
+
+        private static double requireBeta(int index, double beta) {
+            if (!(beta >= 0.0 && beta < 1.0)) {
+                throw new IllegalArgumentException(
+                        "Invalid beta parameter at index " + index + ": " + beta + " (must be in [0, 1))");
+            }
+            return beta;
+        }
+    }
+}

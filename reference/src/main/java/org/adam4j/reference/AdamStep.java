@@ -1,0 +1,124 @@
+package org.adam4j.reference;
+
+/**
+ * The scalars of one Adam step, computed once per step, here and nowhere else, so that the reference and every
+ * kernel do the same arithmetic on the same rounded values.
+ *
+ * <p>They are computed in double precision, as PyTorch computes them in Python floats, and then rounded once to
+ * float for the {@code _F32} fields. The update of one element {@code i} is, for every variant:
+ *
+ * <pre>
+ *   g = maximize ? -grad[i] : grad[i]
+ *   if (l2)        g = fma(weightDecay, p[i], g)
+ *   p = decoupled ? p[i] * decayFactor : p[i]
+ *   m[i] = fma(beta1, m[i], oneMinusBeta1 * g)
+ *   v[i] = fma(beta2, v[i], oneMinusBeta2 * g * g)
+ *   vd   = amsgrad ? (vmax[i] = max(vmax[i], v[i])) : v[i]
+ *   p[i] = fma(-stepSize, m[i] / fma(sqrt(vd), denomScale, eps), p)
+ * </pre>
+ *
+ * The bias correction of {@code v} is a multiplication by {@code denomScale = 1/sqrt(1 - beta2^t)} (as DeepSpeed's
+ * CPU Adam does), so an element costs one square root and one division. With {@code epsilonHat} the correction moves
+ * into {@code stepSize = lr * sqrt(1 - beta2^t) / (1 - beta1^t)} and {@code denomScale} is 1.
+ */
+public final class AdamStep {
+    /** The step number, 1 for the first step. */
+    public final long t;
+    public final double lr;
+    public final boolean maximize;
+    public final boolean l2;
+    public final boolean decoupled;
+    public final boolean amsgrad;
+
+    public final double beta1_F64;
+    public final double beta2_F64;
+    public final double oneMinusBeta1_F64;
+    public final double oneMinusBeta2_F64;
+    public final double eps_F64;
+    /** The L2 coefficient; 0 unless {@link #l2}. */
+    public final double weightDecay_F64;
+    /** What decoupled decay multiplies the parameter by; 1 unless {@link #decoupled}. */
+    public final double decayFactor_F64;
+    public final double negStepSize_F64;
+    public final double denomScale_F64;
+
+    public final float beta1_F32;
+    public final float beta2_F32;
+    public final float oneMinusBeta1_F32;
+    public final float oneMinusBeta2_F32;
+    public final float eps_F32;
+    public final float weightDecay_F32;
+    public final float decayFactor_F32;
+    public final float negStepSize_F32;
+    public final float denomScale_F32;
+
+    private AdamStep(AdamConfig c, long t, double lr) {
+        if (t < 1) {
+            throw new IllegalArgumentException("Invalid step: " + t + " (steps count from 1)");
+        }
+        this.t = t;
+        this.lr = AdamConfig.requireLr(lr);
+        this.maximize = c.maximize();
+        double wd = c.weightDecay();
+        this.l2 = c.decay() == WeightDecay.L2 && wd != 0.0;
+        this.decoupled = (c.decay() == WeightDecay.DECOUPLED || c.decay() == WeightDecay.FULLY_DECOUPLED) && wd != 0.0;
+        this.amsgrad = c.amsgrad();
+
+        double decayLr = c.decay() == WeightDecay.FULLY_DECOUPLED ? lr / c.maxLr() : lr;
+        double biasCorrection1 = c.biasCorrection() ? 1.0 - Math.pow(c.beta1(), (double) t) : 1.0;
+        double biasCorrection2 = c.biasCorrection() ? 1.0 - Math.pow(c.beta2(), (double) t) : 1.0;
+        double stepSize;
+        double denomScale;
+        if (c.epsilonHat()) {
+            stepSize = lr * Math.sqrt(biasCorrection2) / biasCorrection1;
+            denomScale = 1.0;
+        } else {
+            stepSize = lr / biasCorrection1;
+            denomScale = 1.0 / Math.sqrt(biasCorrection2);
+        }
+
+        beta1_F64 = c.beta1();
+        beta2_F64 = c.beta2();
+        oneMinusBeta1_F64 = 1.0 - c.beta1();
+        oneMinusBeta2_F64 = 1.0 - c.beta2();
+        eps_F64 = c.eps();
+        weightDecay_F64 = l2 ? wd : 0.0;
+        decayFactor_F64 = decoupled ? 1.0 - decayLr * wd : 1.0;
+        negStepSize_F64 = -stepSize;
+        denomScale_F64 = denomScale;
+
+        beta1_F32 = (float) beta1_F64;
+        beta2_F32 = (float) beta2_F64;
+        oneMinusBeta1_F32 = (float) oneMinusBeta1_F64;
+        oneMinusBeta2_F32 = (float) oneMinusBeta2_F64;
+        eps_F32 = (float) eps_F64;
+        weightDecay_F32 = (float) weightDecay_F64;
+        decayFactor_F32 = (float) decayFactor_F64;
+        negStepSize_F32 = (float) negStepSize_F64;
+        denomScale_F32 = (float) denomScale_F64;
+    }
+
+    /**
+     * The scalars of step {@code t} (counting from 1) of {@code config} at learning rate {@code lr} (a schedule may
+     * change it from step to step).
+     *
+     * @throws IllegalArgumentException if {@code t < 1} or {@code lr} is negative or not finite
+     */
+    public static AdamStep of(AdamConfig config, long t, double lr) {
+        return new AdamStep(config, t, lr);
+    }
+
+    /** The step after {@code t}, refusing to wrap around. */
+    public static long next(long t) {
+        if (t == Long.MAX_VALUE) {
+            throw new ArithmeticException("step count would overflow past " + Long.MAX_VALUE);
+        }
+        return t + 1;
+    }
+
+    @Override
+    public String toString() {
+        return "AdamStep(t=" + t + ", lr=" + lr + ", stepSize=" + (-negStepSize_F64) + ", denomScale=" + denomScale_F64
+                + ", decayFactor=" + decayFactor_F64 + ")";
+    }
+}

@@ -1,0 +1,12 @@
+package org.adam4j.reference.cases;
+
+import java.io.IOException;
+
+/** A reference case that cannot be used: the message names the file and the problem. */
+public final class CaseFormatException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    public CaseFormatException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,269 @@
+package org.adam4j.reference.cases;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One recorded optimizer trajectory in the format of {@code shared/reference-cases/FORMAT.md}: {@code case.json},
+ * {@code param0.npy} {@code (n,)}, {@code grads.npy} and {@code params.npy} {@code (steps, n)}, and one {@code (n,)}
+ * file per state name listed under {@code "state"}. Loading checks every shape and dtype against {@code case.json}.
+ */
+public final class ReferenceCase {
+    public final Path dir;
+    public final String name;
+    public final JsonObject json;
+    public final String optimizer;
+    public final NpyArray.DType dtype;
+    public final int n;
+    public final int steps;
+    public final NpyArray param0;
+    public final NpyArray grads;
+    public final NpyArray params;
+    /** The final optimizer state, by PyTorch's names, in the order case.json lists them. */
+    public final Map<String, NpyArray> states;
+
+    private ReferenceCase(Path dir, JsonObject json, NpyArray.DType dtype, int n, int steps, NpyArray param0,
+            NpyArray grads, NpyArray params, Map<String, NpyArray> states) {
+        this.dir = dir;
+        this.name = dir.toAbsolutePath().normalize().getFileName().toString();
+        this.json = json;
+        this.optimizer = json.get("optimizer").getAsString();
+        this.dtype = dtype;
+        this.n = n;
+        this.steps = steps;
+        this.param0 = param0;
+        this.grads = grads;
+        this.params = params;
+        this.states = Collections.unmodifiableMap(states);
+    }
+
+    /** Reads the case in {@code dir}. */
+    public static ReferenceCase load(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new CaseFormatException(dir + ": no such case folder");
+        }
+        Path jsonFile = dir.resolve("case.json");
+        JsonObject json = readJson(jsonFile);
+        String optimizer = string(jsonFile, json, "optimizer");
+        String dt = string(jsonFile, json, "dtype");
+        NpyArray.DType dtype = switch (dt) {
+            case "float32" -> NpyArray.DType.F32;
+            case "float64" -> NpyArray.DType.F64;
+            default -> throw new CaseFormatException(jsonFile + ": dtype '" + dt + "' is not float32 or float64");
+        };
+        if (!optimizer.matches("[a-z0-9_]+")) {
+            throw new CaseFormatException(jsonFile + ": bad optimizer name '" + optimizer + "'");
+        }
+        int n = positiveInt(jsonFile, json, "n");
+        int steps = positiveInt(jsonFile, json, "steps");
+        NpyArray param0 = array(dir, "param0.npy", dtype, n);
+        NpyArray grads = array(dir, "grads.npy", dtype, steps, n);
+        NpyArray params = array(dir, "params.npy", dtype, steps, n);
+        Map<String, NpyArray> states = new LinkedHashMap<>();
+        for (String state : stateNames(jsonFile, json)) {
+            states.put(state, array(dir, state + ".npy", dtype, n));
+        }
+        return new ReferenceCase(dir, json, dtype, n, steps, param0, grads, params, states);
+    }
+
+    /** The value of a number key, or {@code fallback} (PyTorch's default) when absent. */
+    public double number(String key, double fallback) throws CaseFormatException {
+        JsonElement e = json.get(key);
+        if (e == null || e.isJsonNull()) {
+            return fallback;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw new CaseFormatException(file() + ": '" + key + "' is not a number: " + e);
+        }
+        return e.getAsDouble();
+    }
+
+    /** The value of a boolean key, or {@code fallback} when absent. */
+    public boolean bool(String key, boolean fallback) throws CaseFormatException {
+        JsonElement e = json.get(key);
+        if (e == null || e.isJsonNull()) {
+            return fallback;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+            throw new CaseFormatException(file() + ": '" + key + "' is not true or false: " + e);
+        }
+        return e.getAsBoolean();
+    }
+
+    /** The two numbers of a pair key (such as {@code betas}), or {@code fallback} when absent. */
+    public double[] pair(String key, double first, double second) throws CaseFormatException {
+        JsonElement e = json.get(key);
+        if (e == null || e.isJsonNull()) {
+            return new double[] {first, second};
+        }
+        if (!e.isJsonArray() || e.getAsJsonArray().size() != 2) {
+            throw new CaseFormatException(file() + ": '" + key + "' is not a list of two numbers: " + e);
+        }
+        JsonArray a = e.getAsJsonArray();
+        double[] out = new double[2];
+        for (int i = 0; i < 2; i++) {
+            if (!a.get(i).isJsonPrimitive() || !a.get(i).getAsJsonPrimitive().isNumber()) {
+                throw new CaseFormatException(file() + ": '" + key + "' is not a list of two numbers: " + e);
+            }
+            out[i] = a.get(i).getAsDouble();
+        }
+        return out;
+    }
+
+    /**
+     * Refuses keys this optimizer does not implement; {@code known} are the option keys it reads (the format's own
+     * keys are always allowed).
+     */
+    public void requireOnlyKeys(List<String> known) throws CaseFormatException {
+        List<String> allowed = new ArrayList<>(List.of("format", "optimizer", "dtype", "n", "steps", "state",
+                "producer", "foreach", "differentiable", "capturable", "fused"));
+        allowed.addAll(known);
+        for (String key : json.keySet()) {
+            if (!allowed.contains(key)) {
+                throw new CaseFormatException(file() + ": option '" + key + "' of " + optimizer
+                        + " is not implemented by adam4j (it knows " + String.join(", ", known) + ")");
+            }
+        }
+        for (String flag : List.of("capturable", "differentiable", "fused")) {
+            if (bool(flag, false)) {
+                throw new CaseFormatException(file() + ": option '" + flag + "=true' is not implemented by adam4j");
+            }
+        }
+    }
+
+    /** Row {@code step} (0-based) of a {@code (steps, n)} array, as floats. */
+    public float[] rowF32(NpyArray a, int step) {
+        return a.f32() != null ? Arrays.copyOfRange(a.f32(), step * n, (step + 1) * n) : toF32(a.f64(), step * n, n);
+    }
+
+    /** Row {@code step} (0-based) of a {@code (steps, n)} array, as doubles. */
+    public double[] rowF64(NpyArray a, int step) {
+        return a.f64() != null ? Arrays.copyOfRange(a.f64(), step * n, (step + 1) * n) : toF64(a.f32(), step * n, n);
+    }
+
+    public Path file() {
+        return dir.resolve("case.json");
+    }
+
+    private static float[] toF32(double[] d, int off, int len) {
+        float[] out = new float[len];
+        for (int i = 0; i < len; i++) {
+            out[i] = (float) d[off + i];
+        }
+        return out;
+    }
+
+    private static double[] toF64(float[] f, int off, int len) {
+        double[] out = new double[len];
+        for (int i = 0; i < len; i++) {
+            out[i] = f[off + i];
+        }
+        return out;
+    }
+
+    private static JsonObject readJson(Path file) throws IOException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new CaseFormatException(file + ": no such file");
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new CaseFormatException(file + ": not UTF-8 text");
+        }
+        try {
+            JsonReader reader = new JsonReader(new StringReader(text));
+            reader.setStrictness(Strictness.STRICT);
+            JsonElement e = JsonParser.parseReader(reader);
+            if (reader.peek() != com.google.gson.stream.JsonToken.END_DOCUMENT) {
+                throw new CaseFormatException(file + ": not JSON: trailing text after the object");
+            }
+            if (!e.isJsonObject()) {
+                throw new CaseFormatException(file + ": not a JSON object");
+            }
+            return e.getAsJsonObject();
+        } catch (JsonParseException | IllegalStateException | IOException e) {
+            if (e instanceof CaseFormatException c) {
+                throw c;
+            }
+            String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            throw new CaseFormatException(file + ": not JSON: " + why);
+        }
+    }
+
+    private static String string(Path file, JsonObject json, String key) throws CaseFormatException {
+        JsonElement e = json.get(key);
+        if (e == null) {
+            throw new CaseFormatException(file + ": lacks the key '" + key + "'");
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw new CaseFormatException(file + ": '" + key + "' is not a string: " + e);
+        }
+        return e.getAsString();
+    }
+
+    private static int positiveInt(Path file, JsonObject json, String key) throws CaseFormatException {
+        JsonElement e = json.get(key);
+        if (e == null) {
+            throw new CaseFormatException(file + ": lacks the key '" + key + "'");
+        }
+        try {
+            if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
+                double d = e.getAsDouble();
+                if (d >= 1 && d <= Integer.MAX_VALUE && d == Math.rint(d)) {
+                    return (int) d;
+                }
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new CaseFormatException(file + ": '" + key + "' is not a positive whole number: " + e);
+    }
+
+    private static List<String> stateNames(Path file, JsonObject json) throws CaseFormatException {
+        JsonElement e = json.get("state");
+        if (e == null) {
+            throw new CaseFormatException(file + ": lacks the key 'state'");
+        }
+        if (!e.isJsonArray()) {
+            throw new CaseFormatException(file + ": 'state' is not a list of names: " + e);
+        }
+        List<String> names = new ArrayList<>();
+        for (JsonElement s : e.getAsJsonArray()) {
+            if (!s.isJsonPrimitive() || !s.getAsJsonPrimitive().isString() || !s.getAsString().matches("[a-z0-9_]+")) {
+                throw new CaseFormatException(file + ": bad state name " + s);
+            }
+            names.add(s.getAsString());
+        }
+        return names;
+    }
+
+    private static NpyArray array(Path dir, String file, NpyArray.DType dtype, int... shape) throws IOException {
+        Path path = dir.resolve(file);
+        NpyArray a = Npy.read(path);
+        if (a.dtype() != dtype) {
+            throw new CaseFormatException(path + ": dtype " + a.dtype().numpyName() + ", but case.json says "
+                    + dtype.numpyName());
+        }
+        if (!Arrays.equals(a.shape(), shape)) {
+            throw new CaseFormatException(path + ": shape " + Arrays.toString(a.shape()) + ", expected "
+                    + Arrays.toString(shape) + " from case.json");
+        }
+        return a;
+    }
+}
