@@ -90,16 +90,15 @@ final class ValidateCommand implements Command {
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws UsageException {
         Options o = parse(args);
-        String problem = checkAll(o);
-        if (problem != null) {
-            err.println("adam4j validate: " + problem);
+        Layout layout;
+        try {
+            layout = checkAll(o);
+        } catch (Unusable e) {
+            err.println("adam4j validate: " + e.getMessage());
             return USAGE;
         }
-        int width = 4;
-        for (Path dir : o.cases()) {
-            width = Math.max(width, caseName(dir).length());
-        }
-        String row = "%-" + width + "s  %-9s  %-7s  %7s  %5s  %-10s  %10s  %9s  %10s  %11s  %s%n";
+        String row = "%-" + layout.caseWidth + "s  %-9s  %-7s  %7s  %5s  %-10s  %10s  %9s  %" + layout.worstWidth
+                + "s  %11s  %s%n";
         out.printf(Locale.ROOT, "kernel %s, %d thread%s; an element passes when |ours - ref| <= %s*|ref| + %s*lr%n",
                 o.kernel(), o.threads(), o.threads() == 1 ? "" : "s", plain(o.rtol()), plain(o.atolLr()));
         out.printf(Locale.ROOT, row, "case", "optimizer", "dtype", "n", "steps", "kernel", "max_err/lr", "max_rel",
@@ -189,18 +188,32 @@ final class ValidateCommand implements Command {
         return new Options(List.copyOf(cases), kernel, threads, out, rtol, atolLr);
     }
 
-    /**
-     * Reads every case and looks up what replays it on the chosen kernel; returns the first problem in one line,
-     * or {@code null}.
-     */
-    private static String checkAll(Options o) {
+    /** Unusable input, in one line naming the file and the problem. */
+    private static final class Unusable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unusable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Column widths that fit every row. */
+    private static final class Layout {
+        int caseWidth = "case".length();
+        int worstWidth = "worst_step".length();
+    }
+
+    /** Reads every case and looks up what replays it on the chosen kernel. */
+    private static Layout checkAll(Options o) throws Unusable {
+        Layout layout = new Layout();
         if (o.out() != null && Files.exists(o.out()) && !Files.isDirectory(o.out())) {
-            return o.out() + ": --out is not a folder";
+            throw new Unusable(o.out() + ": --out is not a folder");
         }
         Map<String, Path> byName = new HashMap<>();
         for (Path dir : o.cases()) {
+            ReferenceCase c;
             try {
-                ReferenceCase c = ReferenceCase.load(dir);
+                c = ReferenceCase.load(dir);
                 CaseReplayer.Replay replay = replayer(c).prepare(c);
                 if (c.dtype == NpyArray.DType.F32) {
                     replay.f32(o.kernel(), o.threads());
@@ -208,21 +221,25 @@ final class ValidateCommand implements Command {
                     replay.f64(o.kernel(), o.threads());
                 }
             } catch (IOException | IllegalArgumentException e) {
-                return message(e);
+                throw new Unusable(message(e));
+            }
+            layout.caseWidth = Math.max(layout.caseWidth, c.name.length());
+            for (String state : c.states.keySet()) {
+                layout.worstWidth = Math.max(layout.worstWidth, (c.steps + ":" + state).length());
             }
             if (o.out() != null) {
-                Path other = byName.put(caseName(dir), dir);
+                Path target = o.out().resolve(c.name);
+                Path other = byName.put(c.name, dir);
                 if (other != null && !sameFile(other, dir)) {
-                    return dir + ": another case folder (" + other + ") has the same name, so --out would write "
-                            + o.out().resolve(caseName(dir)) + " twice";
+                    throw new Unusable(dir + ": another case folder (" + other + ") has the same name, so --out "
+                            + "would write " + target + " twice");
                 }
-                Path target = o.out().resolve(caseName(dir));
                 if (Files.exists(target) && !Files.isDirectory(target)) {
-                    return target + ": --out needs a folder here, and this is a file";
+                    throw new Unusable(target + ": --out needs a folder here, and this is a file");
                 }
             }
         }
-        return null;
+        return layout;
     }
 
     static CaseReplayer replayer(ReferenceCase c) throws CaseFormatException {
@@ -365,11 +382,6 @@ final class ValidateCommand implements Command {
         List<String> names = new ArrayList<>(List.of(CaseReplayer.REFERENCE, AdamKernels.VECTOR));
         AdamKernels.WIDTHS.forEach(bits -> names.add(AdamKernels.VECTOR + "-" + bits));
         return List.copyOf(names);
-    }
-
-    private static String caseName(Path dir) {
-        Path name = dir.toAbsolutePath().normalize().getFileName();
-        return name == null ? dir.toString() : name.toString();
     }
 
     private static boolean sameFile(Path a, Path b) {
