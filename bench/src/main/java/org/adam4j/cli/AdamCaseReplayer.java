@@ -19,13 +19,14 @@ import org.adam4j.reference.cases.ReferenceCase;
 /**
  * Replays {@code adam} and {@code adamw} cases: PyTorch's arguments become an {@link AdamConfig}
  * ({@link AdamCases}), and each step is one fused call, to {@link AdamReference_F32}/{@link AdamReference_F64}
- * themselves for the {@code reference} kernel, else to the {@link AdamKernels} kernel of that name.
+ * themselves for the {@code reference} kernel, else to the {@link AdamKernels} kernel of that name through its
+ * {@code parallel(threads)} path.
  */
 final class AdamCaseReplayer implements CaseReplayer {
     static final String EXP_AVG = "exp_avg";
     static final String EXP_AVG_SQ = "exp_avg_sq";
     static final String MAX_EXP_AVG_SQ = "max_exp_avg_sq";
-    /** Chunk boundaries for the reference split over threads, as the parallel kernels place them: whole cache lines. */
+    /** The reference split over threads cuts where the parallel kernels do: at whole 64-byte cache lines. */
     private static final int LINE_BYTES = 64;
 
     @Override
@@ -49,6 +50,12 @@ final class AdamCaseReplayer implements CaseReplayer {
         return new AdamReplay(config, c.n);
     }
 
+    /** The signature of the reference's and the kernels' fused operation, on arrays {@code A}. */
+    @FunctionalInterface
+    private interface Fused<A> {
+        void fused(AdamStep s, A p, A g, A m, A v, A vmax, int off, int len);
+    }
+
     private record AdamReplay(AdamConfig config, int n) implements Replay {
         @Override
         public double lr() {
@@ -56,43 +63,40 @@ final class AdamCaseReplayer implements CaseReplayer {
         }
 
         @Override
-        public Run_F32 f32(String kernel, int threads) {
+        public Run<float[]> f32(String kernel, int threads) {
             float[] m = new float[n], v = new float[n], vmax = config.amsgrad() ? new float[n] : null;
-            Map<String, float[]> state = state(m, v, vmax);
             if (kernel.equals(REFERENCE)) {
-                ParallelChunks chunks = new ParallelChunks(threads, LINE_BYTES / Float.BYTES, null);
-                return new Run_F32(REFERENCE, state, (t, p, g) -> {
-                    AdamStep s = config.step(t);
-                    chunks.run(0, n, (off, len) -> AdamReference_F32.fused(s, p, g, m, v, vmax, off, len));
-                });
+                return reference(threads, Float.BYTES, m, v, vmax, AdamReference_F32::fused);
             }
             AdamKernel_F32 k = AdamKernels.f32(kernel).parallel(threads);
-            return new Run_F32(k.name(), state, (t, p, g) -> k.fused(config.step(t), p, g, m, v, vmax));
+            return run(k.name(), m, v, vmax, k::fused);
         }
 
         @Override
-        public Run_F64 f64(String kernel, int threads) {
+        public Run<double[]> f64(String kernel, int threads) {
             double[] m = new double[n], v = new double[n], vmax = config.amsgrad() ? new double[n] : null;
-            Map<String, double[]> state = state(m, v, vmax);
             if (kernel.equals(REFERENCE)) {
-                ParallelChunks chunks = new ParallelChunks(threads, LINE_BYTES / Double.BYTES, null);
-                return new Run_F64(REFERENCE, state, (t, p, g) -> {
-                    AdamStep s = config.step(t);
-                    chunks.run(0, n, (off, len) -> AdamReference_F64.fused(s, p, g, m, v, vmax, off, len));
-                });
+                return reference(threads, Double.BYTES, m, v, vmax, AdamReference_F64::fused);
             }
             AdamKernel_F64 k = AdamKernels.f64(kernel).parallel(threads);
-            return new Run_F64(k.name(), state, (t, p, g) -> k.fused(config.step(t), p, g, m, v, vmax));
+            return run(k.name(), m, v, vmax, k::fused);
         }
 
-        private static <A> Map<String, A> state(A m, A v, A vmax) {
+        /** The reference has no parallel path of its own: its slices run on the one the kernels use. */
+        private <A> Run<A> reference(int threads, int elementBytes, A m, A v, A vmax, Fused<A> reference) {
+            ParallelChunks chunks = new ParallelChunks(threads, LINE_BYTES / elementBytes, null);
+            return run(REFERENCE, m, v, vmax, (s, p, g, _, _, _, off, len) ->
+                    chunks.run(off, len, (o, l) -> reference.fused(s, p, g, m, v, vmax, o, l)));
+        }
+
+        private <A> Run<A> run(String kernel, A m, A v, A vmax, Fused<A> fused) {
             Map<String, A> state = new LinkedHashMap<>();
             state.put(EXP_AVG, m);
             state.put(EXP_AVG_SQ, v);
             if (vmax != null) {
                 state.put(MAX_EXP_AVG_SQ, vmax);
             }
-            return state;
+            return new Run<>(kernel, state, (t, p, g) -> fused.fused(config.step(t), p, g, m, v, vmax, 0, n));
         }
     }
 }

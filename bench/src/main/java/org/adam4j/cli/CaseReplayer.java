@@ -41,32 +41,25 @@ public interface CaseReplayer {
          *
          * @throws IllegalArgumentException if that kernel is not available on this JVM
          */
-        Run_F32 f32(String kernel, int threads);
+        Run<float[]> f32(String kernel, int threads);
 
         /** As {@link #f32}, in double. */
-        Run_F64 f64(String kernel, int threads);
-    }
-
-    /** One step of a float run: updates {@code p} in place from gradient {@code g} at step {@code t} (1 first). */
-    @FunctionalInterface
-    interface Step_F32 {
-        void step(long t, float[] p, float[] g);
-    }
-
-    /** One step of a double run. */
-    @FunctionalInterface
-    interface Step_F64 {
-        void step(long t, double[] p, double[] g);
+        Run<double[]> f64(String kernel, int threads);
     }
 
     /**
-     * A float run: the kernel's resolved name ({@code vector} names its width), the arrays holding its
-     * state by PyTorch's names (updated as it steps), and its step.
+     * One step on arrays {@code A} ({@code float[]} or {@code double[]}): updates {@code p} in place from gradient
+     * {@code g} at step {@code t} (1 for the first).
      */
-    record Run_F32(String kernel, Map<String, float[]> state, Step_F32 step) {
+    @FunctionalInterface
+    interface Step<A> {
+        void step(long t, A p, A g);
     }
 
-    /** A double run. */
-    record Run_F64(String kernel, Map<String, double[]> state, Step_F64 step) {
+    /**
+     * A run: the kernel's resolved name ({@code vector} names its width), the arrays holding its state by PyTorch's
+     * names (updated as it steps), and its step.
+     */
+    record Run<A>(String kernel, Map<String, A> state, Step<A> step) {
     }
 }

@@ -46,41 +46,45 @@ final class ValidateCommand implements Command {
 
     @Override
     public String usage() {
-        return "usage: ./adam4j validate CASE_DIR... [--kernel NAME] [--threads N] [--out DIR] [--rtol R] [--atol-lr A]\n"
-                + "\n"
-                + "Replays each recorded case (a folder in the format of shared/reference-cases/FORMAT.md: case.json,\n"
-                + "param0.npy, grads.npy, params.npy and one .npy per final state): starts from param0.npy, feeds row t\n"
-                + "of grads.npy at step t, and compares the parameters after every step with params.npy, and the final\n"
-                + "state with the state files case.json lists.\n"
-                + "\n"
-                + "  --kernel NAME   reference (the plain scalar reference itself), vector (the library's choice for this\n"
-                + "                  CPU; the default), or one lane width: vector-64, vector-128, vector-256, vector-512\n"
-                + "  --threads N     run every step through the kernel's multi-threaded path with N threads (default 1);\n"
-                + "                  the result does not depend on N (a step is split only from 2 x 4096 elements on)\n"
-                + "  --out DIR       also write DIR/<case>/params.npy, shape (steps, n), and DIR/<case>/<state>.npy for\n"
-                + "                  each final state, in the case's dtype, as .npy version 1.0\n"
-                + "  --rtol R        relative tolerance (default " + plain(DEFAULT_RTOL) + ")\n"
-                + "  --atol-lr A     absolute tolerance in units of the learning rate (default " + plain(DEFAULT_ATOL_LR) + ")\n"
-                + "\n"
-                + "An element passes when |ours - ref| <= R*|ref| + A*lr (FORMAT.md explains the defaults: correct float32\n"
-                + "implementations differ from PyTorch's rounding by far less, formula mistakes by far more); a NaN or\n"
-                + "infinite reference value must be matched exactly.\n"
-                + "\n"
-                + "Prints one row per case, then a total line. Columns: case (the folder's name), optimizer, dtype, n,\n"
-                + "steps, kernel (vector resolved to its width), max_err/lr (the largest |ours - ref| / lr), max_rel (the\n"
-                + "largest |ours - ref| / |ref|), worst_step and worst_index (the element nearest to, or furthest past,\n"
-                + "its tolerance: the step counts from 1, and reads STEPS:STATE when the element is in a final state;\n"
-                + "'-' when every element matches exactly), and PASS or FAIL. For a failing case, stderr gets a line with\n"
-                + "the values of its worst element.\n"
-                + "\n"
-                + "Optimizers: " + String.join(", ", optimizers()) + " (PyTorch's arguments and defaults; others are refused)\n"
-                + "\n"
-                + "Exit status: 0 when every case passes, 1 when any fails, 2 for bad arguments or unusable input: a\n"
-                + "missing folder or file, a malformed .npy (version, dtype, byte order, Fortran order, truncated, shape),\n"
-                + "a case.json that is not JSON or lacks a key, an optimizer or option adam4j does not implement, or\n"
-                + "hyperparameters the optimizer refuses. Then one line names the file and the problem, and nothing runs.\n"
-                + "\n"
-                + "Example: ./adam4j validate ../shared/reference-cases/adam* --kernel vector-256 --threads 2\n";
+        return """
+                usage: ./adam4j validate CASE_DIR... [--kernel NAME] [--threads N] [--out DIR] [--rtol R] [--atol-lr A]
+
+                Replays each recorded case (a folder in the format of shared/reference-cases/FORMAT.md: case.json,
+                param0.npy, grads.npy, params.npy and one .npy per final state): starts from param0.npy, feeds row t
+                of grads.npy at step t, and compares the parameters after every step with params.npy, and the
+                final state with the state files case.json lists.
+
+                  --kernel NAME   reference (the plain scalar reference itself), vector (the library's choice for
+                                  this CPU; the default), or one lane width: vector-64, vector-128, vector-256,
+                                  vector-512
+                  --threads N     run every step through the kernel's multi-threaded path with N threads (default
+                                  1); the result does not depend on N (a step is split from 2 x 4096 elements on)
+                  --out DIR       also write DIR/<case>/params.npy, shape (steps, n), and DIR/<case>/<state>.npy
+                                  for each final state, in the case's dtype, as .npy version 1.0
+                  --rtol R        relative tolerance (default %s)
+                  --atol-lr A     absolute tolerance in units of the learning rate (default %s)
+
+                An element passes when |ours - ref| <= R*|ref| + A*lr (FORMAT.md explains the defaults: correct
+                float32 implementations differ from PyTorch's rounding by far less, formula mistakes by far more);
+                a NaN or infinite reference value must be matched exactly.
+
+                Prints one row per case, then a total line. Columns: case (the folder's name), optimizer, dtype, n,
+                steps, kernel (vector resolved to its width), max_err/lr (the largest |ours - ref| / lr), max_rel
+                (the largest |ours - ref| / |ref|), worst_step and worst_index (the element nearest to, or furthest
+                past, its tolerance: the step counts from 1, and reads STEPS:STATE when the element is in a final
+                state; '-' when every element matches exactly), and PASS or FAIL. For a failing case, stderr gets
+                a line with the values of its worst element.
+
+                Optimizers: %s (PyTorch's arguments and defaults; others are refused)
+
+                Exit status: 0 when every case passes, 1 when any fails, 2 for bad arguments or unusable input: a
+                missing folder or file, a malformed .npy (version, dtype, byte order, Fortran order, truncated,
+                shape), a case.json that is not JSON or lacks a key, an optimizer or option adam4j does not
+                implement, or hyperparameters the optimizer refuses. Then one line names the file and the problem,
+                and nothing runs.
+
+                Example: ./adam4j validate ../shared/reference-cases/adam* --kernel vector-256 --threads 2
+                """.formatted(plain(DEFAULT_RTOL), plain(DEFAULT_ATOL_LR), String.join(", ", optimizers()));
     }
 
     /** The parsed command line. */
@@ -257,29 +261,36 @@ final class ValidateCommand implements Command {
     }
 
     static Trajectory replay(ReferenceCase c, CaseReplayer.Replay replay, String kernel, int threads) {
+        return c.dtype == NpyArray.DType.F32
+                ? replay(c, replay.f32(kernel, threads), c.param0.f32(), c.grads.f32())
+                : replay(c, replay.f64(kernel, threads), c.param0.f64(), c.grads.f64());
+    }
+
+    /** The step loop, on {@code float[]} or {@code double[]} ({@code A}): only copies, no arithmetic. */
+    private static <A> Trajectory replay(ReferenceCase c, CaseReplayer.Run<A> run, A param0, A grads) {
         int n = c.n;
         int steps = c.steps;
-        Map<String, NpyArray> state = new LinkedHashMap<>();
-        if (c.dtype == NpyArray.DType.F32) {
-            CaseReplayer.Run_F32 run = replay.f32(kernel, threads);
-            float[] p = c.param0.f32().clone(), g = new float[n], grads = c.grads.f32(), params = new float[steps * n];
-            for (int t = 0; t < steps; t++) {
-                System.arraycopy(grads, t * n, g, 0, n);
-                run.step().step(t + 1, p, g);
-                System.arraycopy(p, 0, params, t * n, n);
-            }
-            run.state().forEach((name, a) -> state.put(name, NpyArray.of(a, n)));
-            return new Trajectory(run.kernel(), NpyArray.of(params, steps, n), state);
-        }
-        CaseReplayer.Run_F64 run = replay.f64(kernel, threads);
-        double[] p = c.param0.f64().clone(), g = new double[n], grads = c.grads.f64(), params = new double[steps * n];
+        A p = newArray(param0, n);
+        A g = newArray(param0, n);
+        A params = newArray(param0, steps * n);
+        System.arraycopy(param0, 0, p, 0, n);
         for (int t = 0; t < steps; t++) {
             System.arraycopy(grads, t * n, g, 0, n);
             run.step().step(t + 1, p, g);
             System.arraycopy(p, 0, params, t * n, n);
         }
-        run.state().forEach((name, a) -> state.put(name, NpyArray.of(a, n)));
-        return new Trajectory(run.kernel(), NpyArray.of(params, steps, n), state);
+        Map<String, NpyArray> state = new LinkedHashMap<>();
+        run.state().forEach((name, a) -> state.put(name, npy(a, n)));
+        return new Trajectory(run.kernel(), npy(params, steps, n), state);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <A> A newArray(A like, int length) {
+        return (A) java.lang.reflect.Array.newInstance(like.getClass().getComponentType(), length);
+    }
+
+    private static NpyArray npy(Object data, int... shape) {
+        return data instanceof float[] f ? NpyArray.of(f, shape) : NpyArray.of((double[]) data, shape);
     }
 
     static Comparison compare(ReferenceCase c, Trajectory ours, double lr, double rtol, double atolLr) {

@@ -244,9 +244,8 @@ class ValidateCommandTest {
         Path shape = small("shape");
         Npy.write(shape.resolve("params.npy"), NpyArray.of(new float[2 * 5], 2, 5));
         assertUnusable(shape, "shape/params.npy: shape [2, 5], expected [3, 5] from case.json");
-        Path f64 = small("float64-says-json");
-        editJson(f64, "\"float32\"", "\"float64\"");
-        assertUnusable(f64, "param0.npy: dtype float32, but case.json says float64");
+        assertUnusable(jsonEdited("float64-says-json", "\"float32\"", "\"float64\""),
+                "param0.npy: dtype float32, but case.json says float64");
     }
 
     @Test
@@ -254,30 +253,24 @@ class ValidateCommandTest {
         Path notJson = small("not-json");
         Files.writeString(notJson.resolve("case.json"), "{\"optimizer\": \"adam\", oops");
         assertUnusable(notJson, "not-json/case.json: not JSON");
-        Path noN = small("no-n");
-        editJson(noN, "\"n\": 5,", "");
-        assertUnusable(noN, "no-n/case.json: lacks the key 'n'");
-        Path noOptimizer = small("no-optimizer");
-        editJson(noOptimizer, "\"optimizer\": \"adam\",", "");
-        assertUnusable(noOptimizer, "no-optimizer/case.json: lacks the key 'optimizer'");
+        assertUnusable(jsonEdited("no-n", "\"n\": 5,", ""), "no-n/case.json: lacks the key 'n'");
+        assertUnusable(jsonEdited("no-optimizer", "\"optimizer\": \"adam\",", ""),
+                "no-optimizer/case.json: lacks the key 'optimizer'");
     }
 
     @Test
     void optimizersAndOptionsAdam4jDoesNotImplement() throws IOException {
-        Path adagrad = small("adagrad");
-        editJson(adagrad, "\"optimizer\": \"adam\"", "\"optimizer\": \"adagrad\"");
-        assertUnusable(adagrad, "adagrad/case.json: optimizer 'adagrad' is not implemented by adam4j yet");
+        assertUnusable(jsonEdited("adagrad", "\"optimizer\": \"adam\"", "\"optimizer\": \"adagrad\""),
+                "adagrad/case.json: optimizer 'adagrad' is not implemented by adam4j yet");
         for (Path relative : SharedCases.named("relative-")) {
             String optimizer = ReferenceCase.load(relative).optimizer;
             assertUnusable(relative, relative.getFileName() + "/case.json: optimizer '" + optimizer
                     + "' is not implemented by adam4j yet");
         }
-        Path nesterov = small("nesterov");
-        editJson(nesterov, "\"amsgrad\"", "\"nesterov\": true, \"amsgrad\"");
-        assertUnusable(nesterov, "nesterov/case.json: option 'nesterov' of adam is not implemented by adam4j");
-        Path fused = small("fused");
-        editJson(fused, "\"amsgrad\"", "\"fused\": true, \"amsgrad\"");
-        assertUnusable(fused, "fused/case.json: option 'fused=true' is not implemented by adam4j");
+        assertUnusable(jsonEdited("nesterov", "\"amsgrad\"", "\"nesterov\": true, \"amsgrad\""),
+                "nesterov/case.json: option 'nesterov' of adam is not implemented by adam4j");
+        assertUnusable(jsonEdited("fused", "\"amsgrad\"", "\"fused\": true, \"amsgrad\""),
+                "fused/case.json: option 'fused=true' is not implemented by adam4j");
         Path state = small("state");
         editJson(state, "\"exp_avg_sq\"]", "\"exp_avg_sq\", \"exp_inf\"]");
         Files.copy(state.resolve("exp_avg.npy"), state.resolve("exp_inf.npy"));
@@ -286,18 +279,13 @@ class ValidateCommandTest {
 
     @Test
     void hyperparametersTheOptimizerRefuses() throws IOException {
-        Path beta = small("beta");
-        editJson(beta, "\"betas\": [0.9, 0.999]", "\"betas\": [1.0, 0.999]");
-        assertUnusable(beta, "beta/case.json: Invalid beta parameter at index 0: 1.0");
-        Path lr = small("lr");
-        editJson(lr, "\"lr\": 0.01", "\"lr\": -0.01");
-        assertUnusable(lr, "lr/case.json: Invalid learning rate: -0.01");
-        Path eps = small("eps");
-        editJson(eps, "\"eps\": 1.0E-8", "\"eps\": -1");
-        assertUnusable(eps, "eps/case.json: Invalid epsilon value: -1.0");
-        Path wd = small("wd");
-        editJson(wd, "\"weight_decay\": 0.0", "\"weight_decay\": -0.5");
-        assertUnusable(wd, "wd/case.json: Invalid weight_decay value: -0.5");
+        assertUnusable(jsonEdited("beta", "\"betas\": [0.9, 0.999]", "\"betas\": [1.0, 0.999]"),
+                "beta/case.json: Invalid beta parameter at index 0: 1.0");
+        assertUnusable(jsonEdited("lr", "\"lr\": 0.01", "\"lr\": -0.01"), "lr/case.json: Invalid learning rate: -0.01");
+        assertUnusable(jsonEdited("eps", "\"eps\": 1.0E-8", "\"eps\": -1"),
+                "eps/case.json: Invalid epsilon value: -1.0");
+        assertUnusable(jsonEdited("wd", "\"weight_decay\": 0.0", "\"weight_decay\": -0.5"),
+                "wd/case.json: Invalid weight_decay value: -0.5");
     }
 
     @Test
@@ -390,6 +378,13 @@ class ValidateCommandTest {
         int at = s.indexOf(from);
         assertTrue(at >= 0 && at < 128, from);
         System.arraycopy(to.getBytes(StandardCharsets.ISO_8859_1), 0, bytes, at, to.length());
+    }
+
+    /** A small case whose case.json (on one line) has {@code from} replaced by {@code to}. */
+    private Path jsonEdited(String name, String from, String to) throws IOException {
+        Path dir = small(name);
+        editJson(dir, from, to);
+        return dir;
     }
 
     private static void editJson(Path dir, String from, String to) throws IOException {

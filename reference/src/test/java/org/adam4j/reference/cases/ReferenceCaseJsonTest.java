@@ -26,7 +26,8 @@ class ReferenceCaseJsonTest {
         assertRefused(" \n", "empty file, not JSON");
         assertRefused("[1, 2]", "not a JSON object");
         assertRefused("{\"optimizer\": \"adam\", \"dtype\": \"float16\"}", "dtype 'float16' is not float32 or float64");
-        assertRefused("{\"optimizer\": \"adam\", \"dtype\": \"float32\", \"n\": 0}", "'n' is not a positive whole number");
+        assertRefused("{\"optimizer\": \"adam\", \"dtype\": \"float32\", \"n\": 0}",
+                "'n' is not a positive whole number");
         assertRefused("{\"optimizer\": \"adam\", \"dtype\": \"float32\", \"n\": 3}", "lacks the key 'steps'");
         assertRefused("{\"optimizer\": 3}", "'optimizer' is not a string");
     }
