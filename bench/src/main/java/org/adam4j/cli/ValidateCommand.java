@@ -69,11 +69,11 @@ final class ValidateCommand implements Command {
                 a NaN or infinite reference value must be matched exactly.
 
                 Prints one row per case, then a total line. Columns: case (the folder's name), optimizer, dtype, n,
-                steps, kernel (vector resolved to its width), max_err/lr (the largest |ours - ref| / lr), max_rel
-                (the largest |ours - ref| / |ref|), worst_step and worst_index (the element nearest to, or furthest
-                past, its tolerance: the step counts from 1, and reads STEPS:STATE when the element is in a final
-                state; '-' when every element matches exactly), and PASS or FAIL. For a failing case, stderr gets
-                a line with the values of its worst element.
+                steps, kernel (vector resolved to its width), max_err/lr and max_rel (the largest |ours - ref| / lr
+                and |ours - ref| / |ref| over the parameters at every step), worst_step and worst_index (the element,
+                parameter or final state, nearest to or furthest past its tolerance: the step counts from 1, and
+                reads STEPS:STATE for a state; '-' when every element matches exactly), and PASS or FAIL. For a
+                failing case, stderr gets a line with the values of its worst element.
 
                 Optimizers: %s (PyTorch's arguments and defaults; others are refused)
 
@@ -310,7 +310,11 @@ final class ValidateCommand implements Command {
         return cmp;
     }
 
-    /** The largest errors over a case, and where the element that uses up most of its tolerance sits. */
+    /**
+     * The largest errors of a case's parameters, and where the element that uses up most of its tolerance sits,
+     * parameter or state. The largest errors leave the states out because "units of lr" means something only for
+     * parameters, which move by about lr a step; a state such as {@code exp_avg_sq} has the gradient's scale squared.
+     */
     static final class Comparison {
         private final double lr;
         private final double rtol;
@@ -341,8 +345,10 @@ final class ValidateCommand implements Command {
             double allowed = rtol * Math.abs(ref) + atolLr * lr;
             double ratio = err == 0.0 ? 0.0
                     : !Double.isFinite(ref) || allowed == 0.0 ? Double.POSITIVE_INFINITY : err / allowed;
-            maxErrLr = Math.max(maxErrLr, err == 0.0 ? 0.0 : err / lr);
-            maxRel = Math.max(maxRel, err == 0.0 ? 0.0 : err / Math.abs(ref));
+            if (state == null) {
+                maxErrLr = Math.max(maxErrLr, err == 0.0 ? 0.0 : err / lr);
+                maxRel = Math.max(maxRel, err == 0.0 ? 0.0 : err / Math.abs(ref));
+            }
             if (ratio > worstRatio) {
                 worstRatio = ratio;
                 worstStep = step;

@@ -170,6 +170,7 @@ class ValidateCommandTest {
         Result r = validate(nudged, "--kernel", "vector-128", "--threads", 2);
         assertEquals(1, r.status(), r::toString);
         String[] row = r.rows().get(0);
+        assertTrue(Double.parseDouble(row[6]) < 1e-2, "max_err/lr covers the parameters, which are fine: " + r);
         assertEquals("100:max_exp_avg_sq", row[8], r::toString);
         assertEquals("7", row[9], r::toString);
         assertEquals("FAIL", row[10], r::toString);
