@@ -26,7 +26,8 @@ public interface CaseReplayer {
      * Reads the case's hyperparameters as the optimizer's constructor would, before anything runs.
      *
      * @throws CaseFormatException naming {@code case.json} and the problem: an option this optimizer does not
-     *                             implement, a value it refuses, or a listed state it does not keep
+     *                             implement, or a value it refuses (the command refuses listed states a run does
+     *                             not keep)
      */
     Replay prepare(ReferenceCase c) throws CaseFormatException;
 

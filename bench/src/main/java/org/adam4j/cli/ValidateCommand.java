@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.adam4j.kernels.AdamKernels;
 import org.adam4j.reference.cases.CaseFormatException;
 import org.adam4j.reference.cases.Npy;
@@ -219,10 +220,13 @@ final class ValidateCommand implements Command {
             try {
                 c = ReferenceCase.load(dir);
                 CaseReplayer.Replay replay = replayer(c).prepare(c);
-                if (c.dtype == NpyArray.DType.F32) {
-                    replay.f32(o.kernel(), o.threads());
-                } else {
-                    replay.f64(o.kernel(), o.threads());
+                Set<String> kept = c.dtype == NpyArray.DType.F32 ? replay.f32(o.kernel(), o.threads()).state().keySet()
+                        : replay.f64(o.kernel(), o.threads()).state().keySet();
+                for (String state : c.states.keySet()) {
+                    if (!kept.contains(state)) {
+                        throw new Unusable(c.file() + ": state '" + state + "' is not kept by " + c.optimizer
+                                + " with these options (it keeps " + String.join(", ", kept) + ")");
+                    }
                 }
             } catch (IOException | IllegalArgumentException e) {
                 throw new Unusable(message(e));

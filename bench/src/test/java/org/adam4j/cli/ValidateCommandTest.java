@@ -288,7 +288,8 @@ class ValidateCommandTest {
         Path state = small("state");
         editJson(state, "\"exp_avg_sq\"]", "\"exp_avg_sq\", \"exp_inf\"]");
         Files.copy(state.resolve("exp_avg.npy"), state.resolve("exp_inf.npy"));
-        assertUnusable(state, "state/case.json: state 'exp_inf' is not kept by adam without amsgrad");
+        assertUnusable(state,
+                "state/case.json: state 'exp_inf' is not kept by adam with these options (it keeps exp_avg, exp_avg_sq)");
     }
 
     @Test
