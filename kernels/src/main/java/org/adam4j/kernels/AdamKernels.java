@@ -18,6 +18,10 @@ import java.util.Optional;
  *   <li>{@code vector-64}, {@code vector-128}, {@code vector-256}, {@code vector-512}: one lane width. A width wider
  *       than the hardware's still computes the same bits, but the JIT emulates it slowly.</li>
  * </ul>
+ *
+ * <p>Adam's relatives (Adamax, NAdam, RAdam, SGD, RMSprop, Adagrad) come from the same place and by the same names:
+ * {@link #relatives_F32()}, {@link #relatives_F32(String)}, and their {@code _F64} twins. Lazy row updates of
+ * embedding tables are operations of the Adam kernels themselves ({@link AdamKernel_F32#lazyRows}).
  */
 public final class AdamKernels {
     public static final String SCALAR = "scalar";
@@ -32,6 +36,10 @@ public final class AdamKernels {
             : byWidth(PROVIDER.kernels_F32(), PROVIDER.preferredBits_F32());
     private static final AdamKernel_F64 DEFAULT_F64 = PROVIDER == null ? ScalarAdamKernel_F64.INSTANCE
             : byWidth(PROVIDER.kernels_F64(), PROVIDER.preferredBits_F64());
+    private static final RelativesKernel_F32 RELATIVES_F32 = PROVIDER == null ? ScalarRelativesKernel_F32.INSTANCE
+            : byWidth(PROVIDER.relatives_F32(), PROVIDER.preferredBits_F32());
+    private static final RelativesKernel_F64 RELATIVES_F64 = PROVIDER == null ? ScalarRelativesKernel_F64.INSTANCE
+            : byWidth(PROVIDER.relatives_F64(), PROVIDER.preferredBits_F64());
 
     private AdamKernels() {
     }
@@ -74,6 +82,62 @@ public final class AdamKernels {
             return DEFAULT_F64;
         }
         return byWidth(requireVector(name).kernels_F64(), widthOf(name));
+    }
+
+    /** The fastest float kernel of Adam's relatives on this JVM. */
+    public static RelativesKernel_F32 relatives_F32() {
+        return RELATIVES_F32;
+    }
+
+    /** The fastest double kernel of Adam's relatives on this JVM. */
+    public static RelativesKernel_F64 relatives_F64() {
+        return RELATIVES_F64;
+    }
+
+    /** The float kernel of Adam's relatives called {@code name}; the names are those of {@link #f32(String)}. */
+    public static RelativesKernel_F32 relatives_F32(String name) {
+        String n = normalize(name);
+        if (n.equals(SCALAR)) {
+            return ScalarRelativesKernel_F32.INSTANCE;
+        }
+        if (n.equals(VECTOR)) {
+            requireVector(name);
+            return RELATIVES_F32;
+        }
+        return byWidth(requireVector(name).relatives_F32(), widthOf(name));
+    }
+
+    /** The double kernel of Adam's relatives called {@code name}; see {@link #relatives_F32(String)}. */
+    public static RelativesKernel_F64 relatives_F64(String name) {
+        String n = normalize(name);
+        if (n.equals(SCALAR)) {
+            return ScalarRelativesKernel_F64.INSTANCE;
+        }
+        if (n.equals(VECTOR)) {
+            requireVector(name);
+            return RELATIVES_F64;
+        }
+        return byWidth(requireVector(name).relatives_F64(), widthOf(name));
+    }
+
+    /** Every distinct float kernel of the relatives: the scalar one, then one per lane width. */
+    public static List<RelativesKernel_F32> allRelatives_F32() {
+        List<RelativesKernel_F32> all = new ArrayList<>();
+        all.add(ScalarRelativesKernel_F32.INSTANCE);
+        if (PROVIDER != null) {
+            all.addAll(PROVIDER.relatives_F32());
+        }
+        return Collections.unmodifiableList(all);
+    }
+
+    /** Every distinct double kernel of the relatives: the scalar one, then one per lane width. */
+    public static List<RelativesKernel_F64> allRelatives_F64() {
+        List<RelativesKernel_F64> all = new ArrayList<>();
+        all.add(ScalarRelativesKernel_F64.INSTANCE);
+        if (PROVIDER != null) {
+            all.addAll(PROVIDER.relatives_F64());
+        }
+        return Collections.unmodifiableList(all);
     }
 
     /** Every kernel name this JVM can hand out: {@code scalar}, and with the vector module {@code vector} and each width. */
