@@ -10,11 +10,7 @@ import java.util.List;
 public record AdamaxConfig(double lr, double beta1, double beta2, double eps, double weightDecay, boolean maximize)
         implements RelativeConfig {
     public AdamaxConfig {
-        Hyper.lr(lr);
-        Hyper.nonNegative("epsilon value", eps);
-        Hyper.beta(0, beta1);
-        Hyper.beta(1, beta2);
-        Hyper.nonNegative("weight_decay value", weightDecay);
+        AdamLikeBuilder.validate(lr, beta1, beta2, eps, weightDecay);
     }
 
     public static AdamaxConfig defaults() {
@@ -52,32 +48,11 @@ public record AdamaxConfig(double lr, double beta1, double beta2, double eps, do
     }
 
     /** Builder with PyTorch's defaults; every setter refuses a bad value at once. */
-    public static final class Builder {
-        private double lr = 2e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay;
+    public static final class Builder extends AdamLikeBuilder<Builder> {
         private boolean maximize;
 
         private Builder() {
-        }
-
-        public Builder lr(double lr) {
-            this.lr = Hyper.lr(lr);
-            return this;
-        }
-
-        public Builder betas(double beta1, double beta2) {
-            this.beta1 = Hyper.beta(0, beta1);
-            this.beta2 = Hyper.beta(1, beta2);
-            return this;
-        }
-
-        public Builder eps(double eps) {
-            this.eps = Hyper.nonNegative("epsilon value", eps);
-            return this;
-        }
-
-        public Builder weightDecay(double weightDecay) {
-            this.weightDecay = Hyper.nonNegative("weight_decay value", weightDecay);
-            return this;
+            super(2e-3);
         }
 
         public Builder maximize(boolean maximize) {

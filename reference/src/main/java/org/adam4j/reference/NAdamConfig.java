@@ -13,11 +13,7 @@ import java.util.List;
 public record NAdamConfig(double lr, double beta1, double beta2, double eps, double weightDecay, double momentumDecay)
         implements RelativeConfig {
     public NAdamConfig {
-        Hyper.lr(lr);
-        Hyper.nonNegative("epsilon value", eps);
-        Hyper.beta(0, beta1);
-        Hyper.beta(1, beta2);
-        Hyper.nonNegative("weight_decay value", weightDecay);
+        AdamLikeBuilder.validate(lr, beta1, beta2, eps, weightDecay);
         Hyper.nonNegative("momentum_decay value", momentumDecay);
     }
 
@@ -74,31 +70,11 @@ public record NAdamConfig(double lr, double beta1, double beta2, double eps, dou
     }
 
     /** Builder with PyTorch's defaults; every setter refuses a bad value at once. */
-    public static final class Builder {
-        private double lr = 2e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay, momentumDecay = 4e-3;
+    public static final class Builder extends AdamLikeBuilder<Builder> {
+        private double momentumDecay = 4e-3;
 
         private Builder() {
-        }
-
-        public Builder lr(double lr) {
-            this.lr = Hyper.lr(lr);
-            return this;
-        }
-
-        public Builder betas(double beta1, double beta2) {
-            this.beta1 = Hyper.beta(0, beta1);
-            this.beta2 = Hyper.beta(1, beta2);
-            return this;
-        }
-
-        public Builder eps(double eps) {
-            this.eps = Hyper.nonNegative("epsilon value", eps);
-            return this;
-        }
-
-        public Builder weightDecay(double weightDecay) {
-            this.weightDecay = Hyper.nonNegative("weight_decay value", weightDecay);
-            return this;
+            super(2e-3);
         }
 
         public Builder momentumDecay(double momentumDecay) {
