@@ -12,32 +12,15 @@ package org.adam4j.reference;
  *   p[i] = fma(negClr, m[i] / u[i], p[i])          negClr = -lr / (1 - beta1^t)
  * </pre>
  */
-public final class AdamaxStep {
-    public final long t;
-    public final double lr;
+public final class AdamaxStep extends AdamLikeStep {
     public final boolean maximize;
-    public final boolean l2;
-
-    public final double weightDecay_F64, beta1_F64, oneMinusBeta1_F64, beta2_F64, eps_F64, negClr_F64;
-    public final float weightDecay_F32, beta1_F32, oneMinusBeta1_F32, beta2_F32, eps_F32, negClr_F32;
+    public final double negClr_F64;
+    public final float negClr_F32;
 
     AdamaxStep(AdamaxConfig c, long t, double lr) {
-        this.t = Hyper.step(t);
-        this.lr = Hyper.lr(lr);
+        super(t, lr, c.beta1(), c.beta2(), c.eps(), c.weightDecay());
         this.maximize = c.maximize();
-        this.l2 = c.weightDecay() != 0.0;
-        weightDecay_F64 = c.weightDecay();
-        beta1_F64 = c.beta1();
-        oneMinusBeta1_F64 = 1.0 - c.beta1();
-        beta2_F64 = c.beta2();
-        eps_F64 = c.eps();
         negClr_F64 = -lr / (1.0 - Math.pow(c.beta1(), (double) t));
-
-        weightDecay_F32 = (float) weightDecay_F64;
-        beta1_F32 = (float) beta1_F64;
-        oneMinusBeta1_F32 = (float) oneMinusBeta1_F64;
-        beta2_F32 = (float) beta2_F64;
-        eps_F32 = (float) eps_F64;
         negClr_F32 = (float) negClr_F64;
     }
 

@@ -18,44 +18,25 @@ package org.adam4j.reference;
  *
  * PyTorch adds its two terms with two divisions; one division of their sum is the same mathematics.
  */
-public final class NAdamStep {
-    public final long t;
-    public final double lr;
-    public final boolean l2;
+public final class NAdamStep extends AdamLikeStep {
     /** {@code mu_1 * ... * mu_t}, carried to the next step (PyTorch's {@code mu_product} state). */
     public final double muProduct;
     private final NAdamConfig config;
 
-    public final double weightDecay_F64, beta1_F64, oneMinusBeta1_F64, beta2_F64, oneMinusBeta2_F64, eps_F64,
-            denomScale_F64, gradCoef_F64, momentumCoef_F64;
-    public final float weightDecay_F32, beta1_F32, oneMinusBeta1_F32, beta2_F32, oneMinusBeta2_F32, eps_F32,
-            denomScale_F32, gradCoef_F32, momentumCoef_F32;
+    public final double denomScale_F64, gradCoef_F64, momentumCoef_F64;
+    public final float denomScale_F32, gradCoef_F32, momentumCoef_F32;
 
     private NAdamStep(NAdamConfig c, long t, double lr, double muProductBefore) {
+        super(t, lr, c.beta1(), c.beta2(), c.eps(), c.weightDecay());
         this.config = c;
-        this.t = Hyper.step(t);
-        this.lr = Hyper.lr(lr);
-        this.l2 = c.weightDecay() != 0.0;
         double mu = c.mu(t);
         double muNext = c.mu(t + 1);
         this.muProduct = muProductBefore * mu;
         double muProductNext = muProduct * muNext;
-        weightDecay_F64 = c.weightDecay();
-        beta1_F64 = c.beta1();
-        oneMinusBeta1_F64 = 1.0 - c.beta1();
-        beta2_F64 = c.beta2();
-        oneMinusBeta2_F64 = 1.0 - c.beta2();
-        eps_F64 = c.eps();
         denomScale_F64 = 1.0 / Math.sqrt(1.0 - Math.pow(c.beta2(), (double) t));
         gradCoef_F64 = -lr * (1.0 - mu) / (1.0 - muProduct);
         momentumCoef_F64 = -lr * muNext / (1.0 - muProductNext);
 
-        weightDecay_F32 = (float) weightDecay_F64;
-        beta1_F32 = (float) beta1_F64;
-        oneMinusBeta1_F32 = (float) oneMinusBeta1_F64;
-        beta2_F32 = (float) beta2_F64;
-        oneMinusBeta2_F32 = (float) oneMinusBeta2_F64;
-        eps_F32 = (float) eps_F64;
         denomScale_F32 = (float) denomScale_F64;
         gradCoef_F32 = (float) gradCoef_F64;
         momentumCoef_F32 = (float) momentumCoef_F64;

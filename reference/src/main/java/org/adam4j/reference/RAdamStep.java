@@ -19,23 +19,16 @@ package org.adam4j.reference;
  *
  * As in PyTorch 1.13, eps is added to {@code sqrt(v)} before the bias correction of {@code v}.
  */
-public final class RAdamStep {
-    public final long t;
-    public final double lr;
-    public final boolean l2;
+public final class RAdamStep extends AdamLikeStep {
     /** Whether {@code rho_t > 5}: the adaptive, rectified update; otherwise the un-adapted momentum update. */
     public final boolean rectified;
     public final double rhoT;
 
-    public final double weightDecay_F64, beta1_F64, oneMinusBeta1_F64, beta2_F64, oneMinusBeta2_F64, eps_F64,
-            negStepSize_F64;
-    public final float weightDecay_F32, beta1_F32, oneMinusBeta1_F32, beta2_F32, oneMinusBeta2_F32, eps_F32,
-            negStepSize_F32;
+    public final double negStepSize_F64;
+    public final float negStepSize_F32;
 
     RAdamStep(RAdamConfig c, long t, double lr) {
-        this.t = Hyper.step(t);
-        this.lr = Hyper.lr(lr);
-        this.l2 = c.weightDecay() != 0.0;
+        super(t, lr, c.beta1(), c.beta2(), c.eps(), c.weightDecay());
         double beta2t = Math.pow(c.beta2(), (double) t);
         double bc1 = 1.0 - Math.pow(c.beta1(), (double) t);
         double bc2 = 1.0 - beta2t;
@@ -48,19 +41,6 @@ public final class RAdamStep {
         } else {
             negStepSize_F64 = -lr / bc1;
         }
-        weightDecay_F64 = c.weightDecay();
-        beta1_F64 = c.beta1();
-        oneMinusBeta1_F64 = 1.0 - c.beta1();
-        beta2_F64 = c.beta2();
-        oneMinusBeta2_F64 = 1.0 - c.beta2();
-        eps_F64 = c.eps();
-
-        weightDecay_F32 = (float) weightDecay_F64;
-        beta1_F32 = (float) beta1_F64;
-        oneMinusBeta1_F32 = (float) oneMinusBeta1_F64;
-        beta2_F32 = (float) beta2_F64;
-        oneMinusBeta2_F32 = (float) oneMinusBeta2_F64;
-        eps_F32 = (float) eps_F64;
         negStepSize_F32 = (float) negStepSize_F64;
     }
 
