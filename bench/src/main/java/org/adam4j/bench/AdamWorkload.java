@@ -1,0 +1,20 @@
+package org.adam4j.bench;
+
+/** The arrays of one {@link AdamBenchmark} at one precision, with the kernel under test. */
+interface AdamWorkload {
+    void fused();
+
+    void moments();
+
+    void params();
+
+    /** Puts {@code p}, {@code m} and {@code v} back to their initial values. */
+    void reset();
+
+    /**
+     * Runs {@code op} ({@code fused}, {@code moments} or {@code params}) once with the kernel and once with the
+     * reference from the same initial values, throws {@link IllegalStateException} at the first bit that differs, and
+     * leaves the initial values in place.
+     */
+    void verify(String op);
+}
