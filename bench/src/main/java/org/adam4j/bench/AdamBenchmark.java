@@ -63,19 +63,29 @@ public class AdamBenchmark {
 
     @Setup(Level.Trial)
     public void setup(BenchmarkParams params) {
-        String op = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+        prepare(params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1));
+    }
+
+    /** Builds the workload for {@code op}, compiles the kernel, and checks it against the reference. */
+    void prepare(String op) {
         String name = kernel;
         if (kernel.equals(SCALAR_STRICT)) {
             requireNoSuperWord();
             name = AdamKernels.SCALAR;
         }
+        AdamWorkload warm = workload(name, Warming.ELEMENTS);
+        Warming.run(() -> warm.run(op));
+        workload = workload(name, size);
+        workload.verify(op);
+    }
+
+    private AdamWorkload workload(String name, int n) {
         AdamVariant v = AdamVariant.of(variant);
-        workload = switch (precision) {
-            case "f32" -> new AdamWorkload_F32(threaded(AdamKernels.f32(name)), v.step(), size, SEED);
-            case "f64" -> new AdamWorkload_F64(threaded(AdamKernels.f64(name)), v.step(), size, SEED);
+        return switch (precision) {
+            case "f32" -> new AdamWorkload_F32(threaded(AdamKernels.f32(name)), v.step(), n, SEED);
+            case "f64" -> new AdamWorkload_F64(threaded(AdamKernels.f64(name)), v.step(), n, SEED);
             default -> throw new IllegalArgumentException("unknown precision '" + precision + "' (expected f32 or f64)");
         };
-        workload.verify(op);
     }
 
     @Setup(Level.Iteration)

@@ -8,6 +8,16 @@ interface AdamWorkload {
 
     void params();
 
+    /** {@code fused}, {@code moments} or {@code params}, by name. */
+    default void run(String op) {
+        switch (op) {
+            case "fused" -> fused();
+            case "moments" -> moments();
+            case "params" -> params();
+            default -> throw new IllegalArgumentException("unknown operation '" + op + "'");
+        }
+    }
+
     /** Puts {@code p}, {@code m} and {@code v} back to their initial values. */
     void reset();
 

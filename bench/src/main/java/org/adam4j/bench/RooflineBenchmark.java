@@ -42,12 +42,18 @@ public class RooflineBenchmark {
 
     @Setup(Level.Trial)
     public void setup() {
-        workload = switch (precision) {
-            case "f32" -> new RooflineWorkload_F32(size, threads, SEED);
-            case "f64" -> new RooflineWorkload_F64(size, threads, SEED);
+        RooflineWorkload warm = workload(Warming.ELEMENTS);
+        Warming.run(warm::run);
+        workload = workload(size);
+        workload.verify();
+    }
+
+    private RooflineWorkload workload(int n) {
+        return switch (precision) {
+            case "f32" -> new RooflineWorkload_F32(n, threads, SEED);
+            case "f64" -> new RooflineWorkload_F64(n, threads, SEED);
             default -> throw new IllegalArgumentException("unknown precision '" + precision + "' (expected f32 or f64)");
         };
-        workload.verify();
     }
 
     @Setup(Level.Iteration)

@@ -2,6 +2,8 @@ package org.adam4j.cli;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -12,7 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.knowm.xchart.BitmapEncoder;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -28,6 +30,12 @@ final class BenchChart {
     static final String FILE = "chart.png";
     private static final int PANEL_WIDTH = 720;
     private static final int PANEL_HEIGHT = 480;
+    /**
+     * One colour per kernel of {@link BenchPlan#kernels()}, the same in every panel: blues for the fixed widths, red
+     * for the facade's choice, orange and grey for the scalar baselines.
+     */
+    private static final List<Color> KERNEL_COLORS = List.of(new Color(0x9ecae1), new Color(0x4292c6),
+            new Color(0x08519c), new Color(0x6a51a3), new Color(0xe31a1c), new Color(0xfd8d3c), new Color(0x737373));
 
     private BenchChart() {
     }
@@ -40,8 +48,28 @@ final class BenchChart {
         }
         int cols = Math.min(2, panels.size());
         int rows = (panels.size() + cols - 1) / cols;
+        // XChart's own grid needs every cell filled; an odd number of panels leaves one blank here.
+        BufferedImage image = new BufferedImage(cols * PANEL_WIDTH, rows * PANEL_HEIGHT, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, image.getWidth(), image.getHeight());
+            for (int i = 0; i < panels.size(); i++) {
+                Graphics2D cell = (Graphics2D) g.create(i % cols * PANEL_WIDTH, i / cols * PANEL_HEIGHT, PANEL_WIDTH,
+                        PANEL_HEIGHT);
+                try {
+                    panels.get(i).paint(cell, PANEL_WIDTH, PANEL_HEIGHT);
+                } finally {
+                    cell.dispose();
+                }
+            }
+        } finally {
+            g.dispose();
+        }
         try (OutputStream os = Files.newOutputStream(file)) {
-            BitmapEncoder.saveBitmap(panels, rows, cols, os, BitmapEncoder.BitmapFormat.PNG);
+            if (!ImageIO.write(image, "png", os)) {
+                throw new IOException("no PNG writer in this JVM");
+            }
         }
         return true;
     }
@@ -60,6 +88,7 @@ final class BenchChart {
                     .xAxisTitle("elements").yAxisTitle("ns per element").build();
             chart.getStyler().setXAxisLogarithmic(true).setYAxisLogarithmic(true)
                     .setLegendPosition(Styler.LegendPosition.OutsideE).setChartBackgroundColor(Color.WHITE);
+            chart.getStyler().setXAxisDecimalPattern("#,###").setYAxisDecimalPattern("#.###");
             Map<String, TreeMap<Long, Double>> lines = new LinkedHashMap<>();
             for (BenchSummary.Row r : g.getValue()) {
                 if (Double.isFinite(r.nsPerElement()) && r.nsPerElement() > 0) {
@@ -67,7 +96,12 @@ final class BenchChart {
                 }
             }
             for (var line : lines.entrySet()) {
-                add(chart, line.getKey(), line.getValue());
+                XYSeries s = add(chart, line.getKey(), line.getValue());
+                int k = BenchPlan.kernels().indexOf(line.getKey());
+                if (k >= 0) {
+                    s.setLineColor(KERNEL_COLORS.get(k));
+                    s.setMarkerColor(KERNEL_COLORS.get(k));
+                }
             }
             BenchSummary.Row any = g.getValue().get(0);
             if (!any.roofline()) {
@@ -88,10 +122,44 @@ final class BenchChart {
                 }
             }
             if (!chart.getSeriesMap().isEmpty()) {
+                decades(chart);
                 panels.add(chart);
             }
         }
         return panels;
+    }
+
+    /**
+     * Widens both axes to whole decades: XChart labels a logarithmic axis at powers of ten only, so a range inside
+     * one decade (all sizes equal, or ns per element between 1 and 9) would show no label at all.
+     */
+    private static void decades(XYChart chart) {
+        double xMin = Double.MAX_VALUE, xMax = 0, yMin = Double.MAX_VALUE, yMax = 0;
+        for (XYSeries s : chart.getSeriesMap().values()) {
+            for (double x : s.getXData()) {
+                xMin = Math.min(xMin, x);
+                xMax = Math.max(xMax, x);
+            }
+            for (double y : s.getYData()) {
+                yMin = Math.min(yMin, y);
+                yMax = Math.max(yMax, y);
+            }
+        }
+        // A little room, so that no point sits on the frame.
+        xMin *= 0.9;
+        yMin *= 0.9;
+        xMax *= 1.1;
+        yMax *= 1.1;
+        chart.getStyler().setXAxisMin(floorDecade(xMin)).setXAxisMax(ceilDecade(xMax));
+        chart.getStyler().setYAxisMin(floorDecade(yMin)).setYAxisMax(ceilDecade(yMax));
+    }
+
+    private static double floorDecade(double x) {
+        return Math.pow(10, Math.floor(Math.log10(x)));
+    }
+
+    private static double ceilDecade(double x) {
+        return Math.pow(10, Math.ceil(Math.log10(x)));
     }
 
     private static XYSeries add(XYChart chart, String name, TreeMap<Long, Double> points) {

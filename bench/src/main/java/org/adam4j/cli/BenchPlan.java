@@ -41,13 +41,11 @@ final class BenchPlan {
             return sb.toString();
         }
 
-        /** The arguments of its fork: the vector module, and for {@code scalar-strict} no auto-vectorization. */
-        List<String> jvmArgs() {
-            List<String> args = new ArrayList<>(List.of("--add-modules", "jdk.incubator.vector"));
-            if (AdamBenchmark.SCALAR_STRICT.equals(params.get("kernel"))) {
-                args.add("-XX:-UseSuperWord");
-            }
-            return args;
+        static final List<String> VECTOR_MODULE = List.of("--add-modules", "jdk.incubator.vector");
+
+        /** What its fork gets besides {@link #VECTOR_MODULE}: for {@code scalar-strict}, no auto-vectorization. */
+        List<String> extraJvmArgs() {
+            return AdamBenchmark.SCALAR_STRICT.equals(params.get("kernel")) ? List.of("-XX:-UseSuperWord") : List.of();
         }
 
         int size() {
@@ -206,7 +204,8 @@ final class BenchPlan {
      * every vector.
      */
     record Emulation(int maxVectorBytes) {
-        static final Emulation NONE = new Emulation(Integer.MAX_VALUE);
+        /** Calls nothing emulated: for a JVM that does not say its {@code MaxVectorSize}. */
+        static final Emulation NONE = new Emulation(0);
 
         static Emulation of(MachineInfo m) {
             try {
@@ -217,7 +216,7 @@ final class BenchPlan {
         }
 
         boolean emulated(String kernel, String precision) {
-            if (kernel == null || !kernel.startsWith("vector-") || precision == null) {
+            if (maxVectorBytes <= 0 || kernel == null || !kernel.startsWith("vector-") || precision == null) {
                 return false;
             }
             int bits;

@@ -94,7 +94,9 @@ final class BenchRunner {
                 .warmupTime(TimeValue.milliseconds(t.warmupMillis()))
                 .measurementIterations(t.iterations())
                 .measurementTime(TimeValue.milliseconds(t.iterationMillis()))
-                .jvmArgs(run.jvmArgs().toArray(String[]::new))
+                // Both set, so that neither the host JVM's options nor the benchmarks' annotations add to them.
+                .jvmArgs(BenchPlan.Run.VECTOR_MODULE.toArray(String[]::new))
+                .jvmArgsAppend(run.extraJvmArgs().toArray(String[]::new))
                 .addProfiler(GCProfiler.class)
                 .shouldFailOnError(true);
         run.params().forEach(b::param);

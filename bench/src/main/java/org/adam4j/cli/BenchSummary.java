@@ -187,8 +187,9 @@ final class BenchSummary {
     }
 
     /**
-     * The CSV files: {@code summary.csv} with the rows of Adam and those without a variant (the roofline, say), and
-     * for each other variant a {@code summary-VARIANT.csv} with its rows and the roofline. Returns the files written.
+     * The CSV files: {@code summary.csv} with the rows of Adam, of benchmarks without a variant and of the roofline,
+     * and for each other variant a {@code summary-VARIANT.csv} with its rows and the roofline's. Returns the files
+     * written.
      */
     List<Path> writeCsv(Path dir) throws IOException {
         Map<String, List<Row>> byFile = new LinkedHashMap<>();
@@ -199,10 +200,10 @@ final class BenchSummary {
             }
         }
         for (Row r : rows) {
-            if (r.variant().isEmpty()) {
+            if (r.roofline()) {
                 byFile.values().forEach(l -> l.add(r));
             } else {
-                byFile.get(r.variant()).add(r);
+                byFile.get(r.variant().isEmpty() ? MAIN_VARIANT : r.variant()).add(r);
             }
         }
         List<Path> written = new ArrayList<>();
