@@ -1,23 +1,15 @@
 package org.adam4j.bench;
 
-import java.util.concurrent.TimeUnit;
 import org.adam4j.cli.MachineInfo;
 import org.adam4j.kernels.AdamKernel_F32;
 import org.adam4j.kernels.AdamKernel_F64;
 import org.adam4j.kernels.AdamKernels;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
@@ -34,32 +26,15 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * state, so nothing is dead code and no {@code Blackhole} is needed.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
-public class AdamBenchmark {
+public class AdamBenchmark extends ArrayBenchmark<AdamWorkload> {
     /** The kernel name that means the scalar kernel with C2's auto-vectorizer off. */
     public static final String SCALAR_STRICT = "scalar-strict";
-    private static final long SEED = 20240601L;
 
     @Param({"vector-64", "vector-128", "vector-256", "vector-512", "vector", "scalar", "scalar-strict"})
     public String kernel;
 
-    @Param({"f32", "f64"})
-    public String precision;
-
     @Param({"adam", "adamw"})
     public String variant;
-
-    @Param({"4096", "16384", "262144", "4194304", "33554432"})
-    public int size;
-
-    @Param({"1", "2"})
-    public int threads;
-
-    private AdamWorkload workload;
 
     @Setup(Level.Trial)
     public void setup(BenchmarkParams params) {
@@ -84,18 +59,8 @@ public class AdamBenchmark {
         return switch (precision) {
             case "f32" -> new AdamWorkload_F32(threaded(AdamKernels.f32(name)), v.step(), n, SEED);
             case "f64" -> new AdamWorkload_F64(threaded(AdamKernels.f64(name)), v.step(), n, SEED);
-            default -> throw new IllegalArgumentException("unknown precision '" + precision + "' (expected f32 or f64)");
+            default -> throw unknownPrecision();
         };
-    }
-
-    @Setup(Level.Iteration)
-    public void reset() {
-        workload.reset();
-    }
-
-    @TearDown(Level.Trial)
-    public void release() {
-        workload = null;
     }
 
     @Benchmark

@@ -1,7 +1,7 @@
 package org.adam4j.bench;
 
 /** The arrays of one {@link AdamBenchmark} at one precision, with the kernel under test. */
-interface AdamWorkload {
+interface AdamWorkload extends Workload {
     void fused();
 
     void moments();
@@ -17,9 +17,6 @@ interface AdamWorkload {
             default -> throw new IllegalArgumentException("unknown operation '" + op + "'");
         }
     }
-
-    /** Puts {@code p}, {@code m} and {@code v} back to their initial values. */
-    void reset();
 
     /**
      * Runs {@code op} ({@code fused}, {@code moments} or {@code params}) once with the kernel and once with the
