@@ -126,8 +126,19 @@ final class BenchRunner {
         return sb.toString();
     }
 
-    private static String firstLine(Exception e) {
-        String m = String.valueOf(e.getMessage());
+    /** The first line of what went wrong in the fork: JMH reports it as suppressed by its own exceptions. */
+    static String firstLine(Throwable e) {
+        Throwable t = e;
+        for (int depth = 0; depth < 10; depth++) {
+            if (t.getSuppressed().length > 0) {
+                t = t.getSuppressed()[0];
+            } else if (t.getCause() != null && t.getCause() != t) {
+                t = t.getCause();
+            } else {
+                break;
+            }
+        }
+        String m = t == e ? String.valueOf(e.getMessage()) : t.getClass().getSimpleName() + ": " + t.getMessage();
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);
     }

@@ -135,4 +135,16 @@ class BenchPlanTest {
         assertTrue(avx512.emulated("vector-64", "f64"));
         assertEquals("vector-64 (f64), vector-512 (f32, f64)", AVX2.describe());
     }
+
+    @Test
+    void aFailedRunIsReportedByWhatWentWrongInTheFork() {
+        IllegalArgumentException inFork = new IllegalArgumentException("unknown kernel 'vector-1024'\nmore");
+        RuntimeException jmh = new RuntimeException("Benchmark error during the run");
+        jmh.addSuppressed(inFork);
+        Exception runner = new Exception("Benchmark caught the exception", jmh);
+        assertEquals("IllegalArgumentException: unknown kernel 'vector-1024'", BenchRunner.firstLine(runner));
+        assertEquals("plain", BenchRunner.firstLine(new Exception("plain")));
+        assertEquals("1:01:05", BenchRunner.clock(3665));
+        assertEquals("4:05", BenchRunner.clock(245));
+    }
 }
