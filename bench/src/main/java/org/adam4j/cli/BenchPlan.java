@@ -66,7 +66,7 @@ final class BenchPlan {
         double seconds(Run run) {
             double bytes = "f64".equals(run.params().get("precision")) ? 8 : 4;
             return (warmupIterations * warmupMillis + iterations * iterationMillis) / 1000.0 + 1.5
-                    + run.size() * bytes * 12e-9;
+                    + run.size() * bytes * 30e-9;
         }
     }
 
