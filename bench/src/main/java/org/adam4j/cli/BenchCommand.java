@@ -65,23 +65,23 @@ final class BenchCommand implements Command {
                 value = a.substring(eq + 1);
                 a = a.substring(0, eq);
             }
+            boolean takesValue = a.equals("--include") || a.equals("--out");
+            if (takesValue && value == null) {
+                if (++i >= args.length) {
+                    throw new UsageException(a + " needs a value");
+                }
+                value = args[i];
+            }
             switch (a) {
                 case "--full" -> {
                     if (value != null) {
                         throw new UsageException("--full takes no value");
                     }
-                    if (full) {
-                        throw new UsageException("--full given twice");
-                    }
+                    once(full, "--full given twice");
                     full = true;
                 }
                 case "--include" -> {
-                    if (include != null) {
-                        throw new UsageException("--include given twice (combine the patterns with |)");
-                    }
-                    if (value == null) {
-                        value = value(args, ++i, a);
-                    }
+                    once(include != null, "--include given twice (combine the patterns with |)");
                     if (value.isEmpty()) {
                         throw new UsageException("--include needs a non-empty regular expression");
                     }
@@ -93,12 +93,7 @@ final class BenchCommand implements Command {
                     }
                 }
                 case "--out" -> {
-                    if (out != null) {
-                        throw new UsageException("--out given twice");
-                    }
-                    if (value == null) {
-                        value = value(args, ++i, a);
-                    }
+                    once(out != null, "--out given twice");
                     if (value.isBlank()) {
                         throw new UsageException("--out needs a folder name");
                     }
@@ -115,11 +110,10 @@ final class BenchCommand implements Command {
         return new Options(full, include, out);
     }
 
-    private static String value(String[] args, int i, String option) throws UsageException {
-        if (i >= args.length) {
-            throw new UsageException(option + " needs a value");
+    private static void once(boolean seen, String message) throws UsageException {
+        if (seen) {
+            throw new UsageException(message);
         }
-        return args[i];
     }
 
     /** The suite the options ask for, or a usage error when nothing is left of it. */
