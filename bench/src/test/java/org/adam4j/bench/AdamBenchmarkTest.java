@@ -10,6 +10,7 @@ import org.adam4j.kernels.AdamKernel_F64;
 import org.adam4j.kernels.AdamKernels;
 import org.adam4j.reference.AdamReference_F32;
 import org.adam4j.reference.AdamStep;
+import org.adam4j.reference.LazyRowsReference_F32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -95,6 +96,19 @@ class AdamBenchmarkTest {
         protected void fusedSlice(AdamStep s, float[] p, float[] g, float[] m, float[] v, float[] vmax, int off, int len) {
             AdamReference_F32.fused(s, p, g, m, v, vmax, off, len);
             spoil(p, off, len);
+        }
+
+        @Override
+        protected void fusedAtSlice(AdamStep s, float[] p, float[] g, int gOff, float[] m, float[] v, float[] vmax,
+                int off, int len) {
+            AdamReference_F32.fusedAt(s, p, g, gOff, m, v, vmax, off, len);
+            spoil(p, off, len);
+        }
+
+        @Override
+        protected void decaySlice(AdamStep s, float[] p, float[] m, float[] v, int off, int len, float pFactor,
+                float mFactor, float vFactor) {
+            LazyRowsReference_F32.decay(s, p, m, v, off, len, pFactor, mFactor, vFactor);
         }
 
         private void spoil(float[] p, int off, int len) {
