@@ -19,6 +19,12 @@ public final class ParallelChunks {
         void run(int off, int len);
     }
 
+    /** A chunk of work on {@code [off, off + len)} of something that may exceed 2^31 elements (a segment). */
+    @FunctionalInterface
+    public interface LongChunk {
+        void run(long off, long len);
+    }
+
     private final int threads;
     private final int line;
     private final Executor executor;
@@ -46,17 +52,31 @@ public final class ParallelChunks {
 
     /** Runs {@code chunk} over the split of {@code [off, off + len)}. */
     public void run(int off, int len, Chunk chunk) {
-        int parts = (int) Math.min(threads, Math.max(1L, (long) len / MIN_CHUNK));
+        if (parts(len) <= 1) {
+            chunk.run(off, len);
+            return;
+        }
+        runLong(off, len, (o, l) -> chunk.run((int) o, (int) l));
+    }
+
+    private int parts(long len) {
+        return (int) Math.min(threads, Math.max(1L, len / MIN_CHUNK));
+    }
+
+    /** Runs {@code chunk} over the split of {@code [off, off + len)}. */
+    public void runLong(long off, long len, LongChunk chunk) {
+        int parts = parts(len);
         if (parts <= 1) {
             chunk.run(off, len);
             return;
         }
-        long end = (long) off + len;
+        long end = off + len;
         long[] cuts = new long[parts + 1];
         cuts[0] = off;
         cuts[parts] = end;
         for (int k = 1; k < parts; k++) {
-            long cut = off + (long) len * k / parts;
+            // len * k / parts without overflowing for any long len
+            long cut = off + len / parts * k + len % parts * k / parts;
             cut -= cut % line;
             cuts[k] = Math.max(cuts[k - 1], Math.min(end, cut));
         }
@@ -64,8 +84,8 @@ public final class ParallelChunks {
         CountDownLatch done = new CountDownLatch(parts - 1);
         Throwable[] failure = new Throwable[1];
         for (int k = 1; k < parts; k++) {
-            int o = (int) cuts[k];
-            int l = (int) (cuts[k + 1] - cuts[k]);
+            long o = cuts[k];
+            long l = cuts[k + 1] - cuts[k];
             ex.execute(() -> {
                 try {
                     chunk.run(o, l);
@@ -82,7 +102,7 @@ public final class ParallelChunks {
         }
         Throwable mine = null;
         try {
-            chunk.run((int) cuts[0], (int) (cuts[1] - cuts[0]));
+            chunk.run(cuts[0], cuts[1] - cuts[0]);
         } catch (Throwable t) {
             mine = t;
         }
