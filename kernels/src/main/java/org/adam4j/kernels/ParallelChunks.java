@@ -50,6 +50,11 @@ public final class ParallelChunks {
         return threads;
     }
 
+    /** The shared pool of daemon workers that runs chunks when no executor is given. */
+    public static Executor sharedPool() {
+        return SharedPool.POOL;
+    }
+
     /** Runs {@code chunk} over the split of {@code [off, off + len)}. */
     public void run(int off, int len, Chunk chunk) {
         if (parts(len) <= 1) {

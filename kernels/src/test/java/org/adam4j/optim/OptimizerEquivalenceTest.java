@@ -1,0 +1,365 @@
+package org.adam4j.optim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.adam4j.kernels.AdamKernels;
+import org.adam4j.reference.AdamConfig;
+import org.adam4j.reference.AdamReference_F32;
+import org.adam4j.reference.AdamReference_F64;
+import org.adam4j.reference.AdamStep;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.data.FMatrixRMaj;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The optimizer against the reference, bit for bit: parameters held as arrays, array slices, EJML matrices and
+ * segments; several groups with their own hyperparameters and schedules; every thread count and every kernel.
+ */
+class OptimizerEquivalenceTest {
+    static final int STEPS = 7;
+
+    /** Matrix shapes of a small model: uneven sizes, a few past the parallel piece size. */
+    static final int[][] SHAPES = {{3, 5}, {64, 1}, {17, 33}, {1, 1}, {128, 300}, {7, 129}, {0, 4}, {250, 257},
+        {1, 4099}, {31, 31}};
+
+    static final AdamConfig[] GROUP_CONFIGS = {
+        AdamConfig.defaults(),
+        AdamConfig.builder().lr(0.01).decoupled(0.1).amsgrad(true).build(),
+        AdamConfig.builder().lr(0.004).l2(0.05).maximize(true).epsilonHat(true).betas(0.8, 0.99).build(),
+        AdamConfig.builder().lr(0.002).fullyDecoupled(0.1, 0.004).biasCorrection(false).eps(1e-6).build(),
+    };
+
+    static final LrSchedule[] GROUP_SCHEDULES = {
+        LrSchedule.constant(), LrSchedule.cosineWithWarmup(2, 6, 1e-4), LrSchedule.stepDecay(3, 0.5),
+        LrSchedule.inverseSqrt(),
+    };
+
+    static float[] gradient_F32(int tensor, int step, int n) {
+        SplittableRandom r = new SplittableRandom(1000L * tensor + step);
+        float[] g = new float[n];
+        for (int i = 0; i < n; i++) {
+            g[i] = (float) (r.nextGaussian() * (r.nextInt(50) == 0 ? 1e6 : 1));
+        }
+        return g;
+    }
+
+    static float[] initial_F32(int tensor, int n) {
+        SplittableRandom r = new SplittableRandom(77L + tensor);
+        float[] p = new float[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = (float) r.nextGaussian();
+        }
+        return p;
+    }
+
+    static double[] toDouble(float[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i] * 1.0000001;
+        }
+        return d;
+    }
+
+    /** The reference's answer for tensor {@code k} in float: {p, m, v, vmax} after {@link #STEPS} steps. */
+    static float[][] reference_F32(int k, int n) {
+        AdamConfig c = GROUP_CONFIGS[k % GROUP_CONFIGS.length];
+        LrSchedule sched = GROUP_SCHEDULES[k % GROUP_SCHEDULES.length];
+        float[] p = initial_F32(k, n), m = new float[n], v = new float[n], vmax = new float[n];
+        for (int t = 1; t <= STEPS; t++) {
+            AdamStep s = AdamStep.of(c, t, sched.lr(t, c.lr()));
+            AdamReference_F32.fused(s, p, gradient_F32(k, t, n), m, v, vmax, 0, n);
+        }
+        return new float[][] {p, m, v, vmax};
+    }
+
+    static double[][] reference_F64(int k, int n) {
+        AdamConfig c = GROUP_CONFIGS[k % GROUP_CONFIGS.length];
+        LrSchedule sched = GROUP_SCHEDULES[k % GROUP_SCHEDULES.length];
+        double[] p = toDouble(initial_F32(k, n)), m = new double[n], v = new double[n], vmax = new double[n];
+        for (int t = 1; t <= STEPS; t++) {
+            AdamStep s = AdamStep.of(c, t, sched.lr(t, c.lr()));
+            AdamReference_F64.fused(s, p, toDouble(gradient_F32(k, t, n)), m, v, vmax, 0, n);
+        }
+        return new double[][] {p, m, v, vmax};
+    }
+
+    /** One group per configuration; tensor k goes to group k % 4. */
+    static AdamOptimizer optimizer(AdamOptimizer.Builder b) {
+        AdamOptimizer opt = b.schedule(GROUP_SCHEDULES[0]).build();
+        for (int i = 1; i < GROUP_CONFIGS.length; i++) {
+            opt.addGroup(GROUP_CONFIGS[i], GROUP_SCHEDULES[i]);
+        }
+        return opt;
+    }
+
+    static void assertBits(float[] want, MemorySegment got, String what) {
+        float[] g = got.toArray(ValueLayout.JAVA_FLOAT);
+        assertEquals(want.length, g.length, what);
+        for (int i = 0; i < want.length; i++) {
+            if (Float.floatToIntBits(want[i]) != Float.floatToIntBits(g[i])) {
+                throw new AssertionError(what + " element " + i + ": reference " + want[i] + ", optimizer " + g[i]);
+            }
+        }
+    }
+
+    static void assertBits(double[] want, MemorySegment got, String what) {
+        double[] g = got.toArray(ValueLayout.JAVA_DOUBLE);
+        assertEquals(want.length, g.length, what);
+        for (int i = 0; i < want.length; i++) {
+            if (Double.doubleToLongBits(want[i]) != Double.doubleToLongBits(g[i])) {
+                throw new AssertionError(what + " element " + i + ": reference " + want[i] + ", optimizer " + g[i]);
+            }
+        }
+    }
+
+    enum Holder { ARRAY, SLICE, EJML, SEGMENT }
+
+    @Test
+    void everyParameterKindMatchesTheReference() {
+        for (Holder h : Holder.values()) {
+            for (int threads : new int[] {1, 3}) {
+                checkFloat(h, threads);
+                checkDouble(h, threads);
+            }
+        }
+    }
+
+    private static void checkFloat(Holder h, int threads) {
+        try (Arena arena = Arena.ofShared();
+                AdamOptimizer opt = optimizer(AdamOptimizer.of(GROUP_CONFIGS[0]).threads(threads))) {
+            int total = 0;
+            for (int[] s : SHAPES) {
+                total += s[0] * s[1];
+            }
+            float[] flat = new float[total + 5];
+            float[] flatGrad = new float[total + 5];
+            List<Runnable> setGrads = new ArrayList<>();
+            List<MemorySegment> values = new ArrayList<>();
+            int at = 3;
+            for (int k = 0; k < SHAPES.length; k++) {
+                int rows = SHAPES[k][0], cols = SHAPES[k][1], n = rows * cols;
+                ParamGroup g = opt.groups().get(k % GROUP_CONFIGS.length);
+                float[] init = initial_F32(k, n);
+                final int tensor = k;
+                switch (h) {
+                    case ARRAY -> {
+                        float[] p = init, grad = new float[n];
+                        g.add(p, grad);
+                        values.add(MemorySegment.ofArray(p));
+                        setGrads.add(step -> System.arraycopy(gradient_F32(tensor, step, n), 0, grad, 0, n));
+                    }
+                    case SLICE -> {
+                        System.arraycopy(init, 0, flat, at, n);
+                        g.add(flat, flatGrad, at, n);
+                        int off = at;
+                        values.add(MemorySegment.ofArray(flat).asSlice(4L * at, 4L * n));
+                        setGrads.add(step -> System.arraycopy(gradient_F32(tensor, step, n), 0, flatGrad, off, n));
+                        at += n;
+                    }
+                    case EJML -> {
+                        FMatrixRMaj p = new FMatrixRMaj(rows, cols);
+                        FMatrixRMaj grad = new FMatrixRMaj(rows, cols);
+                        System.arraycopy(init, 0, p.data, 0, n);
+                        g.add(p, grad);
+                        values.add(MemorySegment.ofArray(p.data));
+                        setGrads.add(step -> System.arraycopy(gradient_F32(tensor, step, n), 0, grad.data, 0, n));
+                    }
+                    case SEGMENT -> {
+                        MemorySegment p = arena.allocate(4L * n, 64);
+                        MemorySegment grad = arena.allocate(4L * n, 64);
+                        MemorySegment.copy(init, 0, p, ValueLayout.JAVA_FLOAT, 0, n);
+                        g.add(Precision.F32, p, grad);
+                        values.add(p);
+                        setGrads.add(step -> MemorySegment.copy(gradient_F32(tensor, step, n), 0, grad,
+                                ValueLayout.JAVA_FLOAT, 0, n));
+                    }
+                    default -> throw new AssertionError(h);
+                }
+            }
+            run(opt, setGrads);
+            List<Param> params = byTensor(opt);
+            for (int k = 0; k < SHAPES.length; k++) {
+                float[][] want = reference_F32(k, SHAPES[k][0] * SHAPES[k][1]);
+                Param p = params.get(k);
+                String what = h + " float tensor " + k + " with " + threads + " threads";
+                assertBits(want[0], values.get(k), what + " value");
+                assertBits(want[1], p.expAvg(), what + " exp_avg");
+                assertBits(want[2], p.expAvgSq(), what + " exp_avg_sq");
+                if (p.group().config().amsgrad()) {
+                    assertBits(want[3], p.maxExpAvgSq(), what + " max_exp_avg_sq");
+                }
+                assertEquals(STEPS, p.step());
+            }
+            assertEquals(STEPS, opt.steps());
+        }
+    }
+
+    private static void checkDouble(Holder h, int threads) {
+        try (Arena arena = Arena.ofShared();
+                AdamOptimizer opt = optimizer(AdamOptimizer.of(GROUP_CONFIGS[0]).threads(threads))) {
+            List<Runnable> setGrads = new ArrayList<>();
+            List<MemorySegment> values = new ArrayList<>();
+            for (int k = 0; k < SHAPES.length; k++) {
+                int rows = SHAPES[k][0], cols = SHAPES[k][1], n = rows * cols;
+                ParamGroup g = opt.groups().get(k % GROUP_CONFIGS.length);
+                double[] init = toDouble(initial_F32(k, n));
+                final int tensor = k;
+                switch (h) {
+                    case ARRAY, SLICE -> {
+                        // a slice of a padded array, to exercise the offset too
+                        int off = h == Holder.SLICE ? 2 : 0;
+                        double[] p = new double[n + 2 * off], grad = new double[n + 2 * off];
+                        System.arraycopy(init, 0, p, off, n);
+                        g.add(p, grad, off, n);
+                        values.add(MemorySegment.ofArray(p).asSlice(8L * off, 8L * n));
+                        setGrads.add(step -> System.arraycopy(toDouble(gradient_F32(tensor, step, n)), 0, grad, off,
+                                n));
+                    }
+                    case EJML -> {
+                        DMatrixRMaj p = new DMatrixRMaj(rows, cols);
+                        DMatrixRMaj grad = new DMatrixRMaj(rows, cols);
+                        System.arraycopy(init, 0, p.data, 0, n);
+                        g.add(p, grad);
+                        values.add(MemorySegment.ofArray(p.data));
+                        setGrads.add(step -> System.arraycopy(toDouble(gradient_F32(tensor, step, n)), 0, grad.data,
+                                0, n));
+                    }
+                    case SEGMENT -> {
+                        MemorySegment p = arena.allocate(8L * n, 64);
+                        MemorySegment grad = arena.allocate(8L * n, 64);
+                        MemorySegment.copy(init, 0, p, ValueLayout.JAVA_DOUBLE, 0, n);
+                        g.add(Precision.F64, p, grad);
+                        values.add(p);
+                        setGrads.add(step -> MemorySegment.copy(toDouble(gradient_F32(tensor, step, n)), 0, grad,
+                                ValueLayout.JAVA_DOUBLE, 0, n));
+                    }
+                    default -> throw new AssertionError(h);
+                }
+            }
+            run(opt, setGrads);
+            List<Param> params = byTensor(opt);
+            for (int k = 0; k < SHAPES.length; k++) {
+                double[][] want = reference_F64(k, SHAPES[k][0] * SHAPES[k][1]);
+                Param p = params.get(k);
+                String what = h + " double tensor " + k + " with " + threads + " threads";
+                assertBits(want[0], values.get(k), what + " value");
+                assertBits(want[1], p.expAvg(), what + " exp_avg");
+                assertBits(want[2], p.expAvgSq(), what + " exp_avg_sq");
+                if (p.group().config().amsgrad()) {
+                    assertBits(want[3], p.maxExpAvgSq(), what + " max_exp_avg_sq");
+                }
+            }
+        }
+    }
+
+    /** A gradient setter for a step. */
+    interface Runnable {
+        void set(int step);
+    }
+
+    static void run(AdamOptimizer opt, List<Runnable> setGrads) {
+        for (int t = 1; t <= STEPS; t++) {
+            opt.zeroGrad();
+            for (Runnable r : setGrads) {
+                r.set(t);
+            }
+            opt.step();
+        }
+    }
+
+    /** The parameters in tensor order (tensor k is parameter k / 4 of group k % 4). */
+    static List<Param> byTensor(AdamOptimizer opt) {
+        List<Param> out = new ArrayList<>();
+        for (int k = 0; k < SHAPES.length; k++) {
+            out.add(opt.groups().get(k % GROUP_CONFIGS.length).params().get(k / GROUP_CONFIGS.length));
+        }
+        return out;
+    }
+
+    /** Every value and state byte of a model, for comparing runs. */
+    static byte[] bytes(AdamOptimizer opt, List<MemorySegment> values) {
+        List<Byte> out = new ArrayList<>();
+        List<MemorySegment> all = new ArrayList<>(values);
+        for (Param p : opt.params()) {
+            all.add(p.expAvg());
+            all.add(p.expAvgSq());
+            if (p.group().config().amsgrad()) {
+                all.add(p.maxExpAvgSq());
+            }
+        }
+        int size = 0;
+        for (MemorySegment s : all) {
+            size += (int) s.byteSize();
+        }
+        byte[] b = new byte[size];
+        int at = 0;
+        for (MemorySegment s : all) {
+            MemorySegment.copy(s, ValueLayout.JAVA_BYTE, 0, b, at, (int) s.byteSize());
+            at += (int) s.byteSize();
+        }
+        return b;
+    }
+
+    /** Many tensors of uneven sizes, some far past a parallel piece, stepped with the given optimizer. */
+    static byte[] manyTensors(AdamOptimizer.Builder b) {
+        SplittableRandom r = new SplittableRandom(2024);
+        try (AdamOptimizer opt = optimizer(b)) {
+            List<float[]> grads = new ArrayList<>();
+            List<MemorySegment> values = new ArrayList<>();
+            for (int k = 0; k < 41; k++) {
+                int n = k % 5 == 0 ? 40_000 + r.nextInt(90_000) : 1 + r.nextInt(3000);
+                float[] p = initial_F32(k, n);
+                float[] g = new float[n];
+                opt.groups().get(k % GROUP_CONFIGS.length).add(p, g);
+                grads.add(g);
+                values.add(MemorySegment.ofArray(p));
+            }
+            for (int t = 1; t <= STEPS; t++) {
+                for (int k = 0; k < grads.size(); k++) {
+                    System.arraycopy(gradient_F32(k, t, grads.get(k).length), 0, grads.get(k), 0,
+                            grads.get(k).length);
+                }
+                opt.step();
+            }
+            return bytes(opt, values);
+        }
+    }
+
+    @Test
+    void threadCounts1And2And7GiveIdenticalBytes() {
+        byte[] one = manyTensors(AdamOptimizer.adam().threads(1));
+        assertArrayEquals(one, manyTensors(AdamOptimizer.adam().threads(2)), "2 threads");
+        assertArrayEquals(one, manyTensors(AdamOptimizer.adam().threads(7)), "7 threads");
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        ExecutorService single = Executors.newSingleThreadExecutor();
+        try {
+            assertArrayEquals(one, manyTensors(AdamOptimizer.adam().executor(pool, 7)), "7 threads on a 3-thread pool");
+            // the caller does everything if the executor never gets to the helpers: no deadlock, same bytes
+            assertArrayEquals(one, manyTensors(AdamOptimizer.adam().executor(single, 4)), "a single-thread executor");
+            assertArrayEquals(one, single.submit(() -> manyTensors(AdamOptimizer.adam().executor(single, 4))).get(),
+                    "stepped from the executor's only thread");
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        } finally {
+            pool.shutdown();
+            single.shutdown();
+        }
+    }
+
+    @Test
+    void everyKernelGivesIdenticalBytes() {
+        byte[] scalar = manyTensors(AdamOptimizer.adam().kernel(AdamKernels.SCALAR));
+        for (String name : AdamKernels.names()) {
+            assertArrayEquals(scalar, manyTensors(AdamOptimizer.adam().kernel(name).threads(2)), name);
+        }
+    }
+}
