@@ -85,7 +85,8 @@ public final class ParamGroup {
     public Param add(float[] value, float[] grad, int off, int len) {
         requireArrays(value, grad, value == null ? 0 : value.length, grad == null ? 0 : grad.length);
         requireSlice(off, len, value.length);
-        return register(ArrayParam_F32.create(this, new long[] {len}, value, grad, off, len, optimizer.storages(),
+        requireNoAlias(MemorySegment.ofArray(value), MemorySegment.ofArray(grad), off, len, Float.BYTES);
+        return commit(ArrayParam_F32.create(this, new long[] {len}, value, grad, off, len, optimizer.storages(),
                 null));
     }
 
@@ -99,7 +100,8 @@ public final class ParamGroup {
     public Param add(double[] value, double[] grad, int off, int len) {
         requireArrays(value, grad, value == null ? 0 : value.length, grad == null ? 0 : grad.length);
         requireSlice(off, len, value.length);
-        return register(ArrayParam_F64.create(this, new long[] {len}, value, grad, off, len, optimizer.storages(),
+        requireNoAlias(MemorySegment.ofArray(value), MemorySegment.ofArray(grad), off, len, Double.BYTES);
+        return commit(ArrayParam_F64.create(this, new long[] {len}, value, grad, off, len, optimizer.storages(),
                 null));
     }
 
@@ -110,14 +112,18 @@ public final class ParamGroup {
      */
     public Param add(FMatrixRMaj value, FMatrixRMaj grad) {
         requireMatrices(value, grad);
-        return register(ArrayParam_F32.create(this, shapeOf(value), value.data, grad.data, 0,
+        requireNoAlias(MemorySegment.ofArray(value.data), MemorySegment.ofArray(grad.data), 0,
+                value.getNumElements(), Float.BYTES);
+        return commit(ArrayParam_F32.create(this, shapeOf(value), value.data, grad.data, 0,
                 value.getNumElements(), optimizer.storages(), Param.MatrixPair.of(value, grad)));
     }
 
     /** As {@link #add(FMatrixRMaj, FMatrixRMaj)}, in double precision. */
     public Param add(DMatrixRMaj value, DMatrixRMaj grad) {
         requireMatrices(value, grad);
-        return register(ArrayParam_F64.create(this, shapeOf(value), value.data, grad.data, 0,
+        requireNoAlias(MemorySegment.ofArray(value.data), MemorySegment.ofArray(grad.data), 0,
+                value.getNumElements(), Double.BYTES);
+        return commit(ArrayParam_F64.create(this, shapeOf(value), value.data, grad.data, 0,
                 value.getNumElements(), optimizer.storages(), Param.MatrixPair.of(value, grad)));
     }
 
@@ -160,9 +166,9 @@ public final class ParamGroup {
         return commit(p);
     }
 
-    private Param register(Param p) {
-        optimizer.requireNoAlias(p.value, p.grad);
-        return commit(p);
+    private void requireNoAlias(MemorySegment value, MemorySegment grad, int off, int len, int bytes) {
+        optimizer.requireNoAlias(value.asSlice((long) off * bytes, (long) len * bytes),
+                grad.asSlice((long) off * bytes, (long) len * bytes));
     }
 
     private Param commit(Param p) {
