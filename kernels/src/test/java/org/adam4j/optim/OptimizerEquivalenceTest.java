@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -19,6 +22,7 @@ import org.adam4j.reference.AdamStep;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.data.FMatrixRMaj;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The optimizer against the reference, bit for bit: parameters held as arrays, array slices, EJML matrices and
@@ -311,12 +315,17 @@ class OptimizerEquivalenceTest {
 
     /** Many tensors of uneven sizes, some far past a parallel piece, stepped with the given optimizer. */
     static byte[] manyTensors(AdamOptimizer.Builder b) {
+        return manyTensors(b, 40_000);
+    }
+
+    /** Every fifth tensor has {@code big} to {@code 3 * big} elements, the others up to 3000. */
+    static byte[] manyTensors(AdamOptimizer.Builder b, int big) {
         SplittableRandom r = new SplittableRandom(2024);
         try (AdamOptimizer opt = optimizer(b)) {
             List<float[]> grads = new ArrayList<>();
             List<MemorySegment> values = new ArrayList<>();
             for (int k = 0; k < 41; k++) {
-                int n = k % 5 == 0 ? 40_000 + r.nextInt(90_000) : 1 + r.nextInt(3000);
+                int n = k % 5 == 0 ? big + r.nextInt(2 * big) : 1 + r.nextInt(3000);
                 float[] p = initial_F32(k, n);
                 float[] g = new float[n];
                 opt.groups().get(k % GROUP_CONFIGS.length).add(p, g);
@@ -357,9 +366,61 @@ class OptimizerEquivalenceTest {
 
     @Test
     void everyKernelGivesIdenticalBytes() {
-        byte[] scalar = manyTensors(AdamOptimizer.adam().kernel(AdamKernels.SCALAR));
+        // smaller tensors: the widths wider than the hardware's are emulated, slowly
+        byte[] scalar = manyTensors(AdamOptimizer.adam().kernel(AdamKernels.SCALAR), 4000);
         for (String name : AdamKernels.names()) {
-            assertArrayEquals(scalar, manyTensors(AdamOptimizer.adam().kernel(name).threads(2)), name);
+            assertArrayEquals(scalar, manyTensors(AdamOptimizer.adam().kernel(name).threads(2), 4000), name);
+        }
+    }
+
+    /**
+     * Segment parameters that start past element 2^31 of a memory-mapped sparse file (only the touched pages take
+     * disk or memory), stepped by the optimizer with two threads, against the same data in heap arrays.
+     */
+    @Test
+    void segmentParametersBeyondElement2To31MatchTheHeap(@TempDir Path dir) throws Exception {
+        long start = (1L << 31) + 3;
+        int[] sizes = {5000, 77, 40_001};
+        long n = start + 50_000;
+        try (FileChannel ch = FileChannel.open(dir.resolve("model.f32"), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.SPARSE);
+                Arena arena = Arena.ofShared();
+                AdamOptimizer mapped = optimizer(AdamOptimizer.of(GROUP_CONFIGS[0]).threads(2));
+                AdamOptimizer heap = optimizer(AdamOptimizer.of(GROUP_CONFIGS[0]))) {
+            MemorySegment values = ch.map(FileChannel.MapMode.READ_WRITE, 0, 4 * n, arena);
+            MemorySegment grads = ch.map(FileChannel.MapMode.READ_WRITE, 4 * n, 4 * n, arena);
+            List<MemorySegment> mappedValues = new ArrayList<>();
+            List<MemorySegment> heapValues = new ArrayList<>();
+            List<Runnable> setGrads = new ArrayList<>();
+            long at = start;
+            for (int k = 0; k < sizes.length; k++) {
+                int size = sizes[k];
+                float[] init = initial_F32(k, size);
+                MemorySegment v = values.asSlice(4 * at, 4L * size);
+                MemorySegment g = grads.asSlice(4 * at, 4L * size);
+                MemorySegment.copy(init, 0, v, ValueLayout.JAVA_FLOAT, 0, size);
+                mapped.groups().get(k).add(Precision.F32, v, g);
+                float[] hv = init.clone(), hg = new float[size];
+                heap.groups().get(k).add(hv, hg);
+                mappedValues.add(v);
+                heapValues.add(MemorySegment.ofArray(hv));
+                final int tensor = k;
+                setGrads.add(step -> {
+                    float[] gr = gradient_F32(tensor, step, size);
+                    MemorySegment.copy(gr, 0, g, ValueLayout.JAVA_FLOAT, 0, size);
+                    System.arraycopy(gr, 0, hg, 0, size);
+                });
+                at += size;
+            }
+            for (int t = 1; t <= STEPS; t++) {
+                for (Runnable r : setGrads) {
+                    r.set(t);
+                }
+                mapped.step();
+                heap.step();
+            }
+            assertArrayEquals(bytes(heap, heapValues), bytes(mapped, mappedValues));
+            assertEquals(0f, values.getAtIndex(ValueLayout.JAVA_FLOAT, start - 1), "memory before the slice");
         }
     }
 }
