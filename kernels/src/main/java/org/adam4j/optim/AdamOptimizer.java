@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.adam4j.kernels.AdamKernel_F32;
 import org.adam4j.kernels.AdamKernel_F64;
 import org.adam4j.kernels.AdamKernels;
@@ -29,8 +28,9 @@ import org.adam4j.reference.WeightDecay;
  *
  * <p>A step is bit-identical for every thread count and every kernel lane width: the update is element-wise and each
  * element goes through the same arithmetic whichever thread or vector handles it. With more than one thread the
- * parameters are cut into pieces here, in one place, and the caller's thread works through them with the pool's;
- * nothing waits on nested parallel work.
+ * parameters are cut into pieces here, once, and the caller's thread works through them with the pool's
+ * ({@link ParallelChunks#runPieces}); the kernels it calls are the serial ones, so nothing waits on nested parallel
+ * work.
  *
  * <p>Not thread-safe: one thread drives an optimizer. {@link #close()} frees the state of segment parameters.
  */
@@ -47,7 +47,8 @@ public final class AdamOptimizer implements AutoCloseable {
     private final AdamKernel_F32 kernel_F32;
     private final AdamKernel_F64 kernel_F64;
     private final int threads;
-    private final Executor executor;
+    /** Runs a step's pieces on the caller and the pool; its own split of slices is not used here. */
+    private final ParallelChunks chunks;
     private Arena stateArena;
     private long steps;
     private boolean closed;
@@ -58,7 +59,7 @@ public final class AdamOptimizer implements AutoCloseable {
         this.kernel_F32 = b.kernel == null ? AdamKernels.f32() : AdamKernels.f32(b.kernel);
         this.kernel_F64 = b.kernel == null ? AdamKernels.f64() : AdamKernels.f64(b.kernel);
         this.threads = b.threads;
-        this.executor = b.executor != null ? b.executor : ParallelChunks.sharedPool();
+        this.chunks = new ParallelChunks(b.threads, 1, b.executor);
         groups.add(new ParamGroup(this, config, b.schedule));
     }
 
@@ -147,13 +148,7 @@ public final class AdamOptimizer implements AutoCloseable {
             q.requireUsable();
             scalars[i] = q.group.scalars(AdamStep.next(q.step));
         }
-        if (threads == 1 || p.pieces() <= 1) {
-            for (int k = 0; k < p.pieces(); k++) {
-                p.run(k, kernel_F32, kernel_F64);
-            }
-        } else {
-            new Run(p, kernel_F32, kernel_F64).go(executor, threads - 1);
-        }
+        chunks.runPieces(p.pieces(), k -> p.run(k, kernel_F32, kernel_F64));
         for (Param q : p.params) {
             q.step++;
         }
@@ -326,96 +321,6 @@ public final class AdamOptimizer implements AutoCloseable {
 
         private static long ceilTo(long x, long m) {
             return (x + m - 1) / m * m;
-        }
-    }
-
-    /**
-     * One parallel step: the caller and up to {@code helpers} pool tasks take pieces from one counter until none are
-     * left. A helper that starts after the caller has finished does nothing, so the caller never waits for a task
-     * the executor has not started (no deadlock on a busy or single-threaded executor, or when the caller is itself
-     * one of its workers); it waits only for helpers that are running a piece.
-     */
-    private static final class Run implements Runnable {
-        private final Plan plan;
-        private final AdamKernel_F32 kernel_F32;
-        private final AdamKernel_F64 kernel_F64;
-        private final AtomicInteger next = new AtomicInteger();
-        private int active;
-        private boolean finished;
-        private Throwable failure;
-
-        Run(Plan plan, AdamKernel_F32 kernel_F32, AdamKernel_F64 kernel_F64) {
-            this.plan = plan;
-            this.kernel_F32 = kernel_F32;
-            this.kernel_F64 = kernel_F64;
-        }
-
-        void go(Executor executor, int helpers) {
-            int started = 0;
-            try {
-                for (; started < helpers && started < plan.pieces() - 1; started++) {
-                    executor.execute(this);
-                }
-            } catch (RuntimeException rejected) {
-                // a saturated or shut-down executor: the caller does the pieces itself
-            }
-            work();
-            synchronized (this) {
-                finished = true;
-                boolean interrupted = false;
-                while (active > 0) {
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-                if (failure instanceof RuntimeException re) {
-                    throw re;
-                }
-                if (failure instanceof Error err) {
-                    throw err;
-                }
-                if (failure != null) {
-                    throw new IllegalStateException(failure);
-                }
-            }
-        }
-
-        @Override
-        public void run() {
-            synchronized (this) {
-                if (finished) {
-                    return;
-                }
-                active++;
-            }
-            try {
-                work();
-            } finally {
-                synchronized (this) {
-                    active--;
-                    notifyAll();
-                }
-            }
-        }
-
-        private void work() {
-            try {
-                for (int k; (k = next.getAndIncrement()) < plan.pieces(); ) {
-                    plan.run(k, kernel_F32, kernel_F64);
-                }
-            } catch (Throwable t) {
-                next.set(Integer.MAX_VALUE / 2);
-                synchronized (this) {
-                    if (failure == null) {
-                        failure = t;
-                    }
-                }
-            }
         }
     }
 
