@@ -47,53 +47,60 @@ class OptimizerEquivalenceTest {
         LrSchedule.inverseSqrt(),
     };
 
-    static float[] gradient_F32(int tensor, int step, int n) {
+    /** Gradients with a few outsized elements. */
+    static double[] gradient(int tensor, int step, int n) {
         SplittableRandom r = new SplittableRandom(1000L * tensor + step);
-        float[] g = new float[n];
+        double[] g = new double[n];
         for (int i = 0; i < n; i++) {
-            g[i] = (float) (r.nextGaussian() * (r.nextInt(50) == 0 ? 1e6 : 1));
+            g[i] = r.nextGaussian() * (r.nextInt(50) == 0 ? 1e6 : 1);
         }
         return g;
     }
 
-    static float[] initial_F32(int tensor, int n) {
+    static double[] initial(int tensor, int n) {
         SplittableRandom r = new SplittableRandom(77L + tensor);
-        float[] p = new float[n];
+        double[] p = new double[n];
         for (int i = 0; i < n; i++) {
-            p[i] = (float) r.nextGaussian();
+            p[i] = r.nextGaussian();
         }
         return p;
     }
 
-    static double[] toDouble(float[] a) {
-        double[] d = new double[a.length];
+    static float[] toFloat(double[] a) {
+        float[] f = new float[a.length];
         for (int i = 0; i < a.length; i++) {
-            d[i] = a[i] * 1.0000001;
+            f[i] = (float) a[i];
         }
-        return d;
+        return f;
     }
 
-    /** The reference's answer for tensor {@code k} in float: {p, m, v, vmax} after {@link #STEPS} steps. */
-    static float[][] reference_F32(int k, int n) {
-        AdamConfig c = GROUP_CONFIGS[k % GROUP_CONFIGS.length];
-        LrSchedule sched = GROUP_SCHEDULES[k % GROUP_SCHEDULES.length];
-        float[] p = initial_F32(k, n), m = new float[n], v = new float[n], vmax = new float[n];
-        for (int t = 1; t <= STEPS; t++) {
-            AdamStep s = AdamStep.of(c, t, sched.lr(t, c.lr()));
-            AdamReference_F32.fused(s, p, gradient_F32(k, t, n), m, v, vmax, 0, n);
-        }
-        return new float[][] {p, m, v, vmax};
+    static float[] gradient_F32(int tensor, int step, int n) {
+        return toFloat(gradient(tensor, step, n));
     }
 
-    static double[][] reference_F64(int k, int n) {
+    static float[] initial_F32(int tensor, int n) {
+        return toFloat(initial(tensor, n));
+    }
+
+    /** The reference's answer for tensor {@code k}: {p, m, v, vmax} after {@link #STEPS} steps, as heap segments. */
+    static MemorySegment[] reference(int k, int n, Precision precision) {
         AdamConfig c = GROUP_CONFIGS[k % GROUP_CONFIGS.length];
         LrSchedule sched = GROUP_SCHEDULES[k % GROUP_SCHEDULES.length];
-        double[] p = toDouble(initial_F32(k, n)), m = new double[n], v = new double[n], vmax = new double[n];
-        for (int t = 1; t <= STEPS; t++) {
-            AdamStep s = AdamStep.of(c, t, sched.lr(t, c.lr()));
-            AdamReference_F64.fused(s, p, toDouble(gradient_F32(k, t, n)), m, v, vmax, 0, n);
+        if (precision == Precision.F32) {
+            float[] p = initial_F32(k, n), m = new float[n], v = new float[n], vmax = new float[n];
+            for (int t = 1; t <= STEPS; t++) {
+                AdamReference_F32.fused(AdamStep.of(c, t, sched.lr(t, c.lr())), p, gradient_F32(k, t, n), m, v,
+                        vmax, 0, n);
+            }
+            return new MemorySegment[] {MemorySegment.ofArray(p), MemorySegment.ofArray(m), MemorySegment.ofArray(v),
+                MemorySegment.ofArray(vmax)};
         }
-        return new double[][] {p, m, v, vmax};
+        double[] p = initial(k, n), m = new double[n], v = new double[n], vmax = new double[n];
+        for (int t = 1; t <= STEPS; t++) {
+            AdamReference_F64.fused(AdamStep.of(c, t, sched.lr(t, c.lr())), p, gradient(k, t, n), m, v, vmax, 0, n);
+        }
+        return new MemorySegment[] {MemorySegment.ofArray(p), MemorySegment.ofArray(m), MemorySegment.ofArray(v),
+            MemorySegment.ofArray(vmax)};
     }
 
     /** One group per configuration; tensor k goes to group k % 4. */
@@ -105,22 +112,28 @@ class OptimizerEquivalenceTest {
         return opt;
     }
 
-    static void assertBits(float[] want, MemorySegment got, String what) {
-        float[] g = got.toArray(ValueLayout.JAVA_FLOAT);
-        assertEquals(want.length, g.length, what);
-        for (int i = 0; i < want.length; i++) {
-            if (Float.floatToIntBits(want[i]) != Float.floatToIntBits(g[i])) {
-                throw new AssertionError(what + " element " + i + ": reference " + want[i] + ", optimizer " + g[i]);
+    /** Element {@code i} as canonical bits (every NaN alike). */
+    static long bits(MemorySegment s, Precision p, long i) {
+        return p == Precision.F32 ? Float.floatToIntBits(s.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i))
+                : Double.doubleToLongBits(s.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i));
+    }
+
+    static void assertBits(MemorySegment want, MemorySegment got, Precision p, String what) {
+        assertEquals(want.byteSize(), got.byteSize(), what);
+        for (long i = 0; i < want.byteSize() / p.bytes(); i++) {
+            if (bits(want, p, i) != bits(got, p, i)) {
+                throw new AssertionError(what + " element " + i + ": reference bits " + Long.toHexString(bits(want,
+                        p, i)) + ", optimizer bits " + Long.toHexString(bits(got, p, i)));
             }
         }
     }
 
-    static void assertBits(double[] want, MemorySegment got, String what) {
-        double[] g = got.toArray(ValueLayout.JAVA_DOUBLE);
-        assertEquals(want.length, g.length, what);
-        for (int i = 0; i < want.length; i++) {
-            if (Double.doubleToLongBits(want[i]) != Double.doubleToLongBits(g[i])) {
-                throw new AssertionError(what + " element " + i + ": reference " + want[i] + ", optimizer " + g[i]);
+    static void fill(MemorySegment dst, Precision p, double[] src) {
+        for (int i = 0; i < src.length; i++) {
+            if (p == Precision.F32) {
+                dst.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, (float) src[i]);
+            } else {
+                dst.setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i, src[i]);
             }
         }
     }
@@ -130,76 +143,87 @@ class OptimizerEquivalenceTest {
     @Test
     void everyParameterKindMatchesTheReference() {
         for (Holder h : Holder.values()) {
-            for (int threads : new int[] {1, 3}) {
-                checkFloat(h, threads);
-                checkDouble(h, threads);
+            for (Precision p : Precision.values()) {
+                for (int threads : new int[] {1, 3}) {
+                    check(h, p, threads);
+                }
             }
         }
     }
 
-    private static void checkFloat(Holder h, int threads) {
+    /** Registers the model's tensors held as {@code h}, steps them, and compares every value and state element. */
+    private static void check(Holder h, Precision prec, int threads) {
+        int bytes = prec.bytes();
         try (Arena arena = Arena.ofShared();
                 AdamOptimizer opt = optimizer(AdamOptimizer.of(GROUP_CONFIGS[0]).threads(threads))) {
-            int total = 0;
+            int total = 5;
             for (int[] s : SHAPES) {
                 total += s[0] * s[1];
             }
-            float[] flat = new float[total + 5];
-            float[] flatGrad = new float[total + 5];
-            List<Runnable> setGrads = new ArrayList<>();
+            Object flat = newArray(prec, total);
+            Object flatGrad = newArray(prec, total);
             List<MemorySegment> values = new ArrayList<>();
+            List<MemorySegment> grads = new ArrayList<>();
             int at = 3;
             for (int k = 0; k < SHAPES.length; k++) {
                 int rows = SHAPES[k][0], cols = SHAPES[k][1], n = rows * cols;
                 ParamGroup g = opt.groups().get(k % GROUP_CONFIGS.length);
-                float[] init = initial_F32(k, n);
-                final int tensor = k;
+                MemorySegment value;
+                MemorySegment grad;
                 switch (h) {
                     case ARRAY -> {
-                        float[] p = init, grad = new float[n];
-                        g.add(p, grad);
-                        values.add(MemorySegment.ofArray(p));
-                        setGrads.add(step -> System.arraycopy(gradient_F32(tensor, step, n), 0, grad, 0, n));
+                        Object p = newArray(prec, n), q = newArray(prec, n);
+                        add(g, p, q, 0, n);
+                        value = segment(p);
+                        grad = segment(q);
                     }
                     case SLICE -> {
-                        System.arraycopy(init, 0, flat, at, n);
-                        g.add(flat, flatGrad, at, n);
-                        int off = at;
-                        values.add(MemorySegment.ofArray(flat).asSlice(4L * at, 4L * n));
-                        setGrads.add(step -> System.arraycopy(gradient_F32(tensor, step, n), 0, flatGrad, off, n));
+                        add(g, flat, flatGrad, at, n);
+                        value = segment(flat).asSlice((long) at * bytes, (long) n * bytes);
+                        grad = segment(flatGrad).asSlice((long) at * bytes, (long) n * bytes);
                         at += n;
                     }
                     case EJML -> {
-                        FMatrixRMaj p = new FMatrixRMaj(rows, cols);
-                        FMatrixRMaj grad = new FMatrixRMaj(rows, cols);
-                        System.arraycopy(init, 0, p.data, 0, n);
-                        g.add(p, grad);
-                        values.add(MemorySegment.ofArray(p.data));
-                        setGrads.add(step -> System.arraycopy(gradient_F32(tensor, step, n), 0, grad.data, 0, n));
+                        if (prec == Precision.F32) {
+                            FMatrixRMaj p = new FMatrixRMaj(rows, cols), q = new FMatrixRMaj(rows, cols);
+                            g.add(p, q);
+                            value = MemorySegment.ofArray(p.data);
+                            grad = MemorySegment.ofArray(q.data);
+                        } else {
+                            DMatrixRMaj p = new DMatrixRMaj(rows, cols), q = new DMatrixRMaj(rows, cols);
+                            g.add(p, q);
+                            value = MemorySegment.ofArray(p.data);
+                            grad = MemorySegment.ofArray(q.data);
+                        }
                     }
                     case SEGMENT -> {
-                        MemorySegment p = arena.allocate(4L * n, 64);
-                        MemorySegment grad = arena.allocate(4L * n, 64);
-                        MemorySegment.copy(init, 0, p, ValueLayout.JAVA_FLOAT, 0, n);
-                        g.add(Precision.F32, p, grad);
-                        values.add(p);
-                        setGrads.add(step -> MemorySegment.copy(gradient_F32(tensor, step, n), 0, grad,
-                                ValueLayout.JAVA_FLOAT, 0, n));
+                        value = arena.allocate((long) n * bytes, 64);
+                        grad = arena.allocate((long) n * bytes, 64);
+                        g.add(prec, value, grad);
                     }
                     default -> throw new AssertionError(h);
                 }
+                fill(value, prec, initial(k, n));
+                values.add(value);
+                grads.add(grad);
             }
-            run(opt, setGrads);
+            for (int t = 1; t <= STEPS; t++) {
+                opt.zeroGrad();
+                for (int k = 0; k < SHAPES.length; k++) {
+                    fill(grads.get(k), prec, gradient(k, t, SHAPES[k][0] * SHAPES[k][1]));
+                }
+                opt.step();
+            }
             List<Param> params = byTensor(opt);
             for (int k = 0; k < SHAPES.length; k++) {
-                float[][] want = reference_F32(k, SHAPES[k][0] * SHAPES[k][1]);
+                MemorySegment[] want = reference(k, SHAPES[k][0] * SHAPES[k][1], prec);
                 Param p = params.get(k);
-                String what = h + " float tensor " + k + " with " + threads + " threads";
-                assertBits(want[0], values.get(k), what + " value");
-                assertBits(want[1], p.expAvg(), what + " exp_avg");
-                assertBits(want[2], p.expAvgSq(), what + " exp_avg_sq");
+                String what = h + " " + prec + " tensor " + k + " with " + threads + " threads";
+                assertBits(want[0], values.get(k), prec, what + " value");
+                assertBits(want[1], p.expAvg(), prec, what + " exp_avg");
+                assertBits(want[2], p.expAvgSq(), prec, what + " exp_avg_sq");
                 if (p.group().config().amsgrad()) {
-                    assertBits(want[3], p.maxExpAvgSq(), what + " max_exp_avg_sq");
+                    assertBits(want[3], p.maxExpAvgSq(), prec, what + " max_exp_avg_sq");
                 }
                 assertEquals(STEPS, p.step());
             }
@@ -207,77 +231,25 @@ class OptimizerEquivalenceTest {
         }
     }
 
-    private static void checkDouble(Holder h, int threads) {
-        try (Arena arena = Arena.ofShared();
-                AdamOptimizer opt = optimizer(AdamOptimizer.of(GROUP_CONFIGS[0]).threads(threads))) {
-            List<Runnable> setGrads = new ArrayList<>();
-            List<MemorySegment> values = new ArrayList<>();
-            for (int k = 0; k < SHAPES.length; k++) {
-                int rows = SHAPES[k][0], cols = SHAPES[k][1], n = rows * cols;
-                ParamGroup g = opt.groups().get(k % GROUP_CONFIGS.length);
-                double[] init = toDouble(initial_F32(k, n));
-                final int tensor = k;
-                switch (h) {
-                    case ARRAY, SLICE -> {
-                        // a slice of a padded array, to exercise the offset too
-                        int off = h == Holder.SLICE ? 2 : 0;
-                        double[] p = new double[n + 2 * off], grad = new double[n + 2 * off];
-                        System.arraycopy(init, 0, p, off, n);
-                        g.add(p, grad, off, n);
-                        values.add(MemorySegment.ofArray(p).asSlice(8L * off, 8L * n));
-                        setGrads.add(step -> System.arraycopy(toDouble(gradient_F32(tensor, step, n)), 0, grad, off,
-                                n));
-                    }
-                    case EJML -> {
-                        DMatrixRMaj p = new DMatrixRMaj(rows, cols);
-                        DMatrixRMaj grad = new DMatrixRMaj(rows, cols);
-                        System.arraycopy(init, 0, p.data, 0, n);
-                        g.add(p, grad);
-                        values.add(MemorySegment.ofArray(p.data));
-                        setGrads.add(step -> System.arraycopy(toDouble(gradient_F32(tensor, step, n)), 0, grad.data,
-                                0, n));
-                    }
-                    case SEGMENT -> {
-                        MemorySegment p = arena.allocate(8L * n, 64);
-                        MemorySegment grad = arena.allocate(8L * n, 64);
-                        MemorySegment.copy(init, 0, p, ValueLayout.JAVA_DOUBLE, 0, n);
-                        g.add(Precision.F64, p, grad);
-                        values.add(p);
-                        setGrads.add(step -> MemorySegment.copy(toDouble(gradient_F32(tensor, step, n)), 0, grad,
-                                ValueLayout.JAVA_DOUBLE, 0, n));
-                    }
-                    default -> throw new AssertionError(h);
-                }
-            }
-            run(opt, setGrads);
-            List<Param> params = byTensor(opt);
-            for (int k = 0; k < SHAPES.length; k++) {
-                double[][] want = reference_F64(k, SHAPES[k][0] * SHAPES[k][1]);
-                Param p = params.get(k);
-                String what = h + " double tensor " + k + " with " + threads + " threads";
-                assertBits(want[0], values.get(k), what + " value");
-                assertBits(want[1], p.expAvg(), what + " exp_avg");
-                assertBits(want[2], p.expAvgSq(), what + " exp_avg_sq");
-                if (p.group().config().amsgrad()) {
-                    assertBits(want[3], p.maxExpAvgSq(), what + " max_exp_avg_sq");
-                }
-            }
+    private static Object newArray(Precision p, int n) {
+        return p == Precision.F32 ? new float[n] : new double[n];
+    }
+
+    private static MemorySegment segment(Object array) {
+        return array instanceof float[] f ? MemorySegment.ofArray(f) : MemorySegment.ofArray((double[]) array);
+    }
+
+    private static void add(ParamGroup g, Object value, Object grad, int off, int len) {
+        if (value instanceof float[] f) {
+            g.add(f, (float[]) grad, off, len);
+        } else {
+            g.add((double[]) value, (double[]) grad, off, len);
         }
     }
 
-    /** A gradient setter for a step. */
-    interface Runnable {
+    /** Writes the gradients of a step. */
+    interface GradientSetter {
         void set(int step);
-    }
-
-    static void run(AdamOptimizer opt, List<Runnable> setGrads) {
-        for (int t = 1; t <= STEPS; t++) {
-            opt.zeroGrad();
-            for (Runnable r : setGrads) {
-                r.set(t);
-            }
-            opt.step();
-        }
     }
 
     /** The parameters in tensor order (tensor k is parameter k / 4 of group k % 4). */
@@ -391,7 +363,7 @@ class OptimizerEquivalenceTest {
             MemorySegment grads = ch.map(FileChannel.MapMode.READ_WRITE, 4 * n, 4 * n, arena);
             List<MemorySegment> mappedValues = new ArrayList<>();
             List<MemorySegment> heapValues = new ArrayList<>();
-            List<Runnable> setGrads = new ArrayList<>();
+            List<GradientSetter> setGrads = new ArrayList<>();
             long at = start;
             for (int k = 0; k < sizes.length; k++) {
                 int size = sizes[k];
@@ -413,7 +385,7 @@ class OptimizerEquivalenceTest {
                 at += size;
             }
             for (int t = 1; t <= STEPS; t++) {
-                for (Runnable r : setGrads) {
+                for (GradientSetter r : setGrads) {
                     r.set(t);
                 }
                 mapped.step();

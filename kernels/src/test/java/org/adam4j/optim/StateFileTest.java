@@ -105,33 +105,13 @@ class StateFileTest {
             }
         }
 
-        /** The values and the whole optimizer state, as bytes. */
+        /** The values, the whole optimizer state and the step counts, as bytes. */
         byte[] snapshot() {
-            List<MemorySegment> all = new ArrayList<>(List.of(MemorySegment.ofArray(w), MemorySegment.ofArray(a.data),
-                    MemorySegment.ofArray(b.data), s, MemorySegment.ofArray(flat)));
-            long[] counts = new long[opt.params().size() + 1];
-            int k = 0;
-            for (Param p : opt.params()) {
-                all.add(p.expAvg());
-                all.add(p.expAvgSq());
-                if (p.group().config().amsgrad()) {
-                    all.add(p.maxExpAvgSq());
-                }
-                counts[k++] = p.step();
-            }
-            counts[k] = opt.steps();
-            all.add(MemorySegment.ofArray(counts));
-            int size = 0;
-            for (MemorySegment m : all) {
-                size += (int) m.byteSize();
-            }
-            byte[] out = new byte[size];
-            int at = 0;
-            for (MemorySegment m : all) {
-                MemorySegment.copy(m, ValueLayout.JAVA_BYTE, 0, out, at, (int) m.byteSize());
-                at += (int) m.byteSize();
-            }
-            return out;
+            byte[] state = OptimizerEquivalenceTest.bytes(opt, List.of(MemorySegment.ofArray(w),
+                    MemorySegment.ofArray(a.data), MemorySegment.ofArray(b.data), s, MemorySegment.ofArray(flat)));
+            ByteBuffer out = ByteBuffer.allocate(state.length + 8 * (opt.params().size() + 1)).put(state);
+            opt.params().forEach(p -> out.putLong(p.step()));
+            return out.putLong(opt.steps()).array();
         }
 
         /** Copies another model's parameter values (a model checkpoint is the caller's business). */
