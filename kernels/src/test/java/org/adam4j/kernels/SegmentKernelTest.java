@@ -89,8 +89,9 @@ class SegmentKernelTest {
                     for (AdamConfig c : configs(len)) {
                         int off = r.nextInt(9);
                         int n = off + len + 1 + r.nextInt(3);
-                        checkFloat(k, c, r, n, off, len, arena, false);
-                        checkFloat(k, c, r, n, off, len, arena, true);
+                        for (boolean split : new boolean[] {false, true}) {
+                            check(new Operands_F32(k, data(r, n), arena), c, off, len, split);
+                        }
                     }
                 }
             }
@@ -106,98 +107,180 @@ class SegmentKernelTest {
                     for (AdamConfig c : configs(len)) {
                         int off = r.nextInt(9);
                         int n = off + len + 1 + r.nextInt(3);
-                        checkDouble(k, c, r, n, off, len, arena, false);
-                        checkDouble(k, c, r, n, off, len, arena, true);
+                        for (boolean split : new boolean[] {false, true}) {
+                            check(new Operands_F64(k, data(r, n), arena), c, off, len, split);
+                        }
                     }
                 }
             }
         }
     }
 
-    /** Fills arrays and segments with the same data, steps both, compares every element (the slice and outside it). */
-    private static void checkFloat(AdamKernel_F32 k, AdamConfig c, SplittableRandom r, int n, int off, int len,
-            Arena arena, boolean split) {
-        float[][] a = new float[5][];
-        MemorySegment[] s = new MemorySegment[5];
+    /** p, g, m, v, vmax: the last two must not be negative. */
+    static double[][] data(SplittableRandom r, int n) {
+        double[][] d = new double[5][];
         for (int j = 0; j < 5; j++) {
-            double[] d = data(r, n, j >= 3);
-            a[j] = new float[n];
-            s[j] = arena.allocate((long) n * Float.BYTES, 64).asSlice(0);
-            for (int i = 0; i < n; i++) {
-                a[j][i] = (float) d[i];
-                s[j].setAtIndex(F, i, (float) d[i]);
+            d[j] = data(r, n, j >= 3);
+        }
+        return d;
+    }
+
+    /**
+     * The same data as arrays (for the reference) and as native segments (for the kernel), in one precision. Operand
+     * j is p, g, m, v, vmax for j = 0..4.
+     */
+    private abstract static class Operands {
+        final MemorySegment[] s = new MemorySegment[5];
+        final int n;
+
+        Operands(int n) {
+            this.n = n;
+        }
+
+        /** One step of the reference on the arrays: fused, or moments then params. */
+        abstract void reference(AdamStep st, boolean split, int off, int len);
+
+        /** The same step of the kernel on the segments. */
+        abstract void kernel(AdamStep st, boolean split, long off, long len);
+
+        /** Element i of array operand j as canonical bits (every NaN alike). */
+        abstract long arrayBits(int j, int i);
+
+        abstract long segmentBits(int j, int i);
+
+        abstract String kernelName();
+    }
+
+    private static final class Operands_F32 extends Operands {
+        final AdamKernel_F32 k;
+        final float[][] a = new float[5][];
+
+        Operands_F32(AdamKernel_F32 k, double[][] d, Arena arena) {
+            super(d[0].length);
+            this.k = k;
+            for (int j = 0; j < 5; j++) {
+                a[j] = new float[n];
+                s[j] = arena.allocate((long) n * Float.BYTES, 64);
+                for (int i = 0; i < n; i++) {
+                    a[j][i] = (float) d[j][i];
+                    s[j].setAtIndex(F, i, (float) d[j][i]);
+                }
             }
         }
-        float[][] before = {a[0].clone(), a[1].clone(), a[2].clone(), a[3].clone(), a[4].clone()};
-        for (int t = 1; t <= STEPS; t++) {
-            AdamStep st = c.step(t);
+
+        @Override
+        void reference(AdamStep st, boolean split, int off, int len) {
             if (split) {
                 AdamReference_F32.moments(st, a[0], a[1], a[2], a[3], a[4], off, len);
                 AdamReference_F32.params(st, a[0], a[2], a[3], a[4], off, len);
+            } else {
+                AdamReference_F32.fused(st, a[0], a[1], a[2], a[3], a[4], off, len);
+            }
+        }
+
+        @Override
+        void kernel(AdamStep st, boolean split, long off, long len) {
+            if (split) {
                 k.moments(st, s[0], s[1], s[2], s[3], s[4], off, len);
                 k.params(st, s[0], s[2], s[3], s[4], off, len);
             } else {
-                AdamReference_F32.fused(st, a[0], a[1], a[2], a[3], a[4], off, len);
                 k.fused(st, s[0], s[1], s[2], s[3], s[4], off, len);
             }
-            for (int j = 0; j < 5; j++) {
-                for (int i = 0; i < n; i++) {
-                    float want = a[j][i];
-                    float got = s[j].getAtIndex(F, i);
-                    if (Float.floatToIntBits(want) != Float.floatToIntBits(got)) {
-                        throw new AssertionError(k + " " + c + " n=" + n + " off=" + off + " len=" + len + " step "
-                                + t + " operand " + j + " element " + i + ": reference " + want + ", segment " + got);
-                    }
-                }
-            }
         }
-        for (int j = 0; j < 5; j++) {
-            for (int i = 0; i < n; i++) {
-                if (i < off || i >= off + len) {
-                    assertEquals(Float.floatToIntBits(before[j][i]), Float.floatToIntBits(s[j].getAtIndex(F, i)),
-                            "element " + i + " outside the slice was written");
-                }
-            }
+
+        @Override
+        long arrayBits(int j, int i) {
+            return Float.floatToIntBits(a[j][i]);
+        }
+
+        @Override
+        long segmentBits(int j, int i) {
+            return Float.floatToIntBits(s[j].getAtIndex(F, i));
+        }
+
+        @Override
+        String kernelName() {
+            return k.toString();
         }
     }
 
-    private static void checkDouble(AdamKernel_F64 k, AdamConfig c, SplittableRandom r, int n, int off, int len,
-            Arena arena, boolean split) {
-        double[][] a = new double[5][];
-        MemorySegment[] s = new MemorySegment[5];
-        for (int j = 0; j < 5; j++) {
-            a[j] = data(r, n, j >= 3);
-            s[j] = arena.allocate((long) n * Double.BYTES, 64);
-            MemorySegment.copy(a[j], 0, s[j], D, 0, n);
+    private static final class Operands_F64 extends Operands {
+        final AdamKernel_F64 k;
+        final double[][] a = new double[5][];
+
+        Operands_F64(AdamKernel_F64 k, double[][] d, Arena arena) {
+            super(d[0].length);
+            this.k = k;
+            for (int j = 0; j < 5; j++) {
+                a[j] = d[j].clone();
+                s[j] = arena.allocate((long) n * Double.BYTES, 64);
+                MemorySegment.copy(a[j], 0, s[j], D, 0, n);
+            }
         }
-        double[][] before = {a[0].clone(), a[1].clone(), a[2].clone(), a[3].clone(), a[4].clone()};
-        for (int t = 1; t <= STEPS; t++) {
-            AdamStep st = c.step(t);
+
+        @Override
+        void reference(AdamStep st, boolean split, int off, int len) {
             if (split) {
                 AdamReference_F64.moments(st, a[0], a[1], a[2], a[3], a[4], off, len);
                 AdamReference_F64.params(st, a[0], a[2], a[3], a[4], off, len);
+            } else {
+                AdamReference_F64.fused(st, a[0], a[1], a[2], a[3], a[4], off, len);
+            }
+        }
+
+        @Override
+        void kernel(AdamStep st, boolean split, long off, long len) {
+            if (split) {
                 k.moments(st, s[0], s[1], s[2], s[3], s[4], off, len);
                 k.params(st, s[0], s[2], s[3], s[4], off, len);
             } else {
-                AdamReference_F64.fused(st, a[0], a[1], a[2], a[3], a[4], off, len);
                 k.fused(st, s[0], s[1], s[2], s[3], s[4], off, len);
             }
+        }
+
+        @Override
+        long arrayBits(int j, int i) {
+            return Double.doubleToLongBits(a[j][i]);
+        }
+
+        @Override
+        long segmentBits(int j, int i) {
+            return Double.doubleToLongBits(s[j].getAtIndex(D, i));
+        }
+
+        @Override
+        String kernelName() {
+            return k.toString();
+        }
+    }
+
+    /** Steps both sides {@link #STEPS} times, comparing every element after each; outside the slice nothing moves. */
+    private static void check(Operands o, AdamConfig c, int off, int len, boolean split) {
+        long[][] before = new long[5][o.n];
+        for (int j = 0; j < 5; j++) {
+            for (int i = 0; i < o.n; i++) {
+                before[j][i] = o.segmentBits(j, i);
+            }
+        }
+        for (int t = 1; t <= STEPS; t++) {
+            AdamStep st = c.step(t);
+            o.reference(st, split, off, len);
+            o.kernel(st, split, off, len);
             for (int j = 0; j < 5; j++) {
-                for (int i = 0; i < n; i++) {
-                    double want = a[j][i];
-                    double got = s[j].getAtIndex(D, i);
-                    if (Double.doubleToLongBits(want) != Double.doubleToLongBits(got)) {
-                        throw new AssertionError(k + " " + c + " n=" + n + " off=" + off + " len=" + len + " step "
-                                + t + " operand " + j + " element " + i + ": reference " + want + ", segment " + got);
+                for (int i = 0; i < o.n; i++) {
+                    if (o.arrayBits(j, i) != o.segmentBits(j, i)) {
+                        throw new AssertionError(o.kernelName() + " " + c + (split ? " moments+params" : " fused")
+                                + " n=" + o.n + " off=" + off + " len=" + len + " step " + t + " operand " + j
+                                + " element " + i + ": reference bits " + Long.toHexString(o.arrayBits(j, i))
+                                + ", segment bits " + Long.toHexString(o.segmentBits(j, i)));
                     }
                 }
             }
         }
         for (int j = 0; j < 5; j++) {
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < o.n; i++) {
                 if (i < off || i >= off + len) {
-                    assertEquals(Double.doubleToLongBits(before[j][i]), Double.doubleToLongBits(s[j].getAtIndex(D, i)),
-                            "element " + i + " outside the slice was written");
+                    assertEquals(before[j][i], o.segmentBits(j, i), "element " + i + " outside the slice was written");
                 }
             }
         }
