@@ -17,13 +17,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads and writes NumPy's {@code .npy} format (versions 1.0, 2.0 and 3.0 of its header) for little-endian float32
+ * Reads and writes NumPy's {@code .npy} format (versions 1.0 and 2.0 of its header) for little-endian float32
  * and float64 arrays of one or two dimensions in C order: what the reference cases hold. Anything else is refused with
  * an {@link NpyFormatException} that names the file and the problem.
  *
  * <p>The format: the magic {@code \x93NUMPY}, a major and minor version byte, the header length (2 bytes
- * little-endian in 1.0, 4 bytes in 2.0 and 3.0), then a Python dict literal with {@code descr}, {@code fortran_order}
- * and {@code shape}, padded with spaces and a newline, then the data.
+ * little-endian in 1.0, 4 bytes in 2.0), then a Python dict literal with {@code descr}, {@code fortran_order}
+ * and {@code shape}, padded with spaces and a newline, then the data. Version 3.0 (a UTF-8 header) is refused: NumPy
+ * writes it only for structured dtypes with non-Latin-1 field names, never for a float array, and the case format
+ * promises 1.0 or 2.0.
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -74,7 +76,7 @@ public final class Npy {
         if (major == 1 && minor == 0) {
             headerLen = bb.getShort(8) & 0xffff;
             start = 10;
-        } else if ((major == 2 || major == 3) && minor == 0) {
+        } else if (major == 2 && minor == 0) {
             if (bytes.length < 12) {
                 throw new NpyFormatException(file, "truncated header");
             }
@@ -82,14 +84,13 @@ public final class Npy {
             start = 12;
         } else {
             throw new NpyFormatException(file, "unsupported .npy version " + major + "." + minor
-                    + " (adam4j reads 1.0, 2.0 and 3.0)");
+                    + " (adam4j reads 1.0 and 2.0)");
         }
         if (start + headerLen > bytes.length) {
             throw new NpyFormatException(file, "truncated header: it says " + headerLen + " bytes, the file has "
                     + (bytes.length - start));
         }
-        String header = new String(bytes, start, (int) headerLen,
-                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1).trim();
+        String header = new String(bytes, start, (int) headerLen, StandardCharsets.ISO_8859_1).trim();
         if (!header.startsWith("{") || !header.endsWith("}")) {
             throw new NpyFormatException(file, "header is not a dict: " + abbreviate(header));
         }

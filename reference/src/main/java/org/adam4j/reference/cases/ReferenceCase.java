@@ -186,6 +186,9 @@ public final class ReferenceCase {
         } catch (java.nio.charset.MalformedInputException e) {
             throw new CaseFormatException(file + ": not UTF-8 text");
         }
+        if (text.isBlank()) {
+            throw new CaseFormatException(file + ": empty file, not JSON");
+        }
         try {
             JsonReader reader = new JsonReader(new StringReader(text));
             reader.setStrictness(Strictness.STRICT);
@@ -201,9 +204,23 @@ public final class ReferenceCase {
             if (e instanceof CaseFormatException c) {
                 throw c;
             }
-            String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-            throw new CaseFormatException(file + ": not JSON: " + why);
+            throw new CaseFormatException(file + ": not JSON: " + jsonProblem(e));
         }
+    }
+
+    /**
+     * Gson's account of where the text stops being JSON, without its exception class names or its advice to parse
+     * leniently (which would accept what PyTorch's json.dump never writes).
+     */
+    private static String jsonProblem(Exception e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String why = root.getMessage() == null ? "" : root.getMessage().lines().findFirst().orElse("");
+        why = why.replaceFirst("^Use JsonReader\\.set\\w+\\([^)]*\\) to accept malformed JSON", "malformed")
+                .replaceFirst("^([a-z]+\\.)+[A-Za-z]+Exception: ", "").trim();
+        return why.isEmpty() ? "malformed" : why;
     }
 
     private static String string(Path file, JsonObject json, String key) throws CaseFormatException {

@@ -54,13 +54,18 @@ class NpyTest {
 
     @Test
     void readsVersion2Headers() throws IOException {
-        byte[] v1 = Npy.toBytes(NpyArray.of(new double[] {1, 2, 3}, 3));
+        byte[] v2 = withVersion2Length(Npy.toBytes(NpyArray.of(new double[] {1, 2, 3}, 3)));
+        Path file = tmp.resolve("v2.npy");
+        Files.write(file, v2);
+        assertArrayEquals(new double[] {1, 2, 3}, Npy.read(file).f64());
+    }
+
+    /** A version 1.0 file rewritten with version 2.0's 4-byte header length. */
+    private static byte[] withVersion2Length(byte[] v1) {
         int headerLen = ByteBuffer.wrap(v1, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort() & 0xffff;
         ByteBuffer v2 = ByteBuffer.allocate(v1.length + 2).order(ByteOrder.LITTLE_ENDIAN);
         v2.put(v1, 0, 6).put((byte) 2).put((byte) 0).putInt(headerLen).put(v1, 10, v1.length - 10);
-        Path file = tmp.resolve("v2.npy");
-        Files.write(file, v2.array());
-        assertArrayEquals(new double[] {1, 2, 3}, Npy.read(file).f64());
+        return v2.array();
     }
 
     @Test
@@ -74,6 +79,13 @@ class NpyTest {
         byte[] version = good.clone();
         version[6] = 9;
         assertRefused(version, "unsupported .npy version 9.0");
+        byte[] v3 = Npy.toBytes(NpyArray.of(new float[] {1, 2, 3, 4}, 4));
+        v3 = withVersion2Length(v3);
+        v3[6] = 3;
+        assertRefused(v3, "unsupported .npy version 3.0 (adam4j reads 1.0 and 2.0)");
+        byte[] minor = good.clone();
+        minor[7] = 1;
+        assertRefused(minor, "unsupported .npy version 1.1");
         assertRefused(replace(good, "'<f4'", "'>f4'"), "big-endian");
         assertRefused(replace(good, "'<f4'", "'<i4'"), "dtype '<i4' is not supported");
         assertRefused(replace(good, "False", "True "), "Fortran-order");

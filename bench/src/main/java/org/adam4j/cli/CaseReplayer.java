@@ -1,0 +1,66 @@
+package org.adam4j.cli;
+
+import java.util.List;
+import java.util.Map;
+import org.adam4j.reference.cases.CaseFormatException;
+import org.adam4j.reference.cases.ReferenceCase;
+
+/**
+ * What {@code ./adam4j validate} needs from one optimizer family to replay its recorded cases: read the case's
+ * hyperparameters, and step parameters through a kernel chosen by name. The command owns everything else (loading,
+ * the step loop, comparing, reporting, {@code --out}), so an optimizer plugs in by adding one implementation to
+ * {@link ValidateCommand#REPLAYERS}.
+ */
+public interface CaseReplayer {
+    /** The kernel name of the plain scalar reference, called directly. */
+    String REFERENCE = "reference";
+
+    /** The {@code case.json} optimizer names this replays (PyTorch's, lower case: {@code adam}, {@code adamw}...). */
+    List<String> optimizers();
+
+    default boolean accepts(String optimizer) {
+        return optimizers().contains(optimizer);
+    }
+
+    /**
+     * Reads the case's hyperparameters as the optimizer's constructor would, before anything runs.
+     *
+     * @throws CaseFormatException naming {@code case.json} and the problem: an option this optimizer does not
+     *                             implement, or a value it refuses (the command refuses listed states a run does
+     *                             not keep)
+     */
+    Replay prepare(ReferenceCase c) throws CaseFormatException;
+
+    /** A case whose hyperparameters are checked, ready to run from a zero state on any kernel. */
+    interface Replay {
+        /** The learning rate, the unit of the absolute tolerance. */
+        double lr();
+
+        /**
+         * A fresh run in float on kernel {@code kernel} ({@code reference}, {@code vector} or {@code vector-BITS}),
+         * every step split over {@code threads} threads.
+         *
+         * @throws IllegalArgumentException if that kernel is not available on this JVM
+         */
+        Run<float[]> f32(String kernel, int threads);
+
+        /** As {@link #f32}, in double. */
+        Run<double[]> f64(String kernel, int threads);
+    }
+
+    /**
+     * One step on arrays {@code A} ({@code float[]} or {@code double[]}): updates {@code p} in place from gradient
+     * {@code g} at step {@code t} (1 for the first).
+     */
+    @FunctionalInterface
+    interface Step<A> {
+        void step(long t, A p, A g);
+    }
+
+    /**
+     * A run: the kernel's resolved name ({@code vector} names its width), the arrays holding its state by PyTorch's
+     * names (updated as it steps), and its step.
+     */
+    record Run<A>(String kernel, Map<String, A> state, Step<A> step) {
+    }
+}

@@ -1,0 +1,471 @@
+package org.adam4j.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.adam4j.kernels.AdamKernels;
+import org.adam4j.reference.cases.CaseFormatException;
+import org.adam4j.reference.cases.Npy;
+import org.adam4j.reference.cases.NpyArray;
+import org.adam4j.reference.cases.ReferenceCase;
+
+/**
+ * {@code ./adam4j validate}: replays recorded optimizer trajectories (the case format of
+ * {@code shared/reference-cases/FORMAT.md}) through one kernel and compares every parameter after every step, and
+ * the final state, with the recording.
+ *
+ * <p>Every case is read and checked, and its kernel looked up, before the first one runs or anything is written, so
+ * that unusable input costs one line and exit status 2, never a half-written {@code --out} folder. The cases are then
+ * read again one at a time, so memory holds one case however many are given.
+ */
+final class ValidateCommand implements Command {
+    /** The optimizers validate can replay; the first that accepts a case's optimizer replays it. */
+    static final List<CaseReplayer> REPLAYERS = List.of(new AdamCaseReplayer());
+    static final List<String> KERNELS = kernelNames();
+    static final double DEFAULT_RTOL = 1e-5;
+    static final double DEFAULT_ATOL_LR = 1e-3;
+
+    @Override
+    public String name() {
+        return "validate";
+    }
+
+    @Override
+    public String summary() {
+        return "replay recorded trajectories (PyTorch's, say) through a kernel and compare every step";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                usage: ./adam4j validate CASE_DIR... [--kernel NAME] [--threads N] [--out DIR] [--rtol R] [--atol-lr A]
+
+                Replays each recorded case (a folder in the format of shared/reference-cases/FORMAT.md: case.json,
+                param0.npy, grads.npy, params.npy and one .npy per final state): starts from param0.npy, feeds row t
+                of grads.npy at step t, and compares the parameters after every step with params.npy, and the
+                final state with the state files case.json lists.
+
+                  --kernel NAME   reference (the plain scalar reference itself), vector (the library's choice for
+                                  this CPU; the default), or one lane width: vector-64, vector-128, vector-256,
+                                  vector-512
+                  --threads N     run every step through the kernel's multi-threaded path with N threads (default
+                                  1); the result does not depend on N (a step is split from 2 x 4096 elements on)
+                  --out DIR       also write DIR/<case>/params.npy, shape (steps, n), and DIR/<case>/<state>.npy
+                                  for each final state, in the case's dtype, as .npy version 1.0
+                  --rtol R        relative tolerance (default %s)
+                  --atol-lr A     absolute tolerance in units of the learning rate (default %s)
+
+                An element passes when |ours - ref| <= R*|ref| + A*lr (FORMAT.md explains the defaults: correct
+                float32 implementations differ from PyTorch's rounding by far less, formula mistakes by far more);
+                a NaN or infinite reference value must be matched exactly.
+
+                Prints one row per case, then a total line. Columns: case (the folder's name), optimizer, dtype, n,
+                steps, kernel (vector resolved to its width), max_err/lr and max_rel (the largest |ours - ref| / lr
+                and |ours - ref| / |ref| over the parameters at every step), worst_step and worst_index (the element,
+                parameter or final state, nearest to or furthest past its tolerance: the step counts from 1, and
+                reads STEPS:STATE for a state; '-' when every element matches exactly), and PASS or FAIL. For a
+                failing case, stderr gets a line with the values of its worst element.
+
+                Optimizers: %s (PyTorch's arguments and defaults; others are refused)
+
+                Exit status: 0 when every case passes, 1 when any fails, 2 for bad arguments or unusable input: a
+                missing folder or file, a malformed .npy (version, dtype, byte order, Fortran order, truncated,
+                shape), a case.json that is not JSON or lacks a key, an optimizer or option adam4j does not
+                implement, or hyperparameters the optimizer refuses. Then one line names the file and the problem,
+                and nothing runs.
+
+                Example: ./adam4j validate ../shared/reference-cases/adam* --kernel vector-256 --threads 2
+                """.formatted(plain(DEFAULT_RTOL), plain(DEFAULT_ATOL_LR), String.join(", ", optimizers()));
+    }
+
+    /** The parsed command line. */
+    record Options(List<Path> cases, String kernel, int threads, Path out, double rtol, double atolLr) {
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) throws UsageException {
+        Options o = parse(args);
+        Layout layout;
+        try {
+            layout = checkAll(o);
+        } catch (Unusable e) {
+            err.println("adam4j validate: " + e.getMessage());
+            return USAGE;
+        }
+        String row = "%-" + layout.caseWidth + "s  %-9s  %-7s  %7s  %5s  %-10s  %10s  %9s  %" + layout.worstWidth
+                + "s  %11s  %s%n";
+        out.printf(Locale.ROOT, "kernel %s, %d thread%s; an element passes when |ours - ref| <= %s*|ref| + %s*lr%n",
+                o.kernel(), o.threads(), o.threads() == 1 ? "" : "s", plain(o.rtol()), plain(o.atolLr()));
+        out.printf(Locale.ROOT, row, "case", "optimizer", "dtype", "n", "steps", "kernel", "max_err/lr", "max_rel",
+                "worst_step", "worst_index", "result");
+        int failed = 0;
+        for (Path dir : o.cases()) {
+            ReferenceCase c;
+            CaseReplayer.Replay replay;
+            Trajectory ours;
+            try {
+                c = ReferenceCase.load(dir);
+                replay = replayer(c).prepare(c);
+                ours = replay(c, replay, o.kernel(), o.threads());
+                if (o.out() != null) {
+                    write(o.out().resolve(c.name), ours);
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                // Only if a file changed since checkAll read it, or --out cannot be written.
+                err.println("adam4j validate: " + message(e));
+                return USAGE;
+            }
+            Comparison cmp = compare(c, ours, replay.lr(), o.rtol(), o.atolLr());
+            boolean pass = cmp.passes();
+            out.printf(Locale.ROOT, row, c.name, c.optimizer, c.dtype.numpyName(), c.n, c.steps, ours.kernel(),
+                    number(cmp.maxErrLr), number(cmp.maxRel), cmp.worstStep(c.steps), cmp.worstIndex(),
+                    pass ? "PASS" : "FAIL");
+            if (!pass) {
+                failed++;
+                err.println("adam4j validate: " + c.name + ": worst element " + cmp.where(c.steps) + ": ours "
+                        + cmp.worstOurs + ", reference " + cmp.worstRef + ", error "
+                        + Math.abs(cmp.worstOurs - cmp.worstRef) + ", allowed " + cmp.worstAllowed);
+            }
+        }
+        out.printf(Locale.ROOT, "total: %d case%s, %d PASS, %d FAIL%n", o.cases().size(),
+                o.cases().size() == 1 ? "" : "s", o.cases().size() - failed, failed);
+        return failed == 0 ? OK : FAILED;
+    }
+
+    static Options parse(String[] args) throws UsageException {
+        List<Path> cases = new ArrayList<>();
+        String kernel = AdamKernels.VECTOR;
+        int threads = 1;
+        Path out = null;
+        double rtol = DEFAULT_RTOL;
+        double atolLr = DEFAULT_ATOL_LR;
+        boolean optionsEnded = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (optionsEnded || !a.startsWith("-") || a.equals("-")) {
+                cases.add(path(a, "case folder"));
+                continue;
+            }
+            if (a.equals("--")) {
+                optionsEnded = true;
+                continue;
+            }
+            int eq = a.indexOf('=');
+            String key = eq < 0 ? a : a.substring(0, eq);
+            if (!List.of("--kernel", "--threads", "--out", "--rtol", "--atol-lr").contains(key)) {
+                throw new UsageException("unknown option '" + a + "'");
+            }
+            String value;
+            if (eq >= 0) {
+                value = a.substring(eq + 1);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new UsageException("option " + key + " needs a value");
+            }
+            switch (key) {
+                case "--kernel" -> {
+                    if (!KERNELS.contains(value)) {
+                        throw new UsageException("unknown kernel '" + value + "'; expected one of "
+                                + String.join(", ", KERNELS));
+                    }
+                    kernel = value;
+                }
+                case "--threads" -> threads = threads(value);
+                case "--out" -> out = path(value, "--out folder");
+                case "--rtol" -> rtol = tolerance(key, value);
+                default -> atolLr = tolerance(key, value);
+            }
+        }
+        if (cases.isEmpty()) {
+            throw new UsageException("no CASE_DIR given");
+        }
+        return new Options(List.copyOf(cases), kernel, threads, out, rtol, atolLr);
+    }
+
+    /** Unusable input, in one line naming the file and the problem. */
+    private static final class Unusable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unusable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Column widths that fit every row. */
+    private static final class Layout {
+        int caseWidth = "case".length();
+        int worstWidth = "worst_step".length();
+    }
+
+    /** Reads every case and looks up what replays it on the chosen kernel. */
+    private static Layout checkAll(Options o) throws Unusable {
+        Layout layout = new Layout();
+        if (o.out() != null && Files.exists(o.out()) && !Files.isDirectory(o.out())) {
+            throw new Unusable(o.out() + ": --out is not a folder");
+        }
+        Map<String, Path> byName = new HashMap<>();
+        for (Path dir : o.cases()) {
+            ReferenceCase c;
+            try {
+                c = ReferenceCase.load(dir);
+                CaseReplayer.Replay replay = replayer(c).prepare(c);
+                Set<String> kept = c.dtype == NpyArray.DType.F32 ? replay.f32(o.kernel(), o.threads()).state().keySet()
+                        : replay.f64(o.kernel(), o.threads()).state().keySet();
+                for (String state : c.states.keySet()) {
+                    if (!kept.contains(state)) {
+                        throw new Unusable(c.file() + ": state '" + state + "' is not kept by " + c.optimizer
+                                + " with these options (it keeps " + String.join(", ", kept) + ")");
+                    }
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                throw new Unusable(message(e));
+            }
+            layout.caseWidth = Math.max(layout.caseWidth, c.name.length());
+            for (String state : c.states.keySet()) {
+                layout.worstWidth = Math.max(layout.worstWidth, (c.steps + ":" + state).length());
+            }
+            if (o.out() != null) {
+                Path target = o.out().resolve(c.name);
+                Path other = byName.put(c.name, dir);
+                if (other != null && !sameFile(other, dir)) {
+                    throw new Unusable(dir + ": another case folder (" + other + ") has the same name, so --out "
+                            + "would write " + target + " twice");
+                }
+                if (Files.exists(target) && !Files.isDirectory(target)) {
+                    throw new Unusable(target + ": --out needs a folder here, and this is a file");
+                }
+            }
+        }
+        return layout;
+    }
+
+    static CaseReplayer replayer(ReferenceCase c) throws CaseFormatException {
+        for (CaseReplayer r : REPLAYERS) {
+            if (r.accepts(c.optimizer)) {
+                return r;
+            }
+        }
+        throw new CaseFormatException(c.file() + ": optimizer '" + c.optimizer
+                + "' is not implemented by adam4j yet (validate replays " + String.join(", ", optimizers()) + ")");
+    }
+
+    /** A replayed trajectory: the parameters after every step, {@code (steps, n)}, and the final state. */
+    record Trajectory(String kernel, NpyArray params, Map<String, NpyArray> state) {
+    }
+
+    static Trajectory replay(ReferenceCase c, CaseReplayer.Replay replay, String kernel, int threads) {
+        return c.dtype == NpyArray.DType.F32
+                ? replay(c, replay.f32(kernel, threads), c.param0.f32(), c.grads.f32())
+                : replay(c, replay.f64(kernel, threads), c.param0.f64(), c.grads.f64());
+    }
+
+    /** The step loop, on {@code float[]} or {@code double[]} ({@code A}): only copies, no arithmetic. */
+    private static <A> Trajectory replay(ReferenceCase c, CaseReplayer.Run<A> run, A param0, A grads) {
+        int n = c.n;
+        int steps = c.steps;
+        A p = newArray(param0, n);
+        A g = newArray(param0, n);
+        A params = newArray(param0, steps * n);
+        System.arraycopy(param0, 0, p, 0, n);
+        for (int t = 0; t < steps; t++) {
+            System.arraycopy(grads, t * n, g, 0, n);
+            run.step().step(t + 1, p, g);
+            System.arraycopy(p, 0, params, t * n, n);
+        }
+        Map<String, NpyArray> state = new LinkedHashMap<>();
+        run.state().forEach((name, a) -> state.put(name, npy(a, n)));
+        return new Trajectory(run.kernel(), npy(params, steps, n), state);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <A> A newArray(A like, int length) {
+        return (A) java.lang.reflect.Array.newInstance(like.getClass().getComponentType(), length);
+    }
+
+    private static NpyArray npy(Object data, int... shape) {
+        return data instanceof float[] f ? NpyArray.of(f, shape) : NpyArray.of((double[]) data, shape);
+    }
+
+    static Comparison compare(ReferenceCase c, Trajectory ours, double lr, double rtol, double atolLr) {
+        Comparison cmp = new Comparison(lr, rtol, atolLr);
+        int n = c.n;
+        for (int t = 0; t < c.steps; t++) {
+            for (int i = 0; i < n; i++) {
+                cmp.add(ours.params().get(t * n + i), c.params.get(t * n + i), t + 1, i, null);
+            }
+        }
+        for (Map.Entry<String, NpyArray> e : c.states.entrySet()) {
+            NpyArray mine = ours.state().get(e.getKey());
+            for (int i = 0; i < n; i++) {
+                cmp.add(mine.get(i), e.getValue().get(i), c.steps, i, e.getKey());
+            }
+        }
+        return cmp;
+    }
+
+    /**
+     * The largest errors of a case's parameters, and where the element that uses up most of its tolerance sits,
+     * parameter or state. The largest errors leave the states out because "units of lr" means something only for
+     * parameters, which move by about lr a step; a state such as {@code exp_avg_sq} has the gradient's scale squared.
+     */
+    static final class Comparison {
+        private final double lr;
+        private final double rtol;
+        private final double atolLr;
+        double maxErrLr;
+        double maxRel;
+        /** The worst element's error over its allowed error: 1 is the edge of the band; -1 before any element. */
+        double worstRatio = -1;
+        int worstStep;
+        int worstIndex;
+        /** The state the worst element is in, or {@code null} for the parameters. */
+        String worstState;
+        double worstOurs;
+        double worstRef;
+        double worstAllowed;
+
+        Comparison(double lr, double rtol, double atolLr) {
+            this.lr = lr;
+            this.rtol = rtol;
+            this.atolLr = atolLr;
+        }
+
+        void add(double ours, double ref, int step, int index, String state) {
+            double err = ours == ref || (Double.isNaN(ours) && Double.isNaN(ref)) ? 0.0 : Math.abs(ours - ref);
+            if (Double.isNaN(err)) {
+                err = Double.POSITIVE_INFINITY;
+            }
+            double allowed = rtol * Math.abs(ref) + atolLr * lr;
+            double ratio = err == 0.0 ? 0.0
+                    : !Double.isFinite(ref) || allowed == 0.0 ? Double.POSITIVE_INFINITY : err / allowed;
+            if (state == null) {
+                maxErrLr = Math.max(maxErrLr, err == 0.0 ? 0.0 : err / lr);
+                maxRel = Math.max(maxRel, err == 0.0 ? 0.0 : err / Math.abs(ref));
+            }
+            if (ratio > worstRatio) {
+                worstRatio = ratio;
+                worstStep = step;
+                worstIndex = index;
+                worstState = state;
+                worstOurs = ours;
+                worstRef = ref;
+                worstAllowed = allowed;
+            }
+        }
+
+        boolean passes() {
+            return worstRatio <= 1.0;
+        }
+
+        boolean exact() {
+            return worstRatio <= 0.0;
+        }
+
+        String worstStep(int steps) {
+            return exact() ? "-" : worstState == null ? Integer.toString(worstStep) : steps + ":" + worstState;
+        }
+
+        String worstIndex() {
+            return exact() ? "-" : Integer.toString(worstIndex);
+        }
+
+        String where(int steps) {
+            return worstState == null ? "params at step " + worstStep + ", index " + worstIndex
+                    : worstState + " after step " + steps + ", index " + worstIndex;
+        }
+    }
+
+    private static void write(Path dir, Trajectory t) throws IOException {
+        Npy.write(dir.resolve("params.npy"), t.params());
+        for (Map.Entry<String, NpyArray> e : t.state().entrySet()) {
+            Npy.write(dir.resolve(e.getKey() + ".npy"), e.getValue());
+        }
+    }
+
+    private static List<String> optimizers() {
+        List<String> all = new ArrayList<>();
+        REPLAYERS.forEach(r -> all.addAll(r.optimizers()));
+        return all;
+    }
+
+    private static List<String> kernelNames() {
+        List<String> names = new ArrayList<>(List.of(CaseReplayer.REFERENCE, AdamKernels.VECTOR));
+        AdamKernels.WIDTHS.forEach(bits -> names.add(AdamKernels.VECTOR + "-" + bits));
+        return List.copyOf(names);
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        }
+    }
+
+    /** One line naming the file and the problem. */
+    private static String message(Exception e) {
+        String m;
+        if (e instanceof FileSystemException fse && !(e instanceof CaseFormatException)) {
+            m = fse.getFile() + ": " + (fse.getReason() != null ? fse.getReason()
+                    : fse.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2")
+                            .toLowerCase(Locale.ROOT));
+        } else {
+            m = e.getMessage() != null ? e.getMessage() : e.toString();
+        }
+        return m.replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    }
+
+    private static String plain(double x) {
+        return java.math.BigDecimal.valueOf(x).stripTrailingZeros().toString();
+    }
+
+    private static String number(double x) {
+        if (x == 0.0) {
+            return "0";
+        }
+        return Double.isInfinite(x) ? "inf" : String.format(Locale.ROOT, "%.2e", x);
+    }
+
+    private static Path path(String value, String what) throws UsageException {
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new UsageException("bad " + what + " '" + value + "': " + e.getReason());
+        }
+    }
+
+    private static int threads(String value) throws UsageException {
+        try {
+            int threads = Integer.parseInt(value);
+            if (threads >= 1) {
+                return threads;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new UsageException("--threads needs a whole number >= 1, got '" + value + "'");
+    }
+
+    private static double tolerance(String key, String value) throws UsageException {
+        try {
+            double x = Double.parseDouble(value);
+            if (x >= 0.0 && Double.isFinite(x)) {
+                return x;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new UsageException(key + " needs a finite number >= 0, got '" + value + "'");
+    }
+}

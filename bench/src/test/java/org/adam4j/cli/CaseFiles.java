@@ -1,0 +1,114 @@
+package org.adam4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.adam4j.reference.AdamConfig;
+import org.adam4j.reference.AdamReference_F32;
+import org.adam4j.reference.AdamReference_F64;
+import org.adam4j.reference.WeightDecay;
+import org.adam4j.reference.cases.Npy;
+import org.adam4j.reference.cases.NpyArray;
+
+/**
+ * Writes reference cases for tests, recorded from adam4j's own reference, so that every correct kernel matches them
+ * bit for bit.
+ */
+final class CaseFiles {
+    private CaseFiles() {
+    }
+
+    /**
+     * Writes an {@code adam} (or, with decoupled decay, {@code adamw}) case of random parameters and gradients to
+     * {@code dir}, listing every state the configuration keeps.
+     */
+    static Path adamCase(Path dir, AdamConfig config, boolean f64, int n, int steps, long seed) throws IOException {
+        Files.createDirectories(dir);
+        Random random = new Random(seed);
+        double[] param0 = new double[n];
+        double[] grads = new double[steps * n];
+        for (int i = 0; i < n; i++) {
+            param0[i] = random.nextGaussian();
+        }
+        for (int i = 0; i < grads.length; i++) {
+            grads[i] = random.nextGaussian() * 0.1;
+        }
+        boolean adamw = config.decay() == WeightDecay.DECOUPLED;
+        String states = "\"exp_avg\", \"exp_avg_sq\"" + (config.amsgrad() ? ", \"max_exp_avg_sq\"" : "");
+        Files.writeString(dir.resolve("case.json"), String.format(Locale.ROOT, """
+                {
+                 "format": 1,
+                 "optimizer": "%s",
+                 "dtype": "%s",
+                 "n": %d,
+                 "steps": %d,
+                 "lr": %s,
+                 "betas": [%s, %s],
+                 "eps": %s,
+                 "weight_decay": %s,
+                 "amsgrad": %s,
+                 "maximize": %s,
+                 "state": [%s],
+                 "producer": "adam4j tests"
+                }
+                """, adamw ? "adamw" : "adam", f64 ? "float64" : "float32", n, steps, config.lr(), config.beta1(),
+                config.beta2(), config.eps(), config.weightDecay(), config.amsgrad(), config.maximize(), states));
+        if (f64) {
+            double[] p = param0.clone(), m = new double[n], v = new double[n], vmax = new double[n];
+            double[] params = new double[steps * n];
+            for (int t = 0; t < steps; t++) {
+                double[] g = java.util.Arrays.copyOfRange(grads, t * n, (t + 1) * n);
+                AdamReference_F64.fused(config.step(t + 1), p, g, m, v, vmax, 0, n);
+                System.arraycopy(p, 0, params, t * n, n);
+            }
+            write(dir, NpyArray.of(param0, n), NpyArray.of(grads, steps, n), NpyArray.of(params, steps, n),
+                    NpyArray.of(m, n), NpyArray.of(v, n), config.amsgrad() ? NpyArray.of(vmax, n) : null);
+        } else {
+            float[] p = toF32(param0), m = new float[n], v = new float[n], vmax = new float[n];
+            float[] g32 = toF32(grads);
+            float[] params = new float[steps * n];
+            for (int t = 0; t < steps; t++) {
+                float[] g = java.util.Arrays.copyOfRange(g32, t * n, (t + 1) * n);
+                AdamReference_F32.fused(config.step(t + 1), p, g, m, v, vmax, 0, n);
+                System.arraycopy(p, 0, params, t * n, n);
+            }
+            write(dir, NpyArray.of(toF32(param0), n), NpyArray.of(g32, steps, n), NpyArray.of(params, steps, n),
+                    NpyArray.of(m, n), NpyArray.of(v, n), config.amsgrad() ? NpyArray.of(vmax, n) : null);
+        }
+        return dir;
+    }
+
+    /** Copies the files of case folder {@code from} into a new folder {@code to}. */
+    static Path copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+        return to;
+    }
+
+    private static void write(Path dir, NpyArray param0, NpyArray grads, NpyArray params, NpyArray m, NpyArray v,
+            NpyArray vmax) throws IOException {
+        Npy.write(dir.resolve("param0.npy"), param0);
+        Npy.write(dir.resolve("grads.npy"), grads);
+        Npy.write(dir.resolve("params.npy"), params);
+        Npy.write(dir.resolve("exp_avg.npy"), m);
+        Npy.write(dir.resolve("exp_avg_sq.npy"), v);
+        if (vmax != null) {
+            Npy.write(dir.resolve("max_exp_avg_sq.npy"), vmax);
+        }
+    }
+
+    private static float[] toF32(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            f[i] = (float) d[i];
+        }
+        return f;
+    }
+}

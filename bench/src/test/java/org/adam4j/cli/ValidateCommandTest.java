@@ -1,0 +1,487 @@
+package org.adam4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.adam4j.kernels.AdamKernels;
+import org.adam4j.reference.AdamConfig;
+import org.adam4j.reference.AdamReference_F32;
+import org.adam4j.reference.AdamReference_F64;
+import org.adam4j.reference.cases.AdamCases;
+import org.adam4j.reference.cases.Npy;
+import org.adam4j.reference.cases.NpyArray;
+import org.adam4j.reference.cases.ReferenceCase;
+import org.adam4j.reference.cases.SharedCases;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ./adam4j validate} run in-process through {@link Adam4j#run}, as the launcher runs it. */
+class ValidateCommandTest {
+    private static final int[] THREADS = {1, 2, 3};
+
+    @TempDir
+    Path tmp;
+
+    record Result(int status, String out, String err) {
+        /** The table's rows: the lines between the header and the total line, split into columns. */
+        List<String[]> rows() {
+            String[] lines = out.split("\n");
+            List<String[]> rows = new ArrayList<>();
+            for (int i = 2; i < lines.length - 1; i++) {
+                rows.add(lines[i].trim().split("\\s+"));
+            }
+            return rows;
+        }
+
+        String total() {
+            String[] lines = out.split("\n");
+            return lines[lines.length - 1];
+        }
+
+        @Override
+        public String toString() {
+            return "status " + status + "\nstdout:\n" + out + "stderr:\n" + err;
+        }
+    }
+
+    static Result validate(Object... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "validate";
+        for (int i = 0; i < args.length; i++) {
+            all[i + 1] = args[i].toString();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Adam4j.run(all, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Every shared case whose optimizer validate replays: every {@code adam*} case today, and the relatives' cases
+     * as soon as a {@link CaseReplayer} for them joins {@link ValidateCommand#REPLAYERS}.
+     */
+    @Test
+    void everyReplayableSharedCasePassesOnEveryKernelAndThreadCountAndWritesIdenticalTrajectories() throws IOException {
+        List<Path> dirs = new ArrayList<>();
+        List<ReferenceCase> cases = new ArrayList<>();
+        for (Path dir : SharedCases.named("")) {
+            ReferenceCase c = ReferenceCase.load(dir);
+            if (replayable(c.optimizer)) {
+                dirs.add(dir);
+                cases.add(c);
+            }
+        }
+        assertTrue(dirs.containsAll(SharedCases.named("adam")), "every adam* case is replayable: " + dirs);
+        Path first = null;
+        for (String kernel : ValidateCommand.KERNELS) {
+            for (int threads : THREADS) {
+                Path out = tmp.resolve(kernel + "-" + threads);
+                List<Object> args = new ArrayList<>(dirs);
+                args.addAll(List.of("--kernel", kernel, "--threads", threads, "--out", out));
+                Result r = validate(args.toArray());
+                assertEquals(0, r.status(), r::toString);
+                assertEquals("", r.err(), r::toString);
+                List<String[]> rows = r.rows();
+                assertEquals(dirs.size(), rows.size(), r::toString);
+                for (int i = 0; i < dirs.size(); i++) {
+                    String[] row = rows.get(i);
+                    ReferenceCase c = cases.get(i);
+                    assertEquals(11, row.length, r::toString);
+                    assertEquals(c.name, row[0]);
+                    assertEquals(c.optimizer, row[1]);
+                    assertEquals(c.dtype.numpyName(), row[2]);
+                    assertEquals(Integer.toString(c.n), row[3]);
+                    assertEquals(Integer.toString(c.steps), row[4]);
+                    assertEquals(resolved(kernel, c.dtype), row[5]);
+                    assertEquals("PASS", row[10], r::toString);
+                }
+                assertEquals("total: " + dirs.size() + " cases, " + dirs.size() + " PASS, 0 FAIL", r.total());
+                if (first == null) {
+                    first = out;
+                    assertTrajectoriesAreTheReferences(dirs, out);
+                } else {
+                    assertSameFiles(first, out);
+                }
+            }
+        }
+    }
+
+    /** Cases large enough that 2 and 3 threads really split each step, in float and double, with every option. */
+    @Test
+    void casesLargeEnoughToSplitMatchBitForBitOnEveryKernelAndThreadCount() throws IOException {
+        int n = 3 * 4096 + 123;
+        Path f32 = CaseFiles.adamCase(tmp.resolve("cases/large-amsgrad-f32"),
+                AdamConfig.builder().lr(3e-3).amsgrad(true).maximize(true).l2(0.01).build(), false, n, 4, 1);
+        Path f64 = CaseFiles.adamCase(tmp.resolve("cases/large-adamw-f64"),
+                AdamConfig.builder().lr(1e-2).betas(0.8, 0.99).eps(1e-6).decoupled(0.1).build(), true, n, 4, 2);
+        Path first = null;
+        for (String kernel : ValidateCommand.KERNELS) {
+            for (int threads : THREADS) {
+                Path out = tmp.resolve("out/" + kernel + "-" + threads);
+                Result r = validate(f32, f64, "--kernel", kernel, "--threads", threads, "--out", out);
+                assertEquals(0, r.status(), r::toString);
+                for (String[] row : r.rows()) {
+                    assertEquals("0", row[6], "an exact match has no error: " + r);
+                    assertEquals("-", row[8], r::toString);
+                    assertEquals("PASS", row[10], r::toString);
+                }
+                if (first == null) {
+                    first = out;
+                    assertTrajectoriesAreTheReferences(List.of(f32, f64), out);
+                } else {
+                    assertSameFiles(first, out);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aParameterNudgedBeyondTheToleranceFailsNamingItsStepAndIndex() throws IOException {
+        Path nudged = CaseFiles.copy(SharedCases.root().resolve("adam-default"), tmp.resolve("adam-nudged"));
+        ReferenceCase c = ReferenceCase.load(nudged);
+        float[] params = c.params.f32().clone();
+        int step = 37, index = 500;
+        params[(step - 1) * c.n + index] += 10 * 1e-3f; // 10 lr; the band is about 1e-3 lr + 1e-5 relative
+        Npy.write(nudged.resolve("params.npy"), NpyArray.of(params, c.steps, c.n));
+
+        for (String kernel : ValidateCommand.KERNELS) {
+            Result r = validate(nudged, SharedCases.root().resolve("adamw"), "--kernel", kernel);
+            assertEquals(1, r.status(), r::toString);
+            String[] bad = r.rows().get(0);
+            assertEquals("adam-nudged", bad[0]);
+            assertEquals("37", bad[8], r::toString);
+            assertEquals("500", bad[9], r::toString);
+            assertEquals("FAIL", bad[10], r::toString);
+            assertTrue(Double.parseDouble(bad[6]) > 9.9 && Double.parseDouble(bad[6]) < 10.1, r::toString);
+            assertEquals("PASS", r.rows().get(1)[10], r::toString);
+            assertEquals("total: 2 cases, 1 PASS, 1 FAIL", r.total());
+            assertTrue(r.err().contains("adam-nudged: worst element params at step 37, index 500: ours "), r::toString);
+        }
+        assertEquals(0, validate(nudged, "--atol-lr", "20").status(), "10 lr is within a band of 20 lr");
+        assertEquals(1, validate(nudged, "--atol-lr", "5").status(), "but not within 5 lr");
+    }
+
+    @Test
+    void aFinalStateNudgedBeyondTheToleranceFailsNamingIt() throws IOException {
+        Path nudged = CaseFiles.copy(SharedCases.root().resolve("adam-amsgrad-maximize"), tmp.resolve("nudged"));
+        float[] vmax = Npy.read(nudged.resolve("max_exp_avg_sq.npy")).f32().clone();
+        vmax[7] = vmax[7] * 2 + 1;
+        Npy.write(nudged.resolve("max_exp_avg_sq.npy"), NpyArray.of(vmax, vmax.length));
+        Result r = validate(nudged, "--kernel", "vector-128", "--threads", 2);
+        assertEquals(1, r.status(), r::toString);
+        String[] row = r.rows().get(0);
+        assertTrue(Double.parseDouble(row[6]) < 1e-2, "max_err/lr covers the parameters, which are fine: " + r);
+        assertEquals("100:max_exp_avg_sq", row[8], r::toString);
+        assertEquals("7", row[9], r::toString);
+        assertEquals("FAIL", row[10], r::toString);
+        assertTrue(r.err().contains("worst element max_exp_avg_sq after step 100, index 7"), r::toString);
+    }
+
+    @Test
+    void comparisonMatchesNonFiniteValuesExactlyOnly() {
+        assertTrue(compare(Double.NaN, Double.NaN).passes());
+        assertTrue(compare(Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY).passes());
+        assertFalse(compare(Double.NaN, 1.0).passes());
+        assertFalse(compare(1.0, Double.NaN).passes());
+        assertFalse(compare(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY).passes());
+        assertFalse(compare(Float.MAX_VALUE, Double.POSITIVE_INFINITY).passes(), "an infinite band is no band");
+        assertTrue(compare(1.0 + 0.9e-5 + 0.9e-3 * 0.1, 1.0).passes(), "just inside the band");
+        assertFalse(compare(1.0 + 1.1e-5 + 1.1e-3 * 0.1, 1.0).passes(), "just outside it");
+        assertFalse(compare(1e-7, 0.0, 0.0).passes(), "lr 0 leaves only the relative term");
+        assertTrue(compare(0.0, 0.0, 0.0).exact());
+    }
+
+    private static ValidateCommand.Comparison compare(double ours, double ref) {
+        return compare(ours, ref, 0.1);
+    }
+
+    private static ValidateCommand.Comparison compare(double ours, double ref, double lr) {
+        ValidateCommand.Comparison c = new ValidateCommand.Comparison(lr, 1e-5, 1e-3);
+        c.add(ours, ref, 1, 0, null);
+        return c;
+    }
+
+    @Test
+    void helpDescribesTheContract() {
+        Result r = validate("--help");
+        assertEquals(0, r.status());
+        for (String s : List.of("CASE_DIR...", "--kernel", "--threads", "--out", "--rtol", "--atol-lr", "reference",
+                "vector-512", "|ours - ref| <= R*|ref| + A*lr", "worst_step", "Exit status", "adam, adamw")) {
+            assertTrue(r.out().contains(s), s);
+        }
+        assertTrue(validate().out().isEmpty(), "no case: a usage error, not a run");
+        assertEquals(2, validate().status());
+    }
+
+    // Unusable input: exit 2, one line naming the file and the problem, nothing run or written.
+
+    @Test
+    void missingFolderOrFile() throws IOException {
+        assertUnusable(tmp.resolve("absent"), "absent: no such case folder");
+        Path noJson = small("no-json");
+        Files.delete(noJson.resolve("case.json"));
+        assertUnusable(noJson, "no-json/case.json: no such file");
+        Path noGrads = small("no-grads");
+        Files.delete(noGrads.resolve("grads.npy"));
+        assertUnusable(noGrads, "no-grads/grads.npy: no such file");
+        Path noState = small("no-state");
+        Files.delete(noState.resolve("exp_avg_sq.npy"));
+        assertUnusable(noState, "no-state/exp_avg_sq.npy: no such file");
+    }
+
+    @Test
+    void malformedNpyFiles() throws IOException {
+        assertUnusable(npyEdited("v3", "params.npy", b -> b[6] = 3), "params.npy: unsupported .npy version 3.0");
+        assertUnusable(npyEdited("big-endian", "grads.npy", b -> replace(b, "'<f4'", "'>f4'")),
+                "grads.npy: big-endian data ('>f4')");
+        assertUnusable(npyEdited("int", "param0.npy", b -> replace(b, "'<f4'", "'<i4'")),
+                "param0.npy: dtype '<i4' is not supported");
+        assertUnusable(npyEdited("fortran", "params.npy", b -> replace(b, "False", "True ")),
+                "params.npy: Fortran-order data");
+        Path truncated = small("truncated");
+        byte[] bytes = Files.readAllBytes(truncated.resolve("exp_avg.npy"));
+        Files.write(truncated.resolve("exp_avg.npy"), Arrays.copyOf(bytes, bytes.length - 1));
+        assertUnusable(truncated, "exp_avg.npy: truncated data");
+        Path shape = small("shape");
+        Npy.write(shape.resolve("params.npy"), NpyArray.of(new float[2 * 5], 2, 5));
+        assertUnusable(shape, "shape/params.npy: shape [2, 5], expected [3, 5] from case.json");
+        assertUnusable(jsonEdited("float64-says-json", "\"float32\"", "\"float64\""),
+                "param0.npy: dtype float32, but case.json says float64");
+    }
+
+    @Test
+    void malformedCaseJson() throws IOException {
+        Path notJson = small("not-json");
+        Files.writeString(notJson.resolve("case.json"), "{\"optimizer\": \"adam\", oops");
+        assertUnusable(notJson, "not-json/case.json: not JSON");
+        assertUnusable(jsonEdited("no-n", "\"n\": 5,", ""), "no-n/case.json: lacks the key 'n'");
+        assertUnusable(jsonEdited("no-optimizer", "\"optimizer\": \"adam\",", ""),
+                "no-optimizer/case.json: lacks the key 'optimizer'");
+    }
+
+    @Test
+    void optimizersAndOptionsAdam4jDoesNotImplement() throws IOException {
+        assertUnusable(jsonEdited("lamb", "\"optimizer\": \"adam\"", "\"optimizer\": \"lamb\""),
+                "lamb/case.json: optimizer 'lamb' is not implemented by adam4j yet (validate replays adam, adamw");
+        for (Path relative : SharedCases.named("relative-")) {
+            String optimizer = ReferenceCase.load(relative).optimizer;
+            if (replayable(optimizer)) {
+                continue;
+            }
+            assertUnusable(relative, relative.getFileName() + "/case.json: optimizer '" + optimizer
+                    + "' is not implemented by adam4j yet");
+        }
+        assertUnusable(jsonEdited("nesterov", "\"amsgrad\"", "\"nesterov\": true, \"amsgrad\""),
+                "nesterov/case.json: option 'nesterov' of adam is not implemented by adam4j");
+        assertUnusable(jsonEdited("fused", "\"amsgrad\"", "\"fused\": true, \"amsgrad\""),
+                "fused/case.json: option 'fused=true' is not implemented by adam4j");
+        Path state = small("state");
+        editJson(state, "\"exp_avg_sq\"]", "\"exp_avg_sq\", \"exp_inf\"]");
+        Files.copy(state.resolve("exp_avg.npy"), state.resolve("exp_inf.npy"));
+        assertUnusable(state,
+                "state/case.json: state 'exp_inf' is not kept by adam with these options (it keeps exp_avg, exp_avg_sq)");
+    }
+
+    @Test
+    void hyperparametersTheOptimizerRefuses() throws IOException {
+        assertUnusable(jsonEdited("beta", "\"betas\": [0.9, 0.999]", "\"betas\": [1.0, 0.999]"),
+                "beta/case.json: Invalid beta parameter at index 0: 1.0");
+        assertUnusable(jsonEdited("lr", "\"lr\": 0.01", "\"lr\": -0.01"), "lr/case.json: Invalid learning rate: -0.01");
+        assertUnusable(jsonEdited("eps", "\"eps\": 1.0E-8", "\"eps\": -1"),
+                "eps/case.json: Invalid epsilon value: -1.0");
+        assertUnusable(jsonEdited("wd", "\"weight_decay\": 0.0", "\"weight_decay\": -0.5"),
+                "wd/case.json: Invalid weight_decay value: -0.5");
+    }
+
+    @Test
+    void nothingRunsOrIsWrittenWhenALaterCaseIsUnusable() throws IOException {
+        Path good = small("good");
+        Path bad = small("bad");
+        editJson(bad, "\"optimizer\": \"adam\"", "\"optimizer\": \"sgd\"");
+        Path out = tmp.resolve("out");
+        Result r = validate(good, bad, "--out", out);
+        assertEquals(2, r.status(), r::toString);
+        assertEquals("", r.out(), r::toString);
+        assertFalse(Files.exists(out), "nothing written");
+        assertEquals(0, validate(good, "--out", out).status());
+        assertTrue(Files.isRegularFile(out.resolve("good/params.npy")));
+    }
+
+    @Test
+    void unusableOutFolders() throws IOException {
+        Path good = small("good");
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        assertUnusable(List.of(good, "--out", file), "a-file: --out is not a folder");
+        Path twin = CaseFiles.copy(good, tmp.resolve("elsewhere/good"));
+        assertUnusable(List.of(good, twin, "--out", tmp.resolve("out")), "has the same name, so --out would write");
+        assertEquals(0, validate(good, good, "--out", tmp.resolve("out")).status(), "one folder twice is harmless");
+    }
+
+    @Test
+    void badArguments() throws IOException {
+        Path good = small("good");
+        assertBadArgument(List.of(good, "--kernel", "scalar"), "unknown kernel 'scalar'; expected one of reference");
+        assertBadArgument(List.of(good, "--threads", "0"), "--threads needs a whole number >= 1, got '0'");
+        assertBadArgument(List.of(good, "--threads", "two"), "--threads needs a whole number >= 1");
+        assertBadArgument(List.of(good, "--rtol", "-1"), "--rtol needs a finite number >= 0, got '-1'");
+        assertBadArgument(List.of(good, "--atol-lr", "NaN"), "--atol-lr needs a finite number >= 0");
+        assertBadArgument(List.of(good, "--kernel"), "option --kernel needs a value");
+        assertBadArgument(List.of(good, "--fast"), "unknown option '--fast'");
+        assertBadArgument(List.of(), "no CASE_DIR given");
+        assertEquals(0, validate(good, "--kernel=vector-64", "--threads=2", "--rtol=0", "--atol-lr=0").status(),
+                "NAME=VALUE works too; a case recorded by the reference needs no tolerance at all");
+    }
+
+    private void assertUnusable(Object caseDir, String problem) {
+        assertUnusable(List.of(caseDir), problem);
+    }
+
+    private void assertUnusable(List<?> args, String problem) {
+        for (String kernel : List.of("reference", "vector")) {
+            List<Object> all = new ArrayList<>(args);
+            all.addAll(List.of("--kernel", kernel));
+            Result r = validate(all.toArray());
+            assertEquals(2, r.status(), r::toString);
+            assertEquals("", r.out(), "nothing runs: " + r);
+            assertTrue(r.err().startsWith("adam4j validate: "), r::toString);
+            assertTrue(r.err().endsWith("\n") && r.err().indexOf('\n') == r.err().length() - 1, "one line: " + r);
+            assertTrue(r.err().contains(problem), "expected '" + problem + "' in " + r);
+            assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), "no stack trace: " + r);
+        }
+    }
+
+    private static void assertBadArgument(List<?> args, String problem) {
+        Result r = validate(args.toArray());
+        assertEquals(2, r.status(), r::toString);
+        assertEquals("", r.out(), r::toString);
+        String first = r.err().lines().findFirst().orElse("");
+        assertTrue(first.startsWith("adam4j validate: " + problem), r::toString);
+        assertTrue(r.err().contains("usage: ./adam4j validate"), r::toString);
+    }
+
+    /** A valid small float case, recorded by the reference. */
+    private Path small(String name) throws IOException {
+        return CaseFiles.adamCase(tmp.resolve("small/" + name), AdamConfig.builder().lr(0.01).build(), false, 5, 3,
+                name.hashCode());
+    }
+
+    private interface Edit {
+        void apply(byte[] bytes);
+    }
+
+    private Path npyEdited(String name, String file, Edit edit) throws IOException {
+        Path dir = small(name);
+        byte[] bytes = Files.readAllBytes(dir.resolve(file));
+        edit.apply(bytes);
+        Files.write(dir.resolve(file), bytes);
+        return dir;
+    }
+
+    private static void replace(byte[] bytes, String from, String to) {
+        assertEquals(from.length(), to.length());
+        String s = new String(bytes, StandardCharsets.ISO_8859_1);
+        int at = s.indexOf(from);
+        assertTrue(at >= 0 && at < 128, from);
+        System.arraycopy(to.getBytes(StandardCharsets.ISO_8859_1), 0, bytes, at, to.length());
+    }
+
+    /** A small case whose case.json (on one line) has {@code from} replaced by {@code to}. */
+    private Path jsonEdited(String name, String from, String to) throws IOException {
+        Path dir = small(name);
+        editJson(dir, from, to);
+        return dir;
+    }
+
+    private static void editJson(Path dir, String from, String to) throws IOException {
+        Path json = dir.resolve("case.json");
+        String text = Files.readString(json).replaceAll("\\s*\n\\s*", " ");
+        assertTrue(text.contains(from), from + " in " + text);
+        Files.writeString(json, text.replace(from, to));
+    }
+
+    private static boolean replayable(String optimizer) {
+        return ValidateCommand.REPLAYERS.stream().anyMatch(r -> r.accepts(optimizer));
+    }
+
+    private static String resolved(String kernel, NpyArray.DType dtype) {
+        if (kernel.equals(CaseReplayer.REFERENCE)) {
+            return kernel;
+        }
+        return dtype == NpyArray.DType.F32 ? AdamKernels.f32(kernel).name() : AdamKernels.f64(kernel).name();
+    }
+
+    /** Every file of one --out folder is byte for byte the same in another, and there are as many. */
+    private static void assertSameFiles(Path expected, Path actual) throws IOException {
+        List<Path> want;
+        try (Stream<Path> s = Files.walk(expected)) {
+            want = s.filter(Files::isRegularFile).map(expected::relativize).sorted().toList();
+        }
+        List<Path> got;
+        try (Stream<Path> s = Files.walk(actual)) {
+            got = s.filter(Files::isRegularFile).map(actual::relativize).sorted().toList();
+        }
+        assertEquals(want, got);
+        for (Path f : want) {
+            assertEquals(-1L, Files.mismatch(expected.resolve(f), actual.resolve(f)), actual.resolve(f).toString());
+        }
+    }
+
+    /**
+     * The --out files of the Adam cases hold the trajectory of the reference run independently here, in the case's
+     * dtype and shape, and one file per state the optimizer keeps.
+     */
+    private static void assertTrajectoriesAreTheReferences(List<Path> dirs, Path out) throws IOException {
+        for (Path dir : dirs) {
+            ReferenceCase c = ReferenceCase.load(dir);
+            if (!AdamCases.isAdam(c)) {
+                continue; // another optimizer's files are held to its own reference by its own tests
+            }
+            AdamConfig config = AdamCases.config(c);
+            Path mine = out.resolve(c.name);
+            NpyArray params = Npy.read(mine.resolve("params.npy"));
+            assertEquals(c.dtype, params.dtype());
+            assertArrayEquals(new int[] {c.steps, c.n}, params.shape());
+            List<String> states = new ArrayList<>(List.of("exp_avg", "exp_avg_sq"));
+            if (config.amsgrad()) {
+                states.add("max_exp_avg_sq");
+            }
+            try (Stream<Path> s = Files.list(mine)) {
+                List<String> files = s.map(p -> p.getFileName().toString()).sorted().toList();
+                List<String> want = new ArrayList<>(states.stream().map(n -> n + ".npy").toList());
+                want.add("params.npy");
+                assertEquals(want.stream().sorted().toList(), files);
+            }
+            int n = c.n;
+            if (c.dtype == NpyArray.DType.F32) {
+                float[] p = c.param0.f32().clone(), m = new float[n], v = new float[n], vmax = new float[n];
+                for (int t = 0; t < c.steps; t++) {
+                    AdamReference_F32.fused(config.step(t + 1), p, c.rowF32(c.grads, t), m, v, vmax, 0, n);
+                    assertArrayEquals(p, Arrays.copyOfRange(params.f32(), t * n, (t + 1) * n), c.name + " step " + t);
+                }
+                assertArrayEquals(m, Npy.read(mine.resolve("exp_avg.npy")).f32());
+                assertArrayEquals(v, Npy.read(mine.resolve("exp_avg_sq.npy")).f32());
+            } else {
+                double[] p = c.param0.f64().clone(), m = new double[n], v = new double[n], vmax = new double[n];
+                for (int t = 0; t < c.steps; t++) {
+                    AdamReference_F64.fused(config.step(t + 1), p, c.rowF64(c.grads, t), m, v, vmax, 0, n);
+                    assertArrayEquals(p, Arrays.copyOfRange(params.f64(), t * n, (t + 1) * n), c.name + " step " + t);
+                }
+                assertArrayEquals(m, Npy.read(mine.resolve("exp_avg.npy")).f64());
+                assertArrayEquals(v, Npy.read(mine.resolve("exp_avg_sq.npy")).f64());
+            }
+        }
+    }
+}
