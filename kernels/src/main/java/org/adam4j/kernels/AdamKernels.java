@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The one place that chooses kernels. At class initialization it looks for the {@code jdk.incubator.vector} module
@@ -18,6 +19,10 @@ import java.util.Optional;
  *   <li>{@code vector-64}, {@code vector-128}, {@code vector-256}, {@code vector-512}: one lane width. A width wider
  *       than the hardware's still computes the same bits, but the JIT emulates it slowly.</li>
  * </ul>
+ *
+ * <p>Adam's relatives (Adamax, NAdam, RAdam, SGD, RMSprop, Adagrad) come from the same place and by the same names:
+ * {@link #relatives_F32()}, {@link #relatives_F32(String)}, and their {@code _F64} twins. Lazy row updates of
+ * embedding tables are operations of the Adam kernels themselves ({@link AdamKernel_F32#lazyRows}).
  */
 public final class AdamKernels {
     public static final String SCALAR = "scalar";
@@ -32,6 +37,10 @@ public final class AdamKernels {
             : byWidth(PROVIDER.kernels_F32(), PROVIDER.preferredBits_F32());
     private static final AdamKernel_F64 DEFAULT_F64 = PROVIDER == null ? ScalarAdamKernel_F64.INSTANCE
             : byWidth(PROVIDER.kernels_F64(), PROVIDER.preferredBits_F64());
+    private static final RelativesKernel_F32 RELATIVES_F32 = PROVIDER == null ? ScalarRelativesKernel_F32.INSTANCE
+            : byWidth(PROVIDER.relatives_F32(), PROVIDER.preferredBits_F32());
+    private static final RelativesKernel_F64 RELATIVES_F64 = PROVIDER == null ? ScalarRelativesKernel_F64.INSTANCE
+            : byWidth(PROVIDER.relatives_F64(), PROVIDER.preferredBits_F64());
 
     private AdamKernels() {
     }
@@ -52,28 +61,42 @@ public final class AdamKernels {
      * @throws IllegalArgumentException for an unknown name, or a vector kernel when the vector module is absent
      */
     public static AdamKernel_F32 f32(String name) {
-        String n = normalize(name);
-        if (n.equals(SCALAR)) {
-            return ScalarAdamKernel_F32.INSTANCE;
-        }
-        if (n.equals(VECTOR)) {
-            requireVector(name);
-            return DEFAULT_F32;
-        }
-        return byWidth(requireVector(name).kernels_F32(), widthOf(name));
+        return named(name, ScalarAdamKernel_F32.INSTANCE, DEFAULT_F32, KernelProvider::kernels_F32);
     }
 
     /** The double kernel called {@code name}; see {@link #f32(String)}. */
     public static AdamKernel_F64 f64(String name) {
-        String n = normalize(name);
-        if (n.equals(SCALAR)) {
-            return ScalarAdamKernel_F64.INSTANCE;
-        }
-        if (n.equals(VECTOR)) {
-            requireVector(name);
-            return DEFAULT_F64;
-        }
-        return byWidth(requireVector(name).kernels_F64(), widthOf(name));
+        return named(name, ScalarAdamKernel_F64.INSTANCE, DEFAULT_F64, KernelProvider::kernels_F64);
+    }
+
+    /** The fastest float kernel of Adam's relatives on this JVM. */
+    public static RelativesKernel_F32 relatives_F32() {
+        return RELATIVES_F32;
+    }
+
+    /** The fastest double kernel of Adam's relatives on this JVM. */
+    public static RelativesKernel_F64 relatives_F64() {
+        return RELATIVES_F64;
+    }
+
+    /** The float kernel of Adam's relatives called {@code name}; the names are those of {@link #f32(String)}. */
+    public static RelativesKernel_F32 relatives_F32(String name) {
+        return named(name, ScalarRelativesKernel_F32.INSTANCE, RELATIVES_F32, KernelProvider::relatives_F32);
+    }
+
+    /** The double kernel of Adam's relatives called {@code name}; see {@link #relatives_F32(String)}. */
+    public static RelativesKernel_F64 relatives_F64(String name) {
+        return named(name, ScalarRelativesKernel_F64.INSTANCE, RELATIVES_F64, KernelProvider::relatives_F64);
+    }
+
+    /** Every distinct float kernel of the relatives: the scalar one, then one per lane width. */
+    public static List<RelativesKernel_F32> allRelatives_F32() {
+        return every(ScalarRelativesKernel_F32.INSTANCE, KernelProvider::relatives_F32);
+    }
+
+    /** Every distinct double kernel of the relatives: the scalar one, then one per lane width. */
+    public static List<RelativesKernel_F64> allRelatives_F64() {
+        return every(ScalarRelativesKernel_F64.INSTANCE, KernelProvider::relatives_F64);
     }
 
     /** Every kernel name this JVM can hand out: {@code scalar}, and with the vector module {@code vector} and each width. */
@@ -91,22 +114,12 @@ public final class AdamKernels {
 
     /** Every distinct float kernel: the scalar one, then one per lane width. */
     public static List<AdamKernel_F32> all_F32() {
-        List<AdamKernel_F32> all = new ArrayList<>();
-        all.add(ScalarAdamKernel_F32.INSTANCE);
-        if (PROVIDER != null) {
-            all.addAll(PROVIDER.kernels_F32());
-        }
-        return Collections.unmodifiableList(all);
+        return every(ScalarAdamKernel_F32.INSTANCE, KernelProvider::kernels_F32);
     }
 
     /** Every distinct double kernel: the scalar one, then one per lane width. */
     public static List<AdamKernel_F64> all_F64() {
-        List<AdamKernel_F64> all = new ArrayList<>();
-        all.add(ScalarAdamKernel_F64.INSTANCE);
-        if (PROVIDER != null) {
-            all.addAll(PROVIDER.kernels_F64());
-        }
-        return Collections.unmodifiableList(all);
+        return every(ScalarAdamKernel_F64.INSTANCE, KernelProvider::kernels_F64);
     }
 
     /** Whether the vector kernels are available (the {@code jdk.incubator.vector} module is present). */
@@ -173,6 +186,25 @@ public final class AdamKernels {
         List<String> all = new ArrayList<>(List.of(SCALAR, VECTOR));
         WIDTHS.forEach(b -> all.add(VECTOR + "-" + b));
         return String.join(", ", all);
+    }
+
+    /** The kernel called {@code name} of one kind (see {@link #f32(String)} for the names). */
+    private static <K> K named(String name, K scalar, K preferred, Function<KernelProvider, List<K>> perWidth) {
+        if (normalize(name).equals(SCALAR)) {
+            return scalar;
+        }
+        KernelProvider provider = requireVector(name);
+        return normalize(name).equals(VECTOR) ? preferred : byWidth(perWidth.apply(provider), widthOf(name));
+    }
+
+    /** The scalar kernel of one kind, then its vector kernels, if any. */
+    private static <K> List<K> every(K scalar, Function<KernelProvider, List<K>> perWidth) {
+        List<K> all = new ArrayList<>();
+        all.add(scalar);
+        if (PROVIDER != null) {
+            all.addAll(perWidth.apply(PROVIDER));
+        }
+        return Collections.unmodifiableList(all);
     }
 
     private static <K> K byWidth(List<K> kernels, int bits) {

@@ -153,7 +153,7 @@ class KernelEquivalenceTest {
         for (Variant v : variants()) {
             expected.add(v.name());
         }
-        List<String> classes = kernelClasses();
+        List<String> classes = kernelClasses(AdamKernel_F32.class, AdamKernel_F64.class);
         assertTrue(classes.size() >= (AdamKernels.vectorAvailable() ? 11 : 3),
                 "found too few kernel classes: " + classes);
         for (String c : classes) {
@@ -163,8 +163,8 @@ class KernelEquivalenceTest {
         assertEquals(new TreeSet<>(classes), new TreeSet<>(RAN.keySet()), "kernel classes run vs found");
     }
 
-    /** Every concrete subclass of AdamKernel_F32/F64 in the kernels' own classes folder. */
-    static List<String> kernelClasses() throws IOException, URISyntaxException {
+    /** Every concrete subclass of one of {@code kinds} (AdamKernel_F32, RelativesKernel_F64...) in the kernels' classes. */
+    static List<String> kernelClasses(Class<?>... kinds) throws IOException, URISyntaxException {
         Path root = Path.of(AdamKernel_F32.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         List<String> found = new ArrayList<>();
         try (Stream<Path> files = Files.walk(root)) {
@@ -179,7 +179,7 @@ class KernelEquivalenceTest {
                 } catch (ClassNotFoundException | LinkageError e) {
                     throw new AssertionError("cannot load " + name + ": " + e);
                 }
-                boolean kernel = AdamKernel_F32.class.isAssignableFrom(c) || AdamKernel_F64.class.isAssignableFrom(c);
+                boolean kernel = java.util.Arrays.stream(kinds).anyMatch(k -> k.isAssignableFrom(c));
                 if (kernel && !java.lang.reflect.Modifier.isAbstract(c.getModifiers())) {
                     found.add(name);
                 }

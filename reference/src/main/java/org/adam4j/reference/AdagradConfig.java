@@ -1,0 +1,95 @@
+package org.adam4j.reference;
+
+import java.util.List;
+
+/**
+ * {@code torch.optim.Adagrad} (PyTorch 1.13, dense gradients): lr_decay, coupled weight decay,
+ * initial_accumulator_value, eps, maximize. Defaults lr 1e-2, lr_decay 0, weight_decay 0, initial_accumulator_value 0,
+ * eps 1e-10. The caller fills the {@code sum} state with {@link #initialAccumulatorValue()} before the first step.
+ */
+public record AdagradConfig(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps,
+        boolean maximize) implements RelativeConfig {
+    public AdagradConfig {
+        Hyper.lr(lr);
+        Hyper.nonNegative("lr_decay value", lrDecay);
+        Hyper.nonNegative("weight_decay value", weightDecay);
+        Hyper.nonNegative("initial_accumulator_value value", initialAccumulatorValue);
+        Hyper.nonNegative("epsilon value", eps);
+    }
+
+    public static AdagradConfig defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String optimizer() {
+        return "adagrad";
+    }
+
+    @Override
+    public List<String> stateNames() {
+        return List.of("sum");
+    }
+
+    public AdagradStep step(long t) {
+        return new AdagradStep(this, t, lr);
+    }
+
+    public AdagradStep step(long t, double scheduledLr) {
+        return new AdagradStep(this, t, scheduledLr);
+    }
+
+    @Override
+    public String toString() {
+        return "Adagrad(lr=" + lr + ", lr_decay=" + lrDecay + ", weight_decay=" + weightDecay
+                + ", initial_accumulator_value=" + initialAccumulatorValue + ", eps=" + eps + ", maximize=" + maximize
+                + ")";
+    }
+
+    /** Builder with PyTorch's defaults; every setter refuses a bad value at once. */
+    public static final class Builder {
+        private double lr = 1e-2, lrDecay, weightDecay, initialAccumulatorValue, eps = 1e-10;
+        private boolean maximize;
+
+        private Builder() {
+        }
+
+        public Builder lr(double lr) {
+            this.lr = Hyper.lr(lr);
+            return this;
+        }
+
+        public Builder lrDecay(double lrDecay) {
+            this.lrDecay = Hyper.nonNegative("lr_decay value", lrDecay);
+            return this;
+        }
+
+        public Builder weightDecay(double weightDecay) {
+            this.weightDecay = Hyper.nonNegative("weight_decay value", weightDecay);
+            return this;
+        }
+
+        public Builder initialAccumulatorValue(double value) {
+            this.initialAccumulatorValue = Hyper.nonNegative("initial_accumulator_value value", value);
+            return this;
+        }
+
+        public Builder eps(double eps) {
+            this.eps = Hyper.nonNegative("epsilon value", eps);
+            return this;
+        }
+
+        public Builder maximize(boolean maximize) {
+            this.maximize = maximize;
+            return this;
+        }
+
+        public AdagradConfig build() {
+            return new AdagradConfig(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize);
+        }
+    }
+}

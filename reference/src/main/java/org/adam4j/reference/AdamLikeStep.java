@@ -1,0 +1,36 @@
+package org.adam4j.reference;
+
+/**
+ * The per-step scalars Adamax, NAdam and RAdam share with Adam: the step number and learning rate, the coupled L2
+ * coefficient and the moments' coefficients, computed once in double and rounded once to float for the {@code _F32}
+ * fields. Each subclass adds the scalars of its own update.
+ */
+public abstract class AdamLikeStep {
+    /** The step number, 1 for the first step. */
+    public final long t;
+    public final double lr;
+    /** Whether coupled L2 weight decay applies ({@code g = fma(weightDecay, p, g)}). */
+    public final boolean l2;
+
+    public final double weightDecay_F64, beta1_F64, oneMinusBeta1_F64, beta2_F64, oneMinusBeta2_F64, eps_F64;
+    public final float weightDecay_F32, beta1_F32, oneMinusBeta1_F32, beta2_F32, oneMinusBeta2_F32, eps_F32;
+
+    AdamLikeStep(long t, double lr, double beta1, double beta2, double eps, double weightDecay) {
+        this.t = Hyper.step(t);
+        this.lr = Hyper.lr(lr);
+        this.l2 = weightDecay != 0.0;
+        weightDecay_F64 = weightDecay;
+        beta1_F64 = beta1;
+        oneMinusBeta1_F64 = 1.0 - beta1;
+        beta2_F64 = beta2;
+        oneMinusBeta2_F64 = 1.0 - beta2;
+        eps_F64 = eps;
+
+        weightDecay_F32 = (float) weightDecay_F64;
+        beta1_F32 = (float) beta1_F64;
+        oneMinusBeta1_F32 = (float) oneMinusBeta1_F64;
+        beta2_F32 = (float) beta2_F64;
+        oneMinusBeta2_F32 = (float) oneMinusBeta2_F64;
+        eps_F32 = (float) eps_F64;
+    }
+}

@@ -1,0 +1,89 @@
+package org.adam4j.reference;
+
+import java.util.List;
+
+/**
+ * {@code torch.optim.NAdam} (PyTorch 1.13's arguments): Adam with Nesterov momentum and the momentum schedule
+ * {@code mu_t = beta1 * (1 - 0.5 * 0.96^(t * momentum_decay))}. Defaults lr 2e-3, betas (0.9, 0.999), eps 1e-8,
+ * weight_decay 0 (coupled L2), momentum_decay 4e-3. PyTorch 1.13 has no {@code maximize} for NAdam.
+ *
+ * <p>One deliberate difference from 1.13: {@code mu_product_next = mu_product * mu_next}, as later PyTorch releases
+ * and the paper have it (1.13 multiplies by {@code mu} once too often); the shared reference cases use this form.
+ */
+public record NAdamConfig(double lr, double beta1, double beta2, double eps, double weightDecay, double momentumDecay)
+        implements RelativeConfig {
+    public NAdamConfig {
+        AdamLikeBuilder.validate(lr, beta1, beta2, eps, weightDecay);
+        Hyper.nonNegative("momentum_decay value", momentumDecay);
+    }
+
+    public static NAdamConfig defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String optimizer() {
+        return "nadam";
+    }
+
+    @Override
+    public List<String> stateNames() {
+        return List.of("exp_avg", "exp_avg_sq");
+    }
+
+    /** {@code mu_t}, the momentum coefficient of step {@code t}. */
+    public double mu(long t) {
+        return beta1 * (1.0 - 0.5 * Math.pow(0.96, (double) t * momentumDecay));
+    }
+
+    /** The scalars of the first step; later ones come from {@link NAdamStep#next()}, which carries mu_product on. */
+    public NAdamStep first() {
+        return NAdamStep.of(this, 1, lr, 1.0);
+    }
+
+    /**
+     * The scalars of step {@code t}, recomputing {@code mu_product} from step 1: O(t). A training loop should call
+     * {@link NAdamStep#next()} instead.
+     */
+    public NAdamStep step(long t) {
+        return step(t, lr);
+    }
+
+    /** {@link #step(long)} at a scheduled learning rate. */
+    public NAdamStep step(long t, double scheduledLr) {
+        Hyper.step(t);
+        double muProduct = 1.0;
+        for (long i = 1; i < t; i++) {
+            muProduct *= mu(i);
+        }
+        return NAdamStep.of(this, t, scheduledLr, muProduct);
+    }
+
+    @Override
+    public String toString() {
+        return "NAdam(lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weight_decay="
+                + weightDecay + ", momentum_decay=" + momentumDecay + ")";
+    }
+
+    /** Builder with PyTorch's defaults; every setter refuses a bad value at once. */
+    public static final class Builder extends AdamLikeBuilder<Builder> {
+        private double momentumDecay = 4e-3;
+
+        private Builder() {
+            super(2e-3);
+        }
+
+        public Builder momentumDecay(double momentumDecay) {
+            this.momentumDecay = Hyper.nonNegative("momentum_decay value", momentumDecay);
+            return this;
+        }
+
+        public NAdamConfig build() {
+            return new NAdamConfig(lr, beta1, beta2, eps, weightDecay, momentumDecay);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package org.adam4j.reference;
+
+/**
+ * The scalars of one NAdam step, computed once (in double, then rounded once to float for the {@code _F32} fields)
+ * and shared by the reference and every kernel. With {@code mu_t = beta1 * (1 - 0.5 * 0.96^(t * momentum_decay))},
+ * {@code muProduct = mu_1 * ... * mu_t} and {@code muProductNext = muProduct * mu_{t+1}}, the update of element
+ * {@code i} is:
+ *
+ * <pre>
+ *   g = grad[i]
+ *   if (l2) g = fma(weightDecay, p[i], g)
+ *   m[i] = fma(beta1, m[i], oneMinusBeta1 * g)
+ *   v[i] = fma(beta2, v[i], oneMinusBeta2 * g * g)
+ *   denom = fma(sqrt(v[i]), denomScale, eps)          denomScale = 1 / sqrt(1 - beta2^t)
+ *   p[i] = p[i] + fma(momentumCoef, m[i], gradCoef * g) / denom
+ *          gradCoef = -lr * (1 - mu_t) / (1 - muProduct),  momentumCoef = -lr * mu_{t+1} / (1 - muProductNext)
+ * </pre>
+ *
+ * PyTorch adds its two terms with two divisions; one division of their sum is the same mathematics.
+ */
+public final class NAdamStep extends AdamLikeStep {
+    /** {@code mu_1 * ... * mu_t}, carried to the next step (PyTorch's {@code mu_product} state). */
+    public final double muProduct;
+    private final NAdamConfig config;
+
+    public final double denomScale_F64, gradCoef_F64, momentumCoef_F64;
+    public final float denomScale_F32, gradCoef_F32, momentumCoef_F32;
+
+    private NAdamStep(NAdamConfig c, long t, double lr, double muProductBefore) {
+        super(t, lr, c.beta1(), c.beta2(), c.eps(), c.weightDecay());
+        this.config = c;
+        double mu = c.mu(t);
+        double muNext = c.mu(t + 1);
+        this.muProduct = muProductBefore * mu;
+        double muProductNext = muProduct * muNext;
+        denomScale_F64 = 1.0 / Math.sqrt(1.0 - Math.pow(c.beta2(), (double) t));
+        gradCoef_F64 = -lr * (1.0 - mu) / (1.0 - muProduct);
+        momentumCoef_F64 = -lr * muNext / (1.0 - muProductNext);
+
+        denomScale_F32 = (float) denomScale_F64;
+        gradCoef_F32 = (float) gradCoef_F64;
+        momentumCoef_F32 = (float) momentumCoef_F64;
+    }
+
+    /** Step {@code t} given {@code mu_1 * ... * mu_(t-1)} (1 for the first step). */
+    static NAdamStep of(NAdamConfig c, long t, double lr, double muProductBefore) {
+        return new NAdamStep(c, t, lr, muProductBefore);
+    }
+
+    /** The next step at the configuration's learning rate, carrying {@link #muProduct} on. */
+    public NAdamStep next() {
+        return next(config.lr());
+    }
+
+    /** The next step at a scheduled learning rate. */
+    public NAdamStep next(double scheduledLr) {
+        return new NAdamStep(config, AdamStep.next(t), scheduledLr, muProduct);
+    }
+
+    @Override
+    public String toString() {
+        return "NAdamStep(t=" + t + ", lr=" + lr + ", mu_product=" + muProduct + ", gradCoef=" + gradCoef_F64
+                + ", momentumCoef=" + momentumCoef_F64 + ")";
+    }
+}

@@ -1,0 +1,61 @@
+package org.adam4j.reference;
+
+import java.util.List;
+
+/**
+ * {@code torch.optim.RAdam} (PyTorch 1.13): Adam whose adaptive term is switched on only once the variance of the
+ * adaptive learning rate is tractable ({@code rho_t > 5}) and then scaled by the rectification term. Defaults lr 1e-3,
+ * betas (0.9, 0.999), eps 1e-8, weight_decay 0 (coupled L2). PyTorch 1.13 has no {@code maximize} for RAdam.
+ */
+public record RAdamConfig(double lr, double beta1, double beta2, double eps, double weightDecay)
+        implements RelativeConfig {
+    /** PyTorch's threshold: the step is rectified when {@code rho_t > 5}, and plain momentum SGD otherwise. */
+    public static final double RHO_THRESHOLD = 5.0;
+
+    public RAdamConfig {
+        AdamLikeBuilder.validate(lr, beta1, beta2, eps, weightDecay);
+    }
+
+    public static RAdamConfig defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String optimizer() {
+        return "radam";
+    }
+
+    @Override
+    public List<String> stateNames() {
+        return List.of("exp_avg", "exp_avg_sq");
+    }
+
+    public RAdamStep step(long t) {
+        return new RAdamStep(this, t, lr);
+    }
+
+    public RAdamStep step(long t, double scheduledLr) {
+        return new RAdamStep(this, t, scheduledLr);
+    }
+
+    @Override
+    public String toString() {
+        return "RAdam(lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weight_decay="
+                + weightDecay + ")";
+    }
+
+    /** Builder with PyTorch's defaults; every setter refuses a bad value at once. */
+    public static final class Builder extends AdamLikeBuilder<Builder> {
+        private Builder() {
+            super(1e-3);
+        }
+
+        public RAdamConfig build() {
+            return new RAdamConfig(lr, beta1, beta2, eps, weightDecay);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package org.adam4j.reference;
+
+import java.util.List;
+
+/**
+ * {@code torch.optim.SGD} (PyTorch 1.13): momentum, dampening, Nesterov, coupled weight decay, maximize. As in
+ * PyTorch the learning rate has no default and must be given; momentum, dampening and weight_decay default to 0.
+ * The first step with momentum sets the buffer to the gradient itself (no dampening), as PyTorch does.
+ */
+public record SgdConfig(double lr, double momentum, double dampening, double weightDecay, boolean nesterov,
+        boolean maximize) implements RelativeConfig {
+    public SgdConfig {
+        Hyper.lr(lr);
+        Hyper.nonNegative("momentum value", momentum);
+        Hyper.nonNegative("weight_decay value", weightDecay);
+        if (Double.isNaN(dampening) || Double.isInfinite(dampening)) {
+            throw new IllegalArgumentException("Invalid dampening value: " + dampening + " (must be finite)");
+        }
+        if (nesterov && (momentum <= 0 || dampening != 0)) {
+            throw new IllegalArgumentException("Nesterov momentum requires a momentum and zero dampening");
+        }
+    }
+
+    /** A builder; {@link Builder#build()} refuses to build before {@link Builder#lr(double)} is set. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String optimizer() {
+        return "sgd";
+    }
+
+    /** {@code momentum_buffer} with momentum, none without. */
+    @Override
+    public List<String> stateNames() {
+        return momentum != 0.0 ? List.of("momentum_buffer") : List.of();
+    }
+
+    public SgdStep step(long t) {
+        return new SgdStep(this, t, lr);
+    }
+
+    public SgdStep step(long t, double scheduledLr) {
+        return new SgdStep(this, t, scheduledLr);
+    }
+
+    @Override
+    public String toString() {
+        return "SGD(lr=" + lr + ", momentum=" + momentum + ", dampening=" + dampening + ", weight_decay="
+                + weightDecay + ", nesterov=" + nesterov + ", maximize=" + maximize + ")";
+    }
+
+    /** Builder; every setter refuses a bad value at once, {@link #build()} the combinations PyTorch refuses. */
+    public static final class Builder {
+        private double lr = Double.NaN, momentum, dampening, weightDecay;
+        private boolean nesterov, maximize;
+
+        private Builder() {
+        }
+
+        public Builder lr(double lr) {
+            this.lr = Hyper.lr(lr);
+            return this;
+        }
+
+        public Builder momentum(double momentum) {
+            this.momentum = Hyper.nonNegative("momentum value", momentum);
+            return this;
+        }
+
+        public Builder dampening(double dampening) {
+            if (Double.isNaN(dampening) || Double.isInfinite(dampening)) {
+                throw new IllegalArgumentException("Invalid dampening value: " + dampening + " (must be finite)");
+            }
+            this.dampening = dampening;
+            return this;
+        }
+
+        public Builder weightDecay(double weightDecay) {
+            this.weightDecay = Hyper.nonNegative("weight_decay value", weightDecay);
+            return this;
+        }
+
+        public Builder nesterov(boolean nesterov) {
+            this.nesterov = nesterov;
+            return this;
+        }
+
+        public Builder maximize(boolean maximize) {
+            this.maximize = maximize;
+            return this;
+        }
+
+        public SgdConfig build() {
+            if (Double.isNaN(lr)) {
+                throw new IllegalArgumentException("SGD needs a learning rate (PyTorch's lr is required): call lr()");
+            }
+            return new SgdConfig(lr, momentum, dampening, weightDecay, nesterov, maximize);
+        }
+    }
+}
