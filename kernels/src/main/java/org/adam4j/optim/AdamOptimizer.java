@@ -20,11 +20,11 @@ import org.adam4j.reference.AdamStep;
 import org.adam4j.reference.WeightDecay;
 
 /**
- * Adam and AdamW over many parameters, as a training loop calls them: register value and gradient pairs ({@code float[]}
- * and {@code double[]} arrays or slices, EJML matrices, {@link MemorySegment}s) in {@link ParamGroup}s, then call
- * {@link #step()} after each backward pass and {@link #zeroGrad()} before the next. The optimizer owns the moments of
- * every parameter and the step counts, and can {@link #save} and {@link #load} them (see {@link StateFile} for the
- * format).
+ * Adam and AdamW over many parameters, as a training loop calls them: register value and gradient pairs
+ * ({@code float[]} and {@code double[]} arrays or slices, EJML matrices, {@link MemorySegment}s) in
+ * {@link ParamGroup}s, then call {@link #step()} after each backward pass and {@link #zeroGrad()} before the next.
+ * The optimizer owns the moments of every parameter and the step counts, and can {@link #save} and {@link #load}
+ * them (see {@link StateFile} for the format).
  *
  * <p>A step is bit-identical for every thread count and every kernel lane width: the update is element-wise and each
  * element goes through the same arithmetic whichever thread or vector handles it. With more than one thread the
@@ -365,6 +365,7 @@ public final class AdamOptimizer implements AutoCloseable {
 
         /** L2 (added to the gradient) for Adam, decoupled ({@code p *= 1 - lr*wd}) for AdamW. */
         public Builder weightDecay(double weightDecay) {
+            // refused now, with AdamConfig's own message; the mode is known only at build()
             AdamConfig.builder().weightDecay(weightDecay, WeightDecay.L2);
             this.weightDecay = weightDecay;
             return this;
@@ -380,7 +381,7 @@ public final class AdamOptimizer implements AutoCloseable {
         }
 
         public Builder maxLr(double maxLr) {
-            AdamConfig.builder().maxLr(maxLr);
+            AdamConfig.builder().maxLr(maxLr); // refused now, with AdamConfig's own message
             this.maxLr = maxLr;
             return this;
         }

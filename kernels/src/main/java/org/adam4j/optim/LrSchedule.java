@@ -21,8 +21,8 @@ public interface LrSchedule {
     }
 
     /**
-     * Linear warm-up from {@code baseLr / warmupSteps} to {@code baseLr} over the first {@code warmupSteps} steps, then a
-     * half cosine down to {@code minLr} at step {@code totalSteps}, and {@code minLr} after it.
+     * Linear warm-up from {@code baseLr / warmupSteps} to {@code baseLr} over the first {@code warmupSteps} steps, then
+     * a half cosine down to {@code minLr} at step {@code totalSteps}, and {@code minLr} after it.
      */
     static LrSchedule cosineWithWarmup(long warmupSteps, long totalSteps, double minLr) {
         return new CosineWithWarmup(warmupSteps, totalSteps, minLr);

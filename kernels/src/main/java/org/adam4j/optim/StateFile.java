@@ -87,7 +87,8 @@ public final class StateFile {
         Path tmp = Files.createTempFile(dir, target.getFileName() + ".", ".tmp");
         boolean moved = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
                 Out out = new Out(ch);
                 out.bytes(MAGIC.getBytes(StandardCharsets.US_ASCII));
                 out.i32(VERSION);

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.adam4j.kernels.AdamKernels;
 import org.adam4j.reference.AdamConfig;
 import org.adam4j.reference.AdamReference_F32;
@@ -326,7 +327,8 @@ class OptimizerEquivalenceTest {
             assertArrayEquals(one, manyTensors(AdamOptimizer.adam().executor(pool, 7)), "7 threads on a 3-thread pool");
             // the caller does everything if the executor never gets to the helpers: no deadlock, same bytes
             assertArrayEquals(one, manyTensors(AdamOptimizer.adam().executor(single, 4)), "a single-thread executor");
-            assertArrayEquals(one, single.submit(() -> manyTensors(AdamOptimizer.adam().executor(single, 4))).get(),
+            assertArrayEquals(one, single.submit(() -> manyTensors(AdamOptimizer.adam().executor(single, 4)))
+                    .get(60, TimeUnit.SECONDS),
                     "stepped from the executor's only thread");
         } catch (Exception e) {
             throw new AssertionError(e);
