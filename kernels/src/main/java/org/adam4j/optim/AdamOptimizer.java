@@ -83,7 +83,10 @@ public final class AdamOptimizer implements AutoCloseable {
         return new Builder(true, Objects.requireNonNull(preset, "preset"));
     }
 
-    /** An optimizer whose first group has exactly {@code config}. */
+    /**
+     * An optimizer whose first group has exactly {@code config}; the builder's hyperparameter setters are then
+     * refused (its threads, executor, kernel and schedule still apply).
+     */
     public static Builder of(AdamConfig config) {
         Builder b = new Builder(false, Preset.PYTORCH);
         b.exact = Objects.requireNonNull(config, "config");
@@ -349,22 +352,26 @@ public final class AdamOptimizer implements AutoCloseable {
         }
 
         public Builder lr(double lr) {
+            requireNotExact();
             config.lr(lr);
             return this;
         }
 
         public Builder betas(double beta1, double beta2) {
+            requireNotExact();
             config.betas(beta1, beta2);
             return this;
         }
 
         public Builder eps(double eps) {
+            requireNotExact();
             config.eps(eps);
             return this;
         }
 
         /** L2 (added to the gradient) for Adam, decoupled ({@code p *= 1 - lr*wd}) for AdamW. */
         public Builder weightDecay(double weightDecay) {
+            requireNotExact();
             // refused now, with AdamConfig's own message; the mode is known only at build()
             AdamConfig.builder().weightDecay(weightDecay, WeightDecay.L2);
             this.weightDecay = weightDecay;
@@ -376,33 +383,39 @@ public final class AdamOptimizer implements AutoCloseable {
          * schedule but not the learning rate's magnitude. {@code max_lr} defaults to {@code lr}.
          */
         public Builder decoupleLr(boolean decoupleLr) {
+            requireNotExact();
             this.decoupleLr = decoupleLr;
             return this;
         }
 
         public Builder maxLr(double maxLr) {
+            requireNotExact();
             AdamConfig.builder().maxLr(maxLr); // refused now, with AdamConfig's own message
             this.maxLr = maxLr;
             return this;
         }
 
         public Builder amsgrad(boolean amsgrad) {
+            requireNotExact();
             config.amsgrad(amsgrad);
             return this;
         }
 
         public Builder maximize(boolean maximize) {
+            requireNotExact();
             config.maximize(maximize);
             return this;
         }
 
         /** TensorFlow's and the paper's section-2 form: {@code eps} added before bias correction. */
         public Builder epsilonHat(boolean epsilonHat) {
+            requireNotExact();
             config.epsilonHat(epsilonHat);
             return this;
         }
 
         public Builder biasCorrection(boolean biasCorrection) {
+            requireNotExact();
             config.biasCorrection(biasCorrection);
             return this;
         }
@@ -434,6 +447,13 @@ public final class AdamOptimizer implements AutoCloseable {
             AdamKernels.f32(name);
             this.kernel = name;
             return this;
+        }
+
+        private void requireNotExact() {
+            if (exact != null) {
+                throw new IllegalStateException("AdamOptimizer.of(config) takes the configuration whole: set "
+                        + "hyperparameters on the AdamConfig");
+            }
         }
 
         /** The configuration the first group gets. */

@@ -139,6 +139,8 @@ class MisuseTest {
                 () -> AdamOptimizer.adamW().weightDecay(-1));
         refused(IllegalArgumentException.class, "unknown kernel 'vector-7'",
                 () -> AdamOptimizer.adam().kernel("vector-7"));
+        refused(IllegalStateException.class, "takes the configuration whole",
+                () -> AdamOptimizer.of(AdamConfig.defaults()).lr(0.1));
         AdamOptimizer closed = AdamOptimizer.adam().build();
         closed.close();
         refused(IllegalStateException.class, "the optimizer is closed", closed::step);
