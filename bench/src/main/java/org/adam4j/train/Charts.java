@@ -46,6 +46,7 @@ public final class Charts {
         loss.getStyler().setYAxisLogarithmicDecadeOnly(false);
         XYChart accuracy = axes(title + ": test accuracy", "epoch", "test accuracy", 640, 480);
         accuracy.getStyler().setYAxisDecimalPattern("0.00##");
+        accuracy.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         int k = 0;
         for (Map.Entry<String, List<Trainer.Epoch>> run : runs.entrySet()) {
             List<Trainer.Epoch> epochs = run.getValue();
