@@ -124,6 +124,9 @@ final class TrainCommand implements Command {
             } catch (IdxFormatException e) {
                 err.println("adam4j train: " + e.getMessage());
                 return USAGE;
+            } catch (IOException e) {
+                err.println("adam4j train: cannot read the data: " + e);
+                return USAGE;
             }
             dataName = "mnist";
         } else {
@@ -153,8 +156,8 @@ final class TrainCommand implements Command {
                 mlp.registerWith(optimizer);
                 shape = mlp.shape();
                 String prefix = compare ? "[" + name + "] " : "";
-                out.printf(Locale.ROOT, "%smodel: %s %s (%d parameters), batch %d, %d epochs, seed %d, threads %d%n",
-                        prefix, model, mlp.shape(), mlp.parameterCount(), batch, epochs, seed, threads);
+                out.printf(Locale.ROOT, "%smodel: %s %s (%d parameters), batch %d, %d epoch%s, seed %d, threads %d%n",
+                        prefix, model, mlp.shape(), mlp.parameterCount(), batch, epochs, epochs == 1 ? "" : "s", seed, threads);
                 out.println(prefix + "optimizer: " + optimizer.describe());
                 List<Trainer.Epoch> history = Trainer.train(mlp, optimizer, data, settings, workers,
                         e -> out.printf(Locale.ROOT,

@@ -89,22 +89,21 @@ public final class Mlp {
 
     /** The parameter arrays, layer by layer: weights then biases. */
     public List<float[]> parameters() {
-        List<float[]> p = new ArrayList<>();
-        for (int l = 0; l < layers(); l++) {
-            p.add(weights[l].data);
-            p.add(biases[l].data);
-        }
-        return p;
+        return byLayer(weights, biases);
     }
 
     /** The gradient arrays, in the order of {@link #parameters()}. */
     public List<float[]> gradients() {
-        List<float[]> g = new ArrayList<>();
-        for (int l = 0; l < layers(); l++) {
-            g.add(weightGrads[l].data);
-            g.add(biasGrads[l].data);
+        return byLayer(weightGrads, biasGrads);
+    }
+
+    private static List<float[]> byLayer(FMatrixRMaj[] w, FMatrixRMaj[] b) {
+        List<float[]> arrays = new ArrayList<>();
+        for (int l = 0; l < w.length; l++) {
+            arrays.add(w[l].data);
+            arrays.add(b[l].data);
         }
-        return g;
+        return arrays;
     }
 
     public void registerWith(TrainableOptimizer optimizer) {
@@ -162,7 +161,7 @@ public final class Mlp {
                 }
             }
         });
-        return sum(count);
+        return addChunks(new Stats(0, 0, 0), count);
     }
 
     /** Loss and accuracy over every row of {@code data}; leaves the gradients alone. */
@@ -181,13 +180,13 @@ public final class Mlp {
                 chunk.load(data, all, a, Math.min(a + CHUNK_ROWS, to));
                 chunk.forward();
             });
-            total = total.plus(sum(count));
+            total = addChunks(total, count);
         }
         return total;
     }
 
-    private Stats sum(int count) {
-        Stats s = new Stats(0, 0, 0);
+    /** Adds the chunks one at a time, so that the sum does not depend on how many chunks ran together. */
+    private Stats addChunks(Stats s, int count) {
         for (int c = 0; c < count; c++) {
             s = s.plus(new Stats(chunks[c].lossSum, chunks[c].correct, chunks[c].rows));
         }

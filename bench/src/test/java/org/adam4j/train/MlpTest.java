@@ -85,17 +85,27 @@ class MlpTest {
     void sameBitsForEveryThreadCount() {
         Dataset.Split moons = TwoMoons.split();
         float[][] reference = null;
+        List<Trainer.Epoch> referenceEpochs = null;
         for (int threads : new int[] {1, 2, 3}) {
             Mlp mlp = new Mlp(2, new int[] {16}, 2, 5);
             TrainableOptimizer adam = Optimizers.create("adam", 1e-2, threads);
             mlp.registerWith(adam);
+            List<Trainer.Epoch> epochs;
             try (Workers w = new Workers(threads)) {
-                Trainer.train(mlp, adam, moons, new Trainer.Settings(2, 100, 5), w, e -> { });
+                epochs = Trainer.train(mlp, adam, moons, new Trainer.Settings(2, 100, 5), w, e -> { });
             }
             float[][] now = mlp.parameters().toArray(new float[0][]);
             if (reference == null) {
                 reference = now;
+                referenceEpochs = epochs;
             } else {
+                for (int e = 0; e < epochs.size(); e++) {
+                    Trainer.Epoch a = referenceEpochs.get(e);
+                    Trainer.Epoch b = epochs.get(e);
+                    assertEquals(List.of(a.trainLoss(), a.trainAccuracy(), a.testLoss(), a.testAccuracy()),
+                            List.of(b.trainLoss(), b.trainAccuracy(), b.testLoss(), b.testAccuracy()),
+                            "epoch " + (e + 1) + " with " + threads + " threads");
+                }
                 for (int k = 0; k < now.length; k++) {
                     assertArrayEquals(reference[k], now[k], "tensor " + k + " with " + threads + " threads");
                 }
