@@ -153,18 +153,22 @@ final class TrainCommand implements Command {
                 } catch (IllegalArgumentException e) {
                     throw new UsageException(e.getMessage());
                 }
-                mlp.registerWith(optimizer);
-                shape = mlp.shape();
-                String prefix = compare ? "[" + name + "] " : "";
-                out.printf(Locale.ROOT, "%smodel: %s %s (%d parameters), batch %d, %d epoch%s, seed %d, threads %d%n",
-                        prefix, model, mlp.shape(), mlp.parameterCount(), batch, epochs, epochs == 1 ? "" : "s", seed, threads);
-                out.println(prefix + "optimizer: " + optimizer.describe());
-                List<Trainer.Epoch> history = Trainer.train(mlp, optimizer, data, settings, workers,
-                        e -> out.printf(Locale.ROOT,
-                                "%sepoch %" + digits(epochs) + "d/%d  loss %.4f  train_acc %.4f  test_loss %.4f"
-                                        + "  test_acc %.4f  time %.2fs%n",
-                                prefix, e.epoch(), epochs, e.trainLoss(), e.trainAccuracy(), e.testLoss(),
-                                e.testAccuracy(), e.trainSeconds()));
+                List<Trainer.Epoch> history;
+                try (optimizer) {
+                    mlp.registerWith(optimizer);
+                    shape = mlp.shape();
+                    String prefix = compare ? "[" + name + "] " : "";
+                    out.printf(Locale.ROOT, "%smodel: %s %s (%d parameters), batch %d, %d epoch%s, seed %d, threads %d%n",
+                            prefix, model, mlp.shape(), mlp.parameterCount(), batch, epochs, epochs == 1 ? "" : "s",
+                            seed, threads);
+                    out.println(prefix + "optimizer: " + optimizer.describe());
+                    history = Trainer.train(mlp, optimizer, data, settings, workers,
+                            e -> out.printf(Locale.ROOT,
+                                    "%sepoch %" + digits(epochs) + "d/%d  loss %.4f  train_acc %.4f  test_loss %.4f"
+                                            + "  test_acc %.4f  time %.2fs%n",
+                                    prefix, e.epoch(), epochs, e.trainLoss(), e.trainAccuracy(), e.testLoss(),
+                                    e.testAccuracy(), e.trainSeconds()));
+                }
                 runs.put(name, history);
                 accuracy.put(name, history.get(history.size() - 1).testAccuracy());
             }

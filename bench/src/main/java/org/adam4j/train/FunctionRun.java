@@ -18,7 +18,12 @@ public record FunctionRun(String optimizer, TestFunction function, double lr, do
         if (steps < 1) {
             throw new IllegalArgumentException("steps must be at least 1, got " + steps);
         }
-        TrainableOptimizer opt = Optimizers.create(optimizer, lr, 1);
+        try (TrainableOptimizer opt = Optimizers.create(optimizer, lr, 1)) {
+            return run(f, opt, optimizer, lr, steps);
+        }
+    }
+
+    private static FunctionRun run(TestFunction f, TrainableOptimizer opt, String optimizer, double lr, int steps) {
         double[] p = f.start();
         double[] g = new double[2];
         opt.register(p, g);

@@ -8,7 +8,7 @@ package org.adam4j.train;
  * lands, {@link Optimizers#create} returns an adapter over that API (which then also brings the relatives of issue 6)
  * and {@link KernelAdamOptimizer} goes away; nothing else here changes.
  */
-public interface TrainableOptimizer {
+public interface TrainableOptimizer extends AutoCloseable {
     /** Adds a parameter; {@code grad} is read on each {@link #step()}, {@code value} updated in place. */
     void register(float[] value, float[] grad);
 
@@ -20,4 +20,9 @@ public interface TrainableOptimizer {
 
     /** The optimizer and its hyperparameters, in PyTorch's terms, for the progress output. */
     String describe();
+
+    /** Releases what the optimizer holds (the optimizer API's threads); nothing to release for the kernels alone. */
+    @Override
+    default void close() {
+    }
 }
