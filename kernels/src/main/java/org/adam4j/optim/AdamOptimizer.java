@@ -11,20 +11,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import org.adam4j.kernels.AdamKernel_F32;
-import org.adam4j.kernels.AdamKernel_F64;
 import org.adam4j.kernels.AdamKernels;
 import org.adam4j.kernels.ParallelChunks;
+import org.adam4j.reference.AdagradConfig;
 import org.adam4j.reference.AdamConfig;
 import org.adam4j.reference.AdamStep;
+import org.adam4j.reference.AdamaxConfig;
+import org.adam4j.reference.NAdamConfig;
+import org.adam4j.reference.NAdamStep;
+import org.adam4j.reference.RAdamConfig;
+import org.adam4j.reference.RelativeConfig;
+import org.adam4j.reference.RmspropConfig;
+import org.adam4j.reference.SgdConfig;
 import org.adam4j.reference.WeightDecay;
 
 /**
- * Adam and AdamW over many parameters, as a training loop calls them: register value and gradient pairs
+ * Adam, AdamW and their relatives (AdaMax, NAdam, RAdam, SGD, RMSprop, AdaGrad; built with {@link #of(RelativeConfig)}
+ * or {@link #adamax()}, {@link #nadam()}, {@link #radam()}, {@link #sgd(double)}, {@link #rmsprop()},
+ * {@link #adagrad()}) over many parameters, as a training loop calls them: register value and gradient pairs
  * ({@code float[]} and {@code double[]} arrays or slices, EJML matrices, {@link MemorySegment}s) in
  * {@link ParamGroup}s, then call {@link #step()} after each backward pass and {@link #zeroGrad()} before the next.
- * The optimizer owns the moments of every parameter and the step counts, and can {@link #save} and {@link #load}
- * them (see {@link StateFile} for the format).
+ * The optimizer owns the state of every parameter (PyTorch's state arrays, and NAdam's {@code mu_product}) and the
+ * step counts, and can {@link #save} and {@link #load} them (see {@link StateFile} for the format). One core serves
+ * every algorithm: only the per-step scalars and the kernel a parameter's step calls depend on it. Every group of
+ * one optimizer runs the same algorithm, as in PyTorch; segment parameters are Adam's and AdamW's only (the
+ * relatives' kernels step arrays).
  *
  * <p>A step is bit-identical for every thread count and every kernel lane width: the update is element-wise and each
  * element goes through the same arithmetic whichever thread or vector handles it. With more than one thread the
@@ -44,8 +55,7 @@ public final class AdamOptimizer implements AutoCloseable {
 
     private final List<ParamGroup> groups = new ArrayList<>();
     private final Map<Object, Object> storages = new IdentityHashMap<>();
-    private final AdamKernel_F32 kernel_F32;
-    private final AdamKernel_F64 kernel_F64;
+    private final Algorithm.Kernels kernels;
     private final int threads;
     /** Runs a step's pieces on the caller and the pool; its own split of slices is not used here. */
     private final ParallelChunks chunks;
@@ -55,9 +65,8 @@ public final class AdamOptimizer implements AutoCloseable {
     /** The pieces of the current parameters, rebuilt after a registration. */
     private Plan plan;
 
-    private AdamOptimizer(Builder b, AdamConfig config) {
-        this.kernel_F32 = b.kernel == null ? AdamKernels.f32() : AdamKernels.f32(b.kernel);
-        this.kernel_F64 = b.kernel == null ? AdamKernels.f64() : AdamKernels.f64(b.kernel);
+    private AdamOptimizer(Builder b, Object config) {
+        this.kernels = Algorithm.Kernels.of(b.kernel);
         this.threads = b.threads;
         this.chunks = new ParallelChunks(b.threads, 1, b.executor);
         groups.add(new ParamGroup(this, config, b.schedule));
@@ -93,6 +102,46 @@ public final class AdamOptimizer implements AutoCloseable {
         return b;
     }
 
+    /**
+     * An optimizer running one of Adam's relatives, whose first group has exactly {@code config}; as with
+     * {@link #of(AdamConfig)}, the builder's hyperparameter setters are refused.
+     */
+    public static Builder of(RelativeConfig config) {
+        Builder b = new Builder(false, Preset.PYTORCH);
+        b.exact = Objects.requireNonNull(config, "config");
+        return b;
+    }
+
+    /** {@code torch.optim.Adamax}'s defaults (lr 2e-3). */
+    public static Builder adamax() {
+        return of(AdamaxConfig.defaults());
+    }
+
+    /** {@code torch.optim.NAdam}'s defaults (lr 2e-3, momentum_decay 4e-3). */
+    public static Builder nadam() {
+        return of(NAdamConfig.defaults());
+    }
+
+    /** {@code torch.optim.RAdam}'s defaults (lr 1e-3). */
+    public static Builder radam() {
+        return of(RAdamConfig.defaults());
+    }
+
+    /** {@code torch.optim.SGD} with no momentum; as in PyTorch the learning rate has no default. */
+    public static Builder sgd(double lr) {
+        return of(SgdConfig.builder().lr(lr).build());
+    }
+
+    /** {@code torch.optim.RMSprop}'s defaults (lr 1e-2, alpha 0.99). */
+    public static Builder rmsprop() {
+        return of(RmspropConfig.defaults());
+    }
+
+    /** {@code torch.optim.Adagrad}'s defaults (lr 1e-2). */
+    public static Builder adagrad() {
+        return of(AdagradConfig.defaults());
+    }
+
     /** The group {@link Builder#build()} made, with the builder's configuration and schedule. */
     public ParamGroup defaultGroup() {
         return groups.get(0);
@@ -100,7 +149,26 @@ public final class AdamOptimizer implements AutoCloseable {
 
     /** A new group with its own hyperparameters and schedule. */
     public ParamGroup addGroup(AdamConfig config, LrSchedule schedule) {
+        return group(config, schedule);
+    }
+
+    /** A new group of a relative's optimizer, with its own hyperparameters and schedule. */
+    public ParamGroup addGroup(RelativeConfig config, LrSchedule schedule) {
+        return group(config, schedule);
+    }
+
+    /** The algorithm every group runs: {@code adam} (Adam and AdamW) or a relative's name such as {@code sgd}. */
+    public String algorithm() {
+        return groups.get(0).algorithm();
+    }
+
+    private ParamGroup group(Object config, LrSchedule schedule) {
         requireOpen();
+        Algorithm.require(config);
+        if (!Algorithm.name(config).equals(algorithm())) {
+            throw new IllegalArgumentException("this optimizer runs " + algorithm() + "; a group cannot run "
+                    + Algorithm.name(config) + " (one algorithm per optimizer, as in PyTorch)");
+        }
         ParamGroup g = new ParamGroup(this, config, schedule);
         groups.add(g);
         return g;
@@ -130,7 +198,7 @@ public final class AdamOptimizer implements AutoCloseable {
 
     /** The kernels that do the arithmetic. */
     public String kernelName() {
-        return kernel_F32.name();
+        return kernels.adam_F32().name();
     }
 
     /**
@@ -145,15 +213,19 @@ public final class AdamOptimizer implements AutoCloseable {
         for (ParamGroup g : groups) {
             g.prepare(t);
         }
-        AdamStep[] scalars = p.scalars;
+        Object[] scalars = p.scalars;
         for (int i = 0; i < p.params.length; i++) {
             Param q = p.params[i];
             q.requireUsable();
-            scalars[i] = q.group.scalars(AdamStep.next(q.step));
+            scalars[i] = q.group.scalars(q);
         }
-        chunks.runPieces(p.pieces(), k -> p.run(k, kernel_F32, kernel_F64));
-        for (Param q : p.params) {
+        chunks.runPieces(p.pieces(), k -> p.run(k, kernels));
+        for (int i = 0; i < p.params.length; i++) {
+            Param q = p.params[i];
             q.step++;
+            if (scalars[i] instanceof NAdamStep n) {
+                q.muProduct = n.muProduct;
+            }
         }
         steps = t;
     }
@@ -210,8 +282,8 @@ public final class AdamOptimizer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "AdamOptimizer(" + groups.size() + " groups, " + plan().params.length + " parameters, " + steps
-                + " steps, " + kernel_F32.name() + ", " + threads + " threads)";
+        return "AdamOptimizer(" + algorithm() + ", " + groups.size() + " groups, " + plan().params.length
+                + " parameters, " + steps + " steps, " + kernels.adam_F32().name() + ", " + threads + " threads)";
     }
 
     void restoreSteps(long steps) {
@@ -281,14 +353,14 @@ public final class AdamOptimizer implements AutoCloseable {
     /** The parameters of a step cut into pieces: parameter index, offset and length of each, in a fixed order. */
     private static final class Plan {
         final Param[] params;
-        final AdamStep[] scalars;
+        final Object[] scalars;
         final int[] param;
         final long[] off;
         final long[] len;
 
         Plan(List<Param> list, int threads) {
             params = list.toArray(new Param[0]);
-            scalars = new AdamStep[params.length];
+            scalars = new Object[params.length];
             long total = 0;
             for (Param q : params) {
                 total += q.size;
@@ -317,9 +389,9 @@ public final class AdamOptimizer implements AutoCloseable {
             return param.length;
         }
 
-        void run(int k, AdamKernel_F32 kernel_F32, AdamKernel_F64 kernel_F64) {
+        void run(int k, Algorithm.Kernels kernels) {
             int i = param[k];
-            params[i].update(scalars[i], off[k], len[k], kernel_F32, kernel_F64);
+            params[i].update(scalars[i], off[k], len[k], kernels);
         }
 
         private static long ceilTo(long x, long m) {
@@ -335,7 +407,8 @@ public final class AdamOptimizer implements AutoCloseable {
     public static final class Builder {
         private final boolean adamW;
         private final AdamConfig.Builder config = AdamConfig.builder();
-        private AdamConfig exact;
+        /** An {@link AdamConfig} or {@link RelativeConfig} taken whole, or null. */
+        private Object exact;
         private double weightDecay;
         private boolean decoupleLr;
         private double maxLr = Double.NaN;
@@ -445,6 +518,7 @@ public final class AdamOptimizer implements AutoCloseable {
         /** A kernel by name ({@code scalar}, {@code vector}, {@code vector-256}...; see {@link AdamKernels}). */
         public Builder kernel(String name) {
             AdamKernels.f32(name);
+            AdamKernels.relatives_F32(name);
             this.kernel = name;
             return this;
         }
@@ -452,14 +526,21 @@ public final class AdamOptimizer implements AutoCloseable {
         private void requireNotExact() {
             if (exact != null) {
                 throw new IllegalStateException("AdamOptimizer.of(config) takes the configuration whole: set "
-                        + "hyperparameters on the AdamConfig");
+                        + "hyperparameters on the " + exact.getClass().getSimpleName());
             }
         }
 
-        /** The configuration the first group gets. */
+        /**
+         * The Adam configuration the first group gets.
+         *
+         * @throws IllegalStateException if this builds a relative (see {@link #relativeConfig()})
+         */
         public AdamConfig config() {
+            if (exact instanceof RelativeConfig r) {
+                throw new IllegalStateException("this builds " + r.optimizer() + ", not Adam: use relativeConfig()");
+            }
             if (exact != null) {
-                return exact;
+                return (AdamConfig) exact;
             }
             AdamConfig.Builder c = config.build().toBuilder();
             if (weightDecay != 0.0 || decoupleLr) {
@@ -474,8 +555,13 @@ public final class AdamOptimizer implements AutoCloseable {
             return c.build();
         }
 
+        /** The relative's configuration the first group gets, or null if this builds Adam or AdamW. */
+        public RelativeConfig relativeConfig() {
+            return exact instanceof RelativeConfig r ? r : null;
+        }
+
         public AdamOptimizer build() {
-            return new AdamOptimizer(this, config());
+            return new AdamOptimizer(this, exact instanceof RelativeConfig r ? r : config());
         }
     }
 }

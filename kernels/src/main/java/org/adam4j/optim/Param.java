@@ -2,17 +2,16 @@ package org.adam4j.optim;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import org.adam4j.kernels.AdamKernel_F32;
-import org.adam4j.kernels.AdamKernel_F64;
-import org.adam4j.reference.AdamStep;
+import java.util.List;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.data.Matrix;
 
 /**
- * One registered parameter: its value and gradient (memory the caller owns), its state (memory the optimizer owns:
- * {@code exp_avg}, {@code exp_avg_sq} and, with AMSGrad, {@code max_exp_avg_sq}, as PyTorch names them) and its step
- * count. Get one from a {@link ParamGroup}'s {@code add} methods.
+ * One registered parameter: its value and gradient (memory the caller owns), its state (memory the optimizer owns,
+ * named as PyTorch names it: Adam's {@code exp_avg}, {@code exp_avg_sq} and, with AMSGrad, {@code max_exp_avg_sq};
+ * the relatives' as their {@link org.adam4j.reference.RelativeConfig#stateNames()} list them) and its step count.
+ * Get one from a {@link ParamGroup}'s {@code add} methods.
  */
 public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, SegmentParam_F32, SegmentParam_F64 {
     final ParamGroup group;
@@ -24,6 +23,8 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
     final MemorySegment grad;
     private final MatrixPair matrices;
     long step;
+    /** NAdam's {@code mu_product}: the product of the momentum coefficients of this parameter's steps so far. */
+    double muProduct = 1.0;
 
     Param(ParamGroup group, Precision precision, long[] shape, MemorySegment value, MemorySegment grad,
             MatrixPair matrices) {
@@ -59,14 +60,46 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
         return step;
     }
 
+    /** The names of this parameter's state arrays (PyTorch's), in the order {@link #state(String)} knows them. */
+    public List<String> stateNames() {
+        return Algorithm.stateNames(group.settings());
+    }
+
+    /**
+     * The state array PyTorch calls {@code name} ({@code exp_avg}, {@code momentum_buffer}, {@code sum}...),
+     * read-only, in native byte order ({@code ValueLayout.JAVA_FLOAT} or {@code JAVA_DOUBLE}).
+     *
+     * @throws IllegalArgumentException if this parameter's algorithm keeps no such state
+     */
+    public MemorySegment state(String name) {
+        int k = stateNames().indexOf(name);
+        if (k < 0) {
+            throw new IllegalArgumentException("no state '" + name + "': " + this + " is stepped by "
+                    + group.settings() + ", whose state is " + stateNames());
+        }
+        return state(k).asReadOnly();
+    }
+
+    /**
+     * NAdam's {@code mu_product} ({@code mu_1 * ... * mu_t} over this parameter's steps; 1 before the first).
+     *
+     * @throws IllegalStateException if this parameter is not stepped by NAdam
+     */
+    public double muProduct() {
+        if (!Algorithm.hasMuProduct(group.settings())) {
+            throw new IllegalStateException("no mu_product: " + this + " is stepped by " + group.settings());
+        }
+        return muProduct;
+    }
+
     /** The first moment, read-only, in native byte order ({@code ValueLayout.JAVA_FLOAT} or {@code JAVA_DOUBLE}). */
     public MemorySegment expAvg() {
-        return state(0).asReadOnly();
+        return state("exp_avg");
     }
 
     /** The second moment, read-only. */
     public MemorySegment expAvgSq() {
-        return state(1).asReadOnly();
+        return state("exp_avg_sq");
     }
 
     /**
@@ -75,11 +108,10 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
      * @throws IllegalStateException if the group does not use AMSGrad
      */
     public MemorySegment maxExpAvgSq() {
-        MemorySegment s = state(2);
-        if (s == null) {
+        if (!stateNames().contains("max_exp_avg_sq")) {
             throw new IllegalStateException("no max_exp_avg_sq: " + this + " is in a group without AMSGrad");
         }
-        return s.asReadOnly();
+        return state("max_exp_avg_sq");
     }
 
     /** Where this parameter sits: its group's and its own index. */
@@ -92,20 +124,20 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
     /** Records this parameter's state where later slices of the same memory find it. */
     abstract void commit(java.util.Map<Object, Object> storages);
 
-    /** State segment {@code k} (0 {@code exp_avg}, 1 {@code exp_avg_sq}, 2 {@code max_exp_avg_sq} or null). */
+    /** State segment {@code k}, of the name {@code stateNames().get(k)}. */
     abstract MemorySegment state(int k);
 
     /** How many state segments this parameter has. */
     final int stateCount() {
-        return state(2) == null ? 2 : 3;
+        return stateNames().size();
     }
 
-    /** The fused step over elements {@code [off, off + len)} of this parameter. */
-    abstract void update(AdamStep s, long off, long len, AdamKernel_F32 kernel_F32, AdamKernel_F64 kernel_F64);
+    /** One step of its group's algorithm ({@code s} its scalars) over elements {@code [off, off + len)}. */
+    abstract void update(Object s, long off, long len, Algorithm.Kernels kernels);
 
     /** Makes sure the memory is still there and shaped as registered; throws before anything is written. */
     void requireUsable() {
-        for (int k = -2; k < 3; k++) {
+        for (int k = -2; k < stateCount(); k++) {
             MemorySegment s = k == -2 ? value : k == -1 ? grad : state(k);
             if (s != null && !s.scope().isAlive()) {
                 throw new IllegalStateException(this + ": the arena of its " + (k == -2 ? "value" : k == -1

@@ -6,29 +6,37 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import org.adam4j.reference.AdamConfig;
-import org.adam4j.reference.AdamStep;
+import org.adam4j.reference.RelativeConfig;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.data.Matrix;
 
 /**
- * Parameters that share hyperparameters and a learning-rate schedule, as a PyTorch param group. Every {@code add}
+ * Parameters that share hyperparameters and a learning-rate schedule, as a PyTorch param group. The hyperparameters
+ * are an {@link AdamConfig} (Adam, AdamW) or a {@link RelativeConfig} (AdaMax, NAdam, RAdam, SGD, RMSprop, AdaGrad);
+ * every group of one optimizer has the same algorithm. Every {@code add}
  * checks its arguments against everything registered before it and refuses, changing nothing, a gradient of another
  * shape, memory registered already, or a value or gradient that aliases another parameter's.
  */
 public final class ParamGroup {
     private final AdamOptimizer optimizer;
     private final List<Param> params = new ArrayList<>();
-    private AdamConfig config;
+    /** An {@link AdamConfig} or a {@link RelativeConfig}. */
+    private Object config;
     private LrSchedule schedule;
     /** The learning rate of the step being taken. */
     private double stepLr;
-    /** The step scalars of the last parameter step number asked for: a group's parameters almost always share it. */
-    private AdamStep cached;
+    /**
+     * The step scalars of the last parameter step number (and NAdam {@code mu_product}) asked for: a group's
+     * parameters almost always share them.
+     */
+    private Object cached;
+    private long cachedStep;
+    private double cachedMuProduct;
 
-    ParamGroup(AdamOptimizer optimizer, AdamConfig config, LrSchedule schedule) {
+    ParamGroup(AdamOptimizer optimizer, Object config, LrSchedule schedule) {
         this.optimizer = optimizer;
-        this.config = Objects.requireNonNull(config, "config");
+        this.config = Algorithm.require(config);
         this.schedule = Objects.requireNonNull(schedule, "schedule");
     }
 
@@ -37,8 +45,33 @@ public final class ParamGroup {
         return optimizer.groups().indexOf(this);
     }
 
+    /**
+     * Adam's or AdamW's hyperparameters.
+     *
+     * @throws IllegalStateException if this group runs one of the relatives (see {@link #relativeConfig()})
+     */
     public AdamConfig config() {
-        return config;
+        if (config instanceof AdamConfig c) {
+            return c;
+        }
+        throw new IllegalStateException("group " + index() + " runs " + algorithm() + ", not Adam: use relativeConfig()");
+    }
+
+    /**
+     * The relative's hyperparameters.
+     *
+     * @throws IllegalStateException if this group runs Adam or AdamW (see {@link #config()})
+     */
+    public RelativeConfig relativeConfig() {
+        if (config instanceof RelativeConfig c) {
+            return c;
+        }
+        throw new IllegalStateException("group " + index() + " runs Adam, not a relative: use config()");
+    }
+
+    /** {@code adam} (for Adam and AdamW) or the relative's PyTorch name ({@code sgd}, {@code nadam}...). */
+    public String algorithm() {
+        return Algorithm.name(config);
     }
 
     /**
@@ -47,13 +80,42 @@ public final class ParamGroup {
      * @throws IllegalArgumentException if it would turn AMSGrad on or off, which changes what state there is
      */
     public void config(AdamConfig config) {
-        Objects.requireNonNull(config, "config");
-        if (config.amsgrad() != this.config.amsgrad() && !params.isEmpty()) {
-            throw new IllegalArgumentException("cannot turn AMSGrad " + (config.amsgrad() ? "on" : "off")
+        replace(config);
+    }
+
+    /**
+     * Replaces a relative's hyperparameters from the next step on (the state is kept).
+     *
+     * @throws IllegalArgumentException if it is another algorithm, or changes which state arrays there are (SGD's or
+     *     RMSprop's momentum turned on or off, RMSprop's {@code centered})
+     */
+    public void config(RelativeConfig config) {
+        replace(config);
+    }
+
+    private void replace(Object config) {
+        Algorithm.require(config);
+        if (!Algorithm.name(config).equals(algorithm())) {
+            throw new IllegalArgumentException("group " + index() + " runs " + algorithm() + "; it cannot switch to "
+                    + Algorithm.name(config));
+        }
+        if (this.config instanceof AdamConfig a && config instanceof AdamConfig b && a.amsgrad() != b.amsgrad()
+                && !params.isEmpty()) {
+            throw new IllegalArgumentException("cannot turn AMSGrad " + (b.amsgrad() ? "on" : "off")
                     + " in a group that has parameters: it changes the state each parameter keeps");
+        }
+        if (!Algorithm.stateNames(config).equals(Algorithm.stateNames(this.config)) && !params.isEmpty()) {
+            throw new IllegalArgumentException("cannot change the state of a group that has parameters: " + this.config
+                    + " keeps " + Algorithm.stateNames(this.config) + ", " + config + " keeps "
+                    + Algorithm.stateNames(config));
         }
         this.config = config;
         this.cached = null;
+    }
+
+    /** The configuration, whichever algorithm. */
+    Object settings() {
+        return config;
     }
 
     public LrSchedule schedule() {
@@ -67,7 +129,7 @@ public final class ParamGroup {
 
     /** The learning rate this group uses at optimizer step {@code t}. */
     public double lr(long t) {
-        return schedule.lr(t, config.lr());
+        return schedule.lr(t, Algorithm.lr(config));
     }
 
     /** The parameters in the order they were added. */
@@ -135,6 +197,11 @@ public final class ParamGroup {
      */
     public Param add(Precision precision, MemorySegment value, MemorySegment grad) {
         Objects.requireNonNull(precision, "precision");
+        if (!Algorithm.segments(config)) {
+            throw new IllegalArgumentException("MemorySegment parameters are stepped by Adam and AdamW only; the "
+                    + "kernels of " + algorithm() + " step float[] and double[] arrays: register arrays or EJML "
+                    + "matrices");
+        }
         if (value == null || grad == null) {
             throw new IllegalArgumentException(value == null ? "value segment is null" : "gradient segment is null");
         }
@@ -189,14 +256,15 @@ public final class ParamGroup {
         cached = null;
     }
 
-    /** The step scalars of parameter step {@code t} at the learning rate {@link #prepare} fixed. */
-    AdamStep scalars(long t) {
-        AdamStep s = cached;
-        if (s == null || s.t != t) {
-            s = config.step(t, stepLr);
-            cached = s;
+    /** The step scalars of {@code p}'s next step at the learning rate {@link #prepare} fixed. */
+    Object scalars(Param p) {
+        long t = org.adam4j.reference.AdamStep.next(p.step);
+        if (cached == null || cachedStep != t || Double.compare(cachedMuProduct, p.muProduct) != 0) {
+            cached = Algorithm.scalars(config, t, stepLr, p.muProduct);
+            cachedStep = t;
+            cachedMuProduct = p.muProduct;
         }
-        return s;
+        return cached;
     }
 
     private static long[] shapeOf(Matrix m) {

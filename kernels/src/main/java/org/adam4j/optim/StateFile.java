@@ -16,18 +16,21 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
 import java.util.zip.CRC32C;
 import org.adam4j.reference.AdamConfig;
+import org.adam4j.reference.RelativeConfig;
 import org.adam4j.reference.WeightDecay;
 
 /**
- * The optimizer state file, format version 1. All numbers are little-endian; {@code f64} is an IEEE 754 double,
+ * The optimizer state file, format versions 1 (Adam and AdamW) and 2 (every algorithm). All numbers are little-endian; {@code f64} is an IEEE 754 double,
  * strings are a {@code u16} byte count and UTF-8.
  *
  * <pre>
  * offset  size  field
  *      0     8  magic "ADAM4JST"
- *      8     4  u32 format version (1)
+ *      8     4  u32 format version (1 or 2)
  *     12     4  u32 flags (0)
  *     16     8  i64 file length in bytes, checksum included
  *     24        string algorithm ("adam")
@@ -37,25 +40,36 @@ import org.adam4j.reference.WeightDecay;
  *                 u8  weight decay mode (0 none, 1 L2, 2 decoupled, 3 fully decoupled)
  *                 f64 max_lr
  *                 u8  flags (1 amsgrad, 2 maximize, 4 epsilon_hat, 8 bias_correction)
+ *                 for a relative (version 2): u8 component count, then the components of its configuration record
+ *                 ({@code SgdConfig(lr, momentum, dampening, weight_decay, nesterov, maximize)} and so on, in the
+ *                 record's order): f64 for a number, u8 0/1 for a flag
  *                 u8  schedule (0 custom, 1 constant, 2 step decay, 3 cosine with warm-up, 4 inverse sqrt), then
  *                     step decay: i64 step_size, f64 gamma; cosine: i64 warmup, i64 total, f64 min_lr
  *                 u32 parameter count, then per parameter:
  *                   u8  bytes per element (4 float, 8 double)
  *                   u8  rank, then i64 per dimension ([rows, cols] for a matrix, [elements] otherwise)
  *                   i64 step count
- *                   u8  state count (2: exp_avg, exp_avg_sq; 3: and max_exp_avg_sq)
- *                   the state arrays one after the other, elements in order
+ *                   version 2 only: u8 scalar state count (1 for NAdam, 0 otherwise), then f64 each (mu_product)
+ *                   u8  state count (Adam 2: exp_avg, exp_avg_sq; 3: and max_exp_avg_sq; a relative's as its
+ *                       stateNames(): sgd with momentum momentum_buffer, adagrad sum...)
+ *                   the state arrays one after the other, in that order, elements in order
  * length-4     4  u32 CRC32C of every byte before it
  * </pre>
  *
- * A file is written to a temporary file in the same directory, forced to disk and renamed over the target atomically.
+ * Adam's and AdamW's state is written as version 1, byte for byte as adam4j wrote it before version 2 existed, so
+ * older readers still read it; a reader reads both versions.
+ *
+ * <p>A file is written to a temporary file in the same directory, forced to disk and renamed over the target atomically.
  * A reader checks the magic, the version, the length and the checksum, then the whole structure against the live
  * optimizer, before it copies anything.
  */
 public final class StateFile {
     /** The first 8 bytes of every state file. */
     public static final String MAGIC = "ADAM4JST";
-    public static final int VERSION = 1;
+    /** The newest version this adam4j reads and writes. */
+    public static final int VERSION = 2;
+    /** The version of Adam's files. */
+    static final int VERSION_ADAM = 1;
     static final String ALGORITHM = "adam";
     private static final int HEADER = 24;
     private static final int CHECKSUM = 4;
@@ -81,8 +95,9 @@ public final class StateFile {
     static void write(AdamOptimizer opt, Path file) throws IOException {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
+        int version = opt.algorithm().equals(ALGORITHM) ? VERSION_ADAM : VERSION;
         Out count = new Out(null);
-        body(opt, count);
+        body(opt, count, version);
         long length = HEADER + count.position + CHECKSUM;
         Path tmp = Files.createTempFile(dir, target.getFileName() + ".", ".tmp");
         boolean moved = false;
@@ -91,10 +106,10 @@ public final class StateFile {
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 Out out = new Out(ch);
                 out.bytes(MAGIC.getBytes(StandardCharsets.US_ASCII));
-                out.i32(VERSION);
+                out.i32(version);
                 out.i32(0);
                 out.i64(length);
-                body(opt, out);
+                body(opt, out, version);
                 out.finish();
                 if (out.position + CHECKSUM != length) {
                     throw new IllegalStateException("state changed while it was written: " + out.position + " + 4 != "
@@ -124,37 +139,17 @@ public final class StateFile {
         }
     }
 
-    private static void body(AdamOptimizer opt, Out out) throws IOException {
-        out.string(ALGORITHM);
+    private static void body(AdamOptimizer opt, Out out, int version) throws IOException {
+        out.string(opt.algorithm());
         out.i64(opt.steps());
         out.i32(opt.groups().size());
         for (ParamGroup g : opt.groups()) {
-            AdamConfig c = g.config();
-            out.f64(c.lr());
-            out.f64(c.beta1());
-            out.f64(c.beta2());
-            out.f64(c.eps());
-            out.f64(c.weightDecay());
-            out.i8(c.decay().ordinal());
-            out.f64(c.maxLr());
-            out.i8((c.amsgrad() ? 1 : 0) | (c.maximize() ? 2 : 0) | (c.epsilonHat() ? 4 : 0)
-                    | (c.biasCorrection() ? 8 : 0));
-            switch (g.schedule()) {
-                case LrSchedule.Constant k -> out.i8(1);
-                case LrSchedule.StepDecay k -> {
-                    out.i8(2);
-                    out.i64(k.stepSize());
-                    out.f64(k.gamma());
-                }
-                case LrSchedule.CosineWithWarmup k -> {
-                    out.i8(3);
-                    out.i64(k.warmupSteps());
-                    out.i64(k.totalSteps());
-                    out.f64(k.minLr());
-                }
-                case LrSchedule.InverseSqrt k -> out.i8(4);
-                default -> out.i8(0);
+            if (g.settings() instanceof RelativeConfig r) {
+                relative(r, out);
+            } else {
+                adam(g.config(), out);
             }
+            schedule(g.schedule(), out);
             out.i32(g.params().size());
             for (Param p : g.params()) {
                 out.i8(p.precision.bytes());
@@ -163,11 +158,70 @@ public final class StateFile {
                     out.i64(d);
                 }
                 out.i64(p.step);
+                if (version >= 2) {
+                    boolean mu = Algorithm.hasMuProduct(g.settings());
+                    out.i8(mu ? 1 : 0);
+                    if (mu) {
+                        out.f64(p.muProduct);
+                    }
+                }
                 out.i8(p.stateCount());
                 for (int k = 0; k < p.stateCount(); k++) {
                     out.elements(p.state(k), p.precision);
                 }
             }
+        }
+    }
+
+    private static void relative(RelativeConfig r, Out out) throws IOException {
+        RecordComponent[] components = r.getClass().getRecordComponents();
+        out.i8(components.length);
+        for (RecordComponent c : components) {
+            Object x = component(c, r);
+            if (x instanceof Boolean b) {
+                out.i8(b ? 1 : 0);
+            } else {
+                out.f64((Double) x);
+            }
+        }
+    }
+
+    private static Object component(RecordComponent c, Object record) {
+        try {
+            return c.getAccessor().invoke(record);
+        } catch (IllegalAccessException | InvocationTargetException e) {
+            throw new IllegalStateException("cannot read " + c.getName() + " of " + record, e);
+        }
+    }
+
+    private static void adam(AdamConfig c, Out out) throws IOException {
+        out.f64(c.lr());
+        out.f64(c.beta1());
+        out.f64(c.beta2());
+        out.f64(c.eps());
+        out.f64(c.weightDecay());
+        out.i8(c.decay().ordinal());
+        out.f64(c.maxLr());
+        out.i8((c.amsgrad() ? 1 : 0) | (c.maximize() ? 2 : 0) | (c.epsilonHat() ? 4 : 0)
+                | (c.biasCorrection() ? 8 : 0));
+    }
+
+    private static void schedule(LrSchedule schedule, Out out) throws IOException {
+        switch (schedule) {
+            case LrSchedule.Constant k -> out.i8(1);
+            case LrSchedule.StepDecay k -> {
+                out.i8(2);
+                out.i64(k.stepSize());
+                out.f64(k.gamma());
+            }
+            case LrSchedule.CosineWithWarmup k -> {
+                out.i8(3);
+                out.i64(k.warmupSteps());
+                out.i64(k.totalSteps());
+                out.f64(k.minLr());
+            }
+            case LrSchedule.InverseSqrt k -> out.i8(4);
+            default -> out.i8(0);
         }
     }
 
@@ -282,15 +336,16 @@ public final class StateFile {
             MemorySegment f = size == 0 ? MemorySegment.ofArray(new byte[0])
                     : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             String where = file.toString();
-            checkEnvelope(f, size, where);
-            List<Runnable> copies = parse(opt, f, size, where);
+            int version = checkEnvelope(f, size, where);
+            List<Runnable> copies = parse(opt, f, size, where, version);
             for (Runnable c : copies) {
                 c.run();
             }
         }
     }
 
-    private static void checkEnvelope(MemorySegment f, long size, String where) {
+    /** Checks magic, version, length and checksum; returns the version. */
+    private static int checkEnvelope(MemorySegment f, long size, String where) {
         byte[] magic = MAGIC.getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < Math.min(size, magic.length); i++) {
             if (f.get(ValueLayout.JAVA_BYTE, i) != magic[i]) {
@@ -303,9 +358,9 @@ public final class StateFile {
                     + (HEADER + CHECKSUM) + "-byte header and checksum");
         }
         int version = f.get(I32, 8);
-        if (version != VERSION) {
+        if (version < VERSION_ADAM || version > VERSION) {
             throw new IllegalArgumentException(where + " has state file format version " + Integer.toUnsignedString(
-                    version) + "; this adam4j reads version " + VERSION);
+                    version) + "; this adam4j reads versions " + VERSION_ADAM + " to " + VERSION);
         }
         long length = f.get(I64, 16);
         if (length > size) {
@@ -326,18 +381,22 @@ public final class StateFile {
             throw new IllegalArgumentException(where + " is corrupted: its CRC32C checksum is "
                     + Integer.toHexString(stored) + " but its contents give " + Long.toHexString(crc.getValue()));
         }
+        return version;
     }
 
     /**
      * Checks the whole structure against the live optimizer and returns the copies that restore it, to run only once
      * nothing can fail any more.
      */
-    private static List<Runnable> parse(AdamOptimizer opt, MemorySegment f, long size, String where) {
+    private static List<Runnable> parse(AdamOptimizer opt, MemorySegment f, long size, String where, int version) {
         In in = new In(f, HEADER, size - CHECKSUM, where);
         String algorithm = in.string();
-        if (!algorithm.equals(ALGORITHM)) {
+        if (!algorithm.equals(opt.algorithm())) {
             throw new IllegalArgumentException(where + " holds the state of another optimizer ('" + algorithm
-                    + "'); this one is '" + ALGORITHM + "'");
+                    + "'); this one is '" + opt.algorithm() + "'");
+        }
+        if (version == VERSION_ADAM && !algorithm.equals(ALGORITHM)) {
+            throw in.corrupt("the algorithm '" + algorithm + "' in a version 1 file, which holds Adam's state only");
         }
         long steps = in.i64();
         if (steps < 0) {
@@ -352,10 +411,10 @@ public final class StateFile {
         List<Runnable> copies = new ArrayList<>();
         for (int gi = 0; gi < groups; gi++) {
             ParamGroup g = live.get(gi);
-            AdamConfig saved = config(in, gi);
-            if (!saved.equals(g.config())) {
+            Object saved = g.settings() instanceof RelativeConfig r ? relative(in, gi, r) : config(in, gi);
+            if (!saved.equals(g.settings())) {
                 throw new IllegalArgumentException(where + " does not match this optimizer: group " + gi
-                        + " was saved as " + saved + " but is " + g.config() + " here");
+                        + " was saved as " + saved + " but is " + g.settings() + " here");
             }
             LrSchedule schedule = schedule(in);
             boolean same = schedule == null ? !isBuiltIn(g.schedule()) : schedule.equals(g.schedule());
@@ -387,6 +446,18 @@ public final class StateFile {
                 if (step < 0) {
                     throw in.corrupt("a negative step count " + step + " for " + p);
                 }
+                double muProduct = 1.0;
+                if (version >= 2) {
+                    int scalars = in.u8();
+                    int expected = Algorithm.hasMuProduct(g.settings()) ? 1 : 0;
+                    if (scalars != expected) {
+                        throw in.corrupt(scalars + " scalar states for " + p + ", which has " + expected);
+                    }
+                    if (expected == 1) {
+                        muProduct = in.f64();
+                    }
+                }
+                double mu = muProduct;
                 int states = in.u8();
                 if (states != p.stateCount()) {
                     throw in.corrupt(states + " state arrays for " + p + ", which has " + p.stateCount());
@@ -397,7 +468,10 @@ public final class StateFile {
                     copies.add(() -> MemorySegment.copy(f, fileLayout(p.precision), from, dst,
                             memoryLayout(p.precision), 0, p.size));
                 }
-                copies.add(() -> p.step = step);
+                copies.add(() -> {
+                    p.step = step;
+                    p.muProduct = mu;
+                });
             }
         }
         if (in.position != size - CHECKSUM) {
@@ -435,6 +509,37 @@ public final class StateFile {
             return b.build();
         } catch (IllegalArgumentException e) {
             throw in.corrupt("an invalid configuration in group " + group + " (" + e.getMessage() + ")");
+        }
+    }
+
+    /** A relative's configuration of the live one's record type, read component by component. */
+    private static RelativeConfig relative(In in, int group, RelativeConfig live) {
+        RecordComponent[] components = live.getClass().getRecordComponents();
+        int count = in.u8();
+        if (count != components.length) {
+            throw in.corrupt(count + " hyperparameters in group " + group + ", where " + live.optimizer() + " has "
+                    + components.length);
+        }
+        Object[] values = new Object[count];
+        Class<?>[] types = new Class<?>[count];
+        for (int i = 0; i < count; i++) {
+            types[i] = components[i].getType();
+            if (types[i] == boolean.class) {
+                int b = in.u8();
+                if (b > 1) {
+                    throw in.corrupt("the flag value " + b + " for " + components[i].getName() + " in group " + group);
+                }
+                values[i] = b == 1;
+            } else {
+                values[i] = in.f64();
+            }
+        }
+        try {
+            return (RelativeConfig) live.getClass().getDeclaredConstructor(types).newInstance(values);
+        } catch (InvocationTargetException e) {
+            throw in.corrupt("an invalid configuration in group " + group + " (" + e.getCause().getMessage() + ")");
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot rebuild " + live.getClass().getName(), e);
         }
     }
 

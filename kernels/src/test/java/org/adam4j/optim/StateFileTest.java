@@ -266,8 +266,8 @@ class StateFileTest {
                 "not an adam4j optimizer state file");
         byte[] good = Files.readAllBytes(saved());
         byte[] newer = good.clone();
-        newer[8] = 2;
-        assertRefused(variant("v2", newer), "format version 2; this adam4j reads version 1");
+        newer[8] = 3;
+        assertRefused(variant("v3", newer), "format version 3; this adam4j reads versions 1 to 2");
         byte[] lion = good.clone();
         lion[26] = 'l';
         lion[27] = 'i';

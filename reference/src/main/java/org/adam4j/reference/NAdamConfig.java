@@ -63,6 +63,16 @@ public record NAdamConfig(double lr, double beta1, double beta2, double eps, dou
         return NAdamStep.of(this, t, scheduledLr, muProduct);
     }
 
+    /**
+     * The scalars of step {@code t} given {@code mu_1 * ... * mu_(t-1)} ({@code muProductBefore}, 1 before the first
+     * step): what an optimizer that keeps PyTorch's {@code mu_product} state per parameter calls, in O(1). The same
+     * arithmetic as {@link NAdamStep#next(double)}.
+     */
+    public NAdamStep step(long t, double scheduledLr, double muProductBefore) {
+        Hyper.step(t);
+        return NAdamStep.of(this, t, scheduledLr, muProductBefore);
+    }
+
     @Override
     public String toString() {
         return "NAdam(lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weight_decay="
