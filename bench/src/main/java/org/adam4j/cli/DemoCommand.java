@@ -38,9 +38,9 @@ final class DemoCommand implements Command {
                 + "within " + TestFunction.TOLERANCE + " of the minimum (on the saddle: until |y| >= "
                 + TestFunction.ESCAPE_DISTANCE + "), or 'not reached', and the final point;\n"
                 + "draws one PNG per function with each optimizer's path on the contour plot.\n\n"
-                + "  --optimizers LIST  default " + String.join(",", FunctionDemo.OPTIMIZERS) + " (those not available\n"
-                + "                     yet are listed as such: available now " + String.join(", ", Optimizers.AVAILABLE)
-                + ")\n"
+                + "  --optimizers LIST  default " + String.join(",", FunctionDemo.OPTIMIZERS) + "; any of\n"
+                + "                     " + String.join(", ", Optimizers.NAMES) + "\n"
+                + "                     (each at the learning rate measured for it on each function; see the README)\n"
                 + "  --steps N          steps per run; default " + FunctionDemo.STEPS + "\n"
                 + "  --out DIR          where the charts go (DIR/functions-beale.png, ...); default "
                 + TrainCommand.DEFAULT_OUT + "\n";
@@ -55,16 +55,16 @@ final class DemoCommand implements Command {
         }
         List<String> names = new ArrayList<>();
         for (String name : f.list("--optimizers", String.join(",", FunctionDemo.OPTIMIZERS))) {
+            String n;
             try {
-                names.add(Optimizers.normalize(name));
+                n = Optimizers.normalize(name);
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
-        }
-        List<String> available = names.stream().filter(Optimizers::available).toList();
-        if (available.isEmpty()) {
-            throw new UsageException("none of " + String.join(", ", names) + " is available yet; available now: "
-                    + String.join(", ", Optimizers.AVAILABLE));
+            if (names.contains(n)) {
+                throw new UsageException("optimizer '" + n + "' listed twice");
+            }
+            names.add(n);
         }
         int steps = f.positiveInt("--steps", FunctionDemo.STEPS);
         Path outDir = Path.of(f.string("--out", TrainCommand.DEFAULT_OUT));
@@ -74,15 +74,11 @@ final class DemoCommand implements Command {
                     start[1], steps, fn.goal());
             List<FunctionRun> runs = new ArrayList<>();
             for (String name : names) {
-                if (!Optimizers.available(name)) {
-                    out.printf(Locale.ROOT, "  %-13s not available yet (comes with issues 5 and 6)%n", name);
-                    continue;
-                }
-                FunctionRun run = FunctionRun.run(fn, name, FunctionDemo.lr(fn, name), steps);
+                FunctionRun run = FunctionRun.run(fn, name, FunctionDemo.lr(name), steps);
                 runs.add(run);
                 String outcome = run.stepsToGoal() >= 0 ? run.stepsToGoal() + " steps" : "not reached";
                 String end = run.divergedAtStep() >= 0 ? "diverged at step " + run.divergedAtStep()
-                        : String.format(Locale.ROOT, "final (%.6f, %.6f)", run.finalX(), run.finalY());
+                        : "final (" + coordinate(run.finalX()) + ", " + coordinate(run.finalY()) + ")";
                 out.printf(Locale.ROOT, "  %-13s lr %-7s %-12s %s%n", name, run.lr(), outcome, end);
             }
             Path chart = outDir.resolve("functions-" + fn.id() + ".png");
@@ -90,5 +86,10 @@ final class DemoCommand implements Command {
             out.println("  chart: " + chart);
         }
         return OK;
+    }
+
+    /** Six decimals, or six significant digits with an exponent once a run has flown far off the chart. */
+    private static String coordinate(double v) {
+        return String.format(Locale.ROOT, Math.abs(v) < 1e6 ? "%.6f" : "%.6e", v);
     }
 }

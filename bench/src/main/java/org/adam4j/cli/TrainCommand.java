@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.adam4j.optim.AdamOptimizer;
 import org.adam4j.train.Charts;
 import org.adam4j.train.Dataset;
 import org.adam4j.train.IdxFormatException;
 import org.adam4j.train.Mlp;
 import org.adam4j.train.Mnist;
 import org.adam4j.train.Optimizers;
-import org.adam4j.train.TrainableOptimizer;
 import org.adam4j.train.Trainer;
 import org.adam4j.train.TwoMoons;
 import org.adam4j.train.Workers;
@@ -59,9 +59,9 @@ final class TrainCommand implements Command {
                 + "  --model M        softmax (multinomial logistic regression) or mlp (ReLU hidden layers); default mlp\n"
                 + "  --hidden LIST    the MLP's hidden layer widths, comma-separated; default " + DEFAULT_HIDDEN + "\n"
                 + "  --optimizer NAME " + String.join(", ", Optimizers.NAMES) + "; default adam\n"
-                + "                   (available now: " + String.join(", ", Optimizers.AVAILABLE)
-                + "; the others come with issues 5 and 6)\n"
-                + "  --lr X           learning rate; default the optimizer's (adam 1e-3)\n"
+                + "                   (sgd-momentum: momentum " + Optimizers.SGD_MOMENTUM + "; otherwise PyTorch's defaults)\n"
+                + "  --lr X           learning rate; default PyTorch's (adam, adamw, radam 1e-3; adamax, nadam 2e-3;\n"
+                + "                   rmsprop, adagrad 1e-2), sgd 0.1, sgd-momentum 0.01\n"
                 + "  --epochs N       default " + MNIST_EPOCHS + " on MNIST, " + MOONS_EPOCHS + " on two-moons\n"
                 + "  --batch N        examples per step; default " + DEFAULT_BATCH + "\n"
                 + "  --seed N         initial weights and example order; default 1\n"
@@ -98,10 +98,6 @@ final class TrainCommand implements Command {
         for (String name : f.list(f.has("--compare") ? "--compare" : "--optimizer", "adam")) {
             try {
                 String n = Optimizers.normalize(name);
-                if (!Optimizers.available(n)) {
-                    // Builds nothing: the factory's refusal says why the name is not available.
-                    Optimizers.create(n, 1e-3, 1);
-                }
                 if (optimizers.contains(n)) {
                     throw new UsageException("optimizer '" + n + "' listed twice");
                 }
@@ -147,7 +143,7 @@ final class TrainCommand implements Command {
             for (String name : optimizers) {
                 Mlp mlp = new Mlp(data.train().features(), hidden, data.train().classes(), seed);
                 double rate = Double.isNaN(lr) ? Optimizers.defaultLr(name) : lr;
-                TrainableOptimizer optimizer;
+                AdamOptimizer optimizer;
                 try {
                     optimizer = Optimizers.create(name, rate, threads);
                 } catch (IllegalArgumentException e) {
@@ -161,7 +157,7 @@ final class TrainCommand implements Command {
                     out.printf(Locale.ROOT, "%smodel: %s %s (%d parameters), batch %d, %d epoch%s, seed %d, threads %d%n",
                             prefix, model, mlp.shape(), mlp.parameterCount(), batch, epochs, epochs == 1 ? "" : "s",
                             seed, threads);
-                    out.println(prefix + "optimizer: " + optimizer.describe());
+                    out.println(prefix + "optimizer: " + Optimizers.describe(name, optimizer));
                     history = Trainer.train(mlp, optimizer, data, settings, workers,
                             e -> out.printf(Locale.ROOT,
                                     "%sepoch %" + digits(epochs) + "d/%d  loss %.4f  train_acc %.4f  test_loss %.4f"

@@ -1,10 +1,11 @@
 package org.adam4j.train;
 
 import java.util.Arrays;
+import org.adam4j.optim.AdamOptimizer;
 
 /**
- * One optimizer on one {@link TestFunction}: the parameter is the 2-element array (x, y), stepped by the optimizer
- * through the same {@link TrainableOptimizer} seam as training.
+ * One optimizer on one {@link TestFunction}: the parameter is the 2-element array (x, y), stepped through the
+ * optimizer API ({@link AdamOptimizer}, built by {@link Optimizers#create}) as in training.
  *
  * @param xs, ys          the path, starting point first, one point per step (shorter when the run diverged)
  * @param stepsToGoal     the first step at which {@link TestFunction#reached} held, or -1
@@ -18,15 +19,15 @@ public record FunctionRun(String optimizer, TestFunction function, double lr, do
         if (steps < 1) {
             throw new IllegalArgumentException("steps must be at least 1, got " + steps);
         }
-        try (TrainableOptimizer opt = Optimizers.create(optimizer, lr, 1)) {
+        try (AdamOptimizer opt = Optimizers.create(optimizer, lr, 1)) {
             return run(f, opt, optimizer, lr, steps);
         }
     }
 
-    private static FunctionRun run(TestFunction f, TrainableOptimizer opt, String optimizer, double lr, int steps) {
+    private static FunctionRun run(TestFunction f, AdamOptimizer opt, String optimizer, double lr, int steps) {
         double[] p = f.start();
         double[] g = new double[2];
-        opt.register(p, g);
+        opt.defaultGroup().add(p, g);
         double[] xs = new double[steps + 1];
         double[] ys = new double[steps + 1];
         xs[0] = p[0];

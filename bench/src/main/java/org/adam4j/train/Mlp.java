@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.adam4j.optim.AdamOptimizer;
+import org.adam4j.optim.ParamGroup;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
 
@@ -106,11 +108,12 @@ public final class Mlp {
         return arrays;
     }
 
-    public void registerWith(TrainableOptimizer optimizer) {
-        List<float[]> p = parameters();
-        List<float[]> g = gradients();
-        for (int i = 0; i < p.size(); i++) {
-            optimizer.register(p.get(i), g.get(i));
+    /** Registers every weight and bias matrix, with its gradient, in the optimizer's default group. */
+    public void registerWith(AdamOptimizer optimizer) {
+        ParamGroup group = optimizer.defaultGroup();
+        for (int l = 0; l < weights.length; l++) {
+            group.add(weights[l], weightGrads[l]);
+            group.add(biases[l], biasGrads[l]);
         }
     }
 

@@ -2,23 +2,24 @@ package org.adam4j.train;
 
 import java.util.List;
 import java.util.Locale;
-import org.adam4j.reference.AdamConfig;
+import org.adam4j.optim.AdamOptimizer;
+import org.adam4j.reference.AdagradConfig;
+import org.adam4j.reference.AdamaxConfig;
+import org.adam4j.reference.NAdamConfig;
+import org.adam4j.reference.RAdamConfig;
+import org.adam4j.reference.RmspropConfig;
+import org.adam4j.reference.SgdConfig;
 
 /**
- * The optimizers {@code train} and {@code demo functions} know by name, and the one factory that builds them.
- *
- * <p>Only Adam and AdamW exist on main today. The others are named here so that the commands can list them and
- * refuse them with a message saying why; they become available through the optimizer API (issue 5) once the
- * relatives (issue 6) are in it, by changing {@link #create} and {@link #AVAILABLE} alone.
+ * The optimizers {@code train} and {@code demo functions} know by name, built through the optimizer API
+ * ({@link AdamOptimizer}) with PyTorch's hyperparameters except the learning rate.
  */
 public final class Optimizers {
-    /** Every name the commands accept, available or not, in the order the issue lists them. */
+    /** Every name the commands accept, in the order the issue lists them. */
     public static final List<String> NAMES = List.of("adam", "adamw", "adamax", "nadam", "radam", "sgd",
             "sgd-momentum", "rmsprop", "adagrad");
-    /** The names {@link #create} builds today. */
-    public static final List<String> AVAILABLE = List.of("adam", "adamw");
-    /** AdamW's default {@code weight_decay} in PyTorch. */
-    static final double ADAMW_WEIGHT_DECAY = 1e-2;
+    /** The momentum of {@code sgd-momentum}, the value most papers and tutorials use. */
+    public static final double SGD_MOMENTUM = 0.9;
 
     private Optimizers() {
     }
@@ -27,46 +28,55 @@ public final class Optimizers {
     public static String normalize(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
         if (!NAMES.contains(n)) {
-            throw new IllegalArgumentException("unknown optimizer '" + name + "'; expected one of " + String.join(", ", NAMES));
+            throw new IllegalArgumentException("unknown optimizer '" + name + "'; expected one of "
+                    + String.join(", ", NAMES));
         }
         return n;
     }
 
-    public static boolean available(String name) {
-        return AVAILABLE.contains(normalize(name));
-    }
-
     /**
-     * The learning rate used when none is given: PyTorch's default where it has one (Adam, AdamW, RAdam 1e-3;
-     * AdaMax, NAdam 2e-3; RMSProp, AdaGrad 1e-2), and 0.1 for SGD, which has none.
+     * The learning rate {@code train} uses when none is given: PyTorch's default where it has one (Adam, AdamW,
+     * RAdam 1e-3; AdaMax, NAdam 2e-3; RMSProp, AdaGrad 1e-2). SGD has none in PyTorch: 0.1 for plain SGD, and 0.01
+     * with momentum 0.9, whose steps settle at {@code lr / (1 - momentum)}, ten times {@code lr}, so that both take
+     * steps of the same size.
      */
     public static double defaultLr(String name) {
         return switch (normalize(name)) {
             case "adam", "adamw", "radam" -> 1e-3;
             case "adamax", "nadam" -> 2e-3;
-            case "rmsprop", "adagrad" -> 1e-2;
+            case "rmsprop", "adagrad", "sgd-momentum" -> 1e-2;
             default -> 0.1;
         };
     }
 
     /**
-     * A fresh optimizer (no state, step count 0).
+     * A fresh optimizer (no state, step count 0) with no parameters yet.
      *
      * @param threads how many threads each step may use; the result does not depend on it
-     * @throws IllegalArgumentException for an unknown name, one not available yet, or a bad learning rate
+     * @throws IllegalArgumentException for an unknown name or a bad learning rate or thread count
      */
-    public static TrainableOptimizer create(String name, double lr, int threads) {
+    public static AdamOptimizer create(String name, double lr, int threads) {
         String n = normalize(name);
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-        }
-        return switch (n) {
-            case "adam" -> new KernelAdamOptimizer("adam", AdamConfig.builder().lr(lr).build(), threads);
-            case "adamw" -> new KernelAdamOptimizer("adamw",
-                    AdamConfig.builder().lr(lr).decoupled(ADAMW_WEIGHT_DECAY).build(), threads);
-            default -> throw new IllegalArgumentException("optimizer '" + n + "' is not available yet: it comes with"
-                    + " the optimizer API and its relatives (issues 5 and 6); available now: "
-                    + String.join(", ", AVAILABLE));
+        AdamOptimizer.Builder b = switch (n) {
+            case "adam" -> AdamOptimizer.adam().lr(lr);
+            case "adamw" -> AdamOptimizer.adamW().lr(lr);
+            case "adamax" -> AdamOptimizer.of(AdamaxConfig.builder().lr(lr).build());
+            case "nadam" -> AdamOptimizer.of(NAdamConfig.builder().lr(lr).build());
+            case "radam" -> AdamOptimizer.of(RAdamConfig.builder().lr(lr).build());
+            case "sgd" -> AdamOptimizer.of(SgdConfig.builder().lr(lr).build());
+            case "sgd-momentum" -> AdamOptimizer.of(SgdConfig.builder().lr(lr).momentum(SGD_MOMENTUM).build());
+            case "rmsprop" -> AdamOptimizer.of(RmspropConfig.builder().lr(lr).build());
+            case "adagrad" -> AdamOptimizer.of(AdagradConfig.builder().lr(lr).build());
+            default -> throw new IllegalStateException(n);
         };
+        return b.threads(threads).build();
+    }
+
+    /** The optimizer and its hyperparameters in PyTorch's terms, its kernel and threads, for the progress output. */
+    public static String describe(String name, AdamOptimizer optimizer) {
+        var g = optimizer.defaultGroup();
+        Object config = optimizer.algorithm().equals("adam") ? g.config() : g.relativeConfig();
+        return name + " " + config + " on kernel " + optimizer.kernelName() + ", " + optimizer.threads() + " thread"
+                + (optimizer.threads() == 1 ? "" : "s");
     }
 }

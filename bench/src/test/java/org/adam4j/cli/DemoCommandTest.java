@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.adam4j.train.FunctionDemo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +28,13 @@ class DemoCommandTest {
         }
         assertNear(adam.get(0), 3, 0.5);
         assertNear(adam.get(1), 1, 1);
-        assertTrue(r.out().stream().anyMatch(l -> l.trim().startsWith("sgd ") && l.contains("not available yet")));
+        for (String name : List.of("sgd", "sgd-momentum", "rmsprop", "adagrad")) {
+            List<String> lines = r.out().stream().filter(l -> l.trim().startsWith(name + " ")).toList();
+            assertEquals(3, lines.size(), name + ": " + String.join("\n", r.out()));
+            for (String line : lines) {
+                assertTrue(line.contains("lr " + FunctionDemo.lr(name) + " "), line);
+            }
+        }
         for (String f : List.of("beale", "rosenbrock", "saddle")) {
             TrainCommandTest.assertPng(dir.resolve("functions-" + f + ".png"));
         }
@@ -53,7 +60,9 @@ class DemoCommandTest {
     void refusesBadArguments() {
         assertEquals(2, TrainCommandTest.run("demo").status());
         assertEquals(2, TrainCommandTest.run("demo", "surfaces").status());
-        assertEquals(2, TrainCommandTest.run("demo", "functions", "--optimizers", "sgd,rmsprop").status());
+        TrainCommandTest.Result twice = TrainCommandTest.run("demo", "functions", "--optimizers", "sgd,rmsprop,sgd");
+        assertEquals(2, twice.status());
+        assertTrue(twice.err().get(0).contains("optimizer 'sgd' listed twice"), twice.err().get(0));
         assertEquals(2, TrainCommandTest.run("demo", "functions", "--optimizers", "nope").status());
         assertEquals(2, TrainCommandTest.run("demo", "functions", "--steps", "0").status());
     }
