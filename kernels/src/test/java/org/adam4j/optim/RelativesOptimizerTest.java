@@ -18,30 +18,13 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.adam4j.kernels.AdamKernels;
 import org.adam4j.reference.AdagradConfig;
-import org.adam4j.reference.AdagradReference_F32;
-import org.adam4j.reference.AdagradReference_F64;
-import org.adam4j.reference.AdagradStep;
 import org.adam4j.reference.AdamaxConfig;
-import org.adam4j.reference.AdamaxReference_F32;
-import org.adam4j.reference.AdamaxReference_F64;
-import org.adam4j.reference.AdamaxStep;
 import org.adam4j.reference.NAdamConfig;
-import org.adam4j.reference.NAdamReference_F32;
-import org.adam4j.reference.NAdamReference_F64;
 import org.adam4j.reference.NAdamStep;
 import org.adam4j.reference.RAdamConfig;
-import org.adam4j.reference.RAdamReference_F32;
-import org.adam4j.reference.RAdamReference_F64;
-import org.adam4j.reference.RAdamStep;
 import org.adam4j.reference.RelativeConfig;
 import org.adam4j.reference.RmspropConfig;
-import org.adam4j.reference.RmspropReference_F32;
-import org.adam4j.reference.RmspropReference_F64;
-import org.adam4j.reference.RmspropStep;
 import org.adam4j.reference.SgdConfig;
-import org.adam4j.reference.SgdReference_F32;
-import org.adam4j.reference.SgdReference_F64;
-import org.adam4j.reference.SgdStep;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.data.FMatrixRMaj;
 import org.junit.jupiter.api.Test;
@@ -180,23 +163,6 @@ class RelativesOptimizerTest {
         }
     }
 
-    /** The reference's state arrays of one tensor, by the configuration's state names. */
-    static float[][] state_F32(RelativeConfig c, int n) {
-        float[][] st = new float[c.stateNames().size()][n];
-        if (c instanceof AdagradConfig a) {
-            Arrays.fill(st[0], (float) a.initialAccumulatorValue());
-        }
-        return st;
-    }
-
-    static double[][] state_F64(RelativeConfig c, int n) {
-        double[][] st = new double[c.stateNames().size()][n];
-        if (c instanceof AdagradConfig a) {
-            Arrays.fill(st[0], a.initialAccumulatorValue());
-        }
-        return st;
-    }
-
     /** The reference's scalars of step {@code t} (NAdam carried on from {@code previous}). */
     static Object scalars(RelativeConfig c, long t, double lr, Object previous) {
         return switch (c) {
@@ -209,32 +175,6 @@ class RelativesOptimizerTest {
         };
     }
 
-    static void reference(Object s, float[] p, float[] g, float[][] st, int off, int len) {
-        switch (s) {
-            case AdamaxStep a -> AdamaxReference_F32.step(a, p, g, st[0], st[1], off, len);
-            case NAdamStep a -> NAdamReference_F32.step(a, p, g, st[0], st[1], off, len);
-            case RAdamStep a -> RAdamReference_F32.step(a, p, g, st[0], st[1], off, len);
-            case SgdStep a -> SgdReference_F32.step(a, p, g, a.momentum ? st[0] : null, off, len);
-            case RmspropStep a -> RmspropReference_F32.step(a, p, g, st[0], a.centered ? st[1] : null,
-                    a.momentum ? st[st.length - 1] : null, off, len);
-            case AdagradStep a -> AdagradReference_F32.step(a, p, g, st[0], off, len);
-            default -> throw new AssertionError(s);
-        }
-    }
-
-    static void reference(Object s, double[] p, double[] g, double[][] st, int off, int len) {
-        switch (s) {
-            case AdamaxStep a -> AdamaxReference_F64.step(a, p, g, st[0], st[1], off, len);
-            case NAdamStep a -> NAdamReference_F64.step(a, p, g, st[0], st[1], off, len);
-            case RAdamStep a -> RAdamReference_F64.step(a, p, g, st[0], st[1], off, len);
-            case SgdStep a -> SgdReference_F64.step(a, p, g, a.momentum ? st[0] : null, off, len);
-            case RmspropStep a -> RmspropReference_F64.step(a, p, g, st[0], a.centered ? st[1] : null,
-                    a.momentum ? st[st.length - 1] : null, off, len);
-            case AdagradStep a -> AdagradReference_F64.step(a, p, g, st[0], off, len);
-            default -> throw new AssertionError(s);
-        }
-    }
-
     /** The model after {@link #STEPS} reference steps, as bytes, and group 0's float state of the whole array. */
     static byte[] referenceRun(RelativeConfig c) {
         Model m = new Model();
@@ -243,11 +183,11 @@ class RelativesOptimizerTest {
         double[][] ds = m.doubles();
         List<float[][]> fst = new ArrayList<>();
         for (float[] a : fs) {
-            fst.add(state_F32(c, a.length));
+            fst.add(RelativeReference_F32.state(c, a.length));
         }
         List<double[][]> dst = new ArrayList<>();
         for (double[] a : ds) {
-            dst.add(state_F64(c1, a.length));
+            dst.add(RelativeReference_F64.state(c1, a.length));
         }
         Object s0 = null;
         Object s1 = null;
@@ -256,10 +196,10 @@ class RelativesOptimizerTest {
             s0 = scalars(c, t, c.lr(), s0);
             s1 = scalars(c1, t, SECOND_SCHEDULE.lr(t, c1.lr()), s1);
             for (int i = 0; i < fs.length; i++) {
-                reference(s0, fs[i], m.floatGrads()[i], fst.get(i), 0, fs[i].length);
+                RelativeReference_F32.step(s0, fs[i], m.floatGrads()[i], fst.get(i), 0, fs[i].length);
             }
             for (int i = 0; i < ds.length; i++) {
-                reference(s1, ds[i], m.doubleGrads()[i], dst.get(i), 0, ds[i].length);
+                RelativeReference_F64.step(s1, ds[i], m.doubleGrads()[i], dst.get(i), 0, ds[i].length);
             }
         }
         return m.bytes();
