@@ -1,5 +1,8 @@
 package org.adam4j.cli;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +15,7 @@ import org.adam4j.reference.AdamReference_F64;
 import org.adam4j.reference.WeightDecay;
 import org.adam4j.reference.cases.Npy;
 import org.adam4j.reference.cases.NpyArray;
+import org.adam4j.reference.cases.ReferenceCase;
 
 /**
  * Writes reference cases for tests, recorded from adam4j's own reference, so that every correct kernel matches them
@@ -79,6 +83,42 @@ final class CaseFiles {
                     NpyArray.of(m, n), NpyArray.of(v, n), config.amsgrad() ? NpyArray.of(vmax, n) : null);
         }
         return dir;
+    }
+
+    /**
+     * Writes to {@code to} the first {@code steps} steps of case {@code from} with every element repeated
+     * {@code copies} times along n ({@code param0}, each row of {@code grads} and {@code params}), in float64 if asked.
+     * Every optimizer here updates element by element, so this is still the recorded trajectory. The final states
+     * belong to the last recorded step, so the new case lists none.
+     */
+    static Path tiled(Path from, Path to, int copies, int steps, boolean f64) throws IOException {
+        ReferenceCase c = ReferenceCase.load(from);
+        int n = c.n * copies;
+        Files.createDirectories(to);
+        JsonObject json = JsonParser.parseString(Files.readString(c.file())).getAsJsonObject();
+        json.addProperty("dtype", f64 ? "float64" : "float32");
+        json.addProperty("n", n);
+        json.addProperty("steps", steps);
+        json.add("state", new JsonArray());
+        Files.writeString(to.resolve("case.json"), json.toString());
+        Npy.write(to.resolve("param0.npy"), tile(c.param0, c.n, 1, copies, f64));
+        Npy.write(to.resolve("grads.npy"), tile(c.grads, c.n, steps, copies, f64));
+        Npy.write(to.resolve("params.npy"), tile(c.params, c.n, steps, copies, f64));
+        return to;
+    }
+
+    /** The first {@code rows} rows of {@code (.., n)} array {@code a}, each repeated {@code copies} times. */
+    private static NpyArray tile(NpyArray a, int n, int rows, int copies, boolean f64) {
+        double[] out = new double[rows * n * copies];
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < copies; k++) {
+                for (int i = 0; i < n; i++) {
+                    out[(r * copies + k) * n + i] = a.get(r * n + i);
+                }
+            }
+        }
+        int[] shape = a.shape().length == 1 ? new int[] {n * copies} : new int[] {rows, n * copies};
+        return f64 ? NpyArray.of(out, shape) : NpyArray.of(toF32(out), shape);
     }
 
     /** Copies the files of case folder {@code from} into a new folder {@code to}. */
