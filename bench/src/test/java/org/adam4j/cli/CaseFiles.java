@@ -6,7 +6,10 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.adam4j.reference.AdamConfig;
@@ -81,6 +84,55 @@ final class CaseFiles {
             }
             write(dir, NpyArray.of(toF32(param0), n), NpyArray.of(g32, steps, n), NpyArray.of(params, steps, n),
                     NpyArray.of(m, n), NpyArray.of(v, n), config.amsgrad() ? NpyArray.of(vmax, n) : null);
+        }
+        return dir;
+    }
+
+    /** One step of an optimizer's reference on float arrays, its state arrays by PyTorch's names. */
+    @FunctionalInterface
+    interface ReferenceStep {
+        void step(long t, float[] p, float[] g, Map<String, float[]> state);
+    }
+
+    /**
+     * Writes a float32 case of {@code optimizer} with the {@code case.json} arguments {@code args} (JSON members, such
+     * as {@code "lr": 0.01}) to {@code dir}: random parameters and gradients, stepped by {@code step} from state arrays
+     * {@code states} that all start at {@code initial}, each listed and written as a final state.
+     */
+    static Path recordedCase(Path dir, String optimizer, String args, List<String> states, float initial, int n,
+            int steps, long seed, ReferenceStep step) throws IOException {
+        Files.createDirectories(dir);
+        Random random = new Random(seed);
+        float[] param0 = new float[n];
+        float[] grads = new float[steps * n];
+        for (int i = 0; i < n; i++) {
+            param0[i] = (float) random.nextGaussian();
+        }
+        for (int i = 0; i < grads.length; i++) {
+            grads[i] = (float) (random.nextGaussian() * 0.1);
+        }
+        Map<String, float[]> state = new LinkedHashMap<>();
+        for (String name : states) {
+            float[] a = new float[n];
+            java.util.Arrays.fill(a, initial);
+            state.put(name, a);
+        }
+        float[] p = param0.clone();
+        float[] params = new float[steps * n];
+        for (int t = 0; t < steps; t++) {
+            step.step(t + 1, p, java.util.Arrays.copyOfRange(grads, t * n, (t + 1) * n), state);
+            System.arraycopy(p, 0, params, t * n, n);
+        }
+        String listed = String.join(", ", states.stream().map(name -> "\"" + name + "\"").toList());
+        Files.writeString(dir.resolve("case.json"), String.format(Locale.ROOT, """
+                {"format": 1, "optimizer": "%s", "dtype": "float32", "n": %d, "steps": %d, %s, "state": [%s],
+                 "producer": "adam4j tests"}
+                """, optimizer, n, steps, args, listed));
+        Npy.write(dir.resolve("param0.npy"), NpyArray.of(param0, n));
+        Npy.write(dir.resolve("grads.npy"), NpyArray.of(grads, steps, n));
+        Npy.write(dir.resolve("params.npy"), NpyArray.of(params, steps, n));
+        for (Map.Entry<String, float[]> e : state.entrySet()) {
+            Npy.write(dir.resolve(e.getKey() + ".npy"), NpyArray.of(e.getValue(), n));
         }
         return dir;
     }

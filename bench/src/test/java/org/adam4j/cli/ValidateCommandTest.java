@@ -17,9 +17,15 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.adam4j.kernels.AdamKernels;
 import org.adam4j.kernels.ParallelChunks;
+import org.adam4j.reference.AdagradConfig;
+import org.adam4j.reference.AdagradReference_F32;
 import org.adam4j.reference.AdamConfig;
 import org.adam4j.reference.AdamReference_F32;
 import org.adam4j.reference.AdamReference_F64;
+import org.adam4j.reference.RmspropConfig;
+import org.adam4j.reference.RmspropReference_F32;
+import org.adam4j.reference.SgdConfig;
+import org.adam4j.reference.SgdReference_F32;
 import org.adam4j.reference.cases.AdamCases;
 import org.adam4j.reference.cases.Npy;
 import org.adam4j.reference.cases.NpyArray;
@@ -151,7 +157,7 @@ class ValidateCommandTest {
     /**
      * The relatives' cases repeated along n until 2 and 3 threads split each step (every update is element-wise, so
      * that is still PyTorch's trajectory), in float and in double (PyTorch's float32 numbers computed on in double:
-     * within the band all the same), over the first 10 steps: past RAdam's switch to rectification at step 6.
+     * within the band all the same), over the first 7 steps: past RAdam's switch to rectification at step 6.
      */
     @Test
     void relativesLargeEnoughToSplitMatchBitForBitOnEveryKernelAndThreadCount() throws IOException {
@@ -160,7 +166,7 @@ class ValidateCommandTest {
         for (Path shared : SharedCases.named("relative-")) {
             for (boolean f64 : new boolean[] {false, true}) {
                 Path to = tmp.resolve("cases/" + shared.getFileName() + (f64 ? "-f64" : "-f32"));
-                dirs.add(CaseFiles.tiled(shared, to, copies, 10, f64));
+                dirs.add(CaseFiles.tiled(shared, to, copies, 7, f64));
             }
         }
         assertTrue(ReferenceCase.load(dirs.get(0)).n >= THREADS[THREADS.length - 1] * ParallelChunks.MIN_CHUNK,
@@ -181,6 +187,49 @@ class ValidateCommandTest {
                     first = out;
                 } else {
                     assertSameFiles(first, out);
+                }
+            }
+        }
+    }
+
+    /**
+     * Options the shared cases leave out (RMSprop's centered and momentum buffers, Adagrad's initial accumulator and
+     * lr decay, SGD's dampening, SGD without state), recorded here by the references themselves: every kernel and
+     * thread count must match them exactly.
+     */
+    @Test
+    void relativesOptionsBeyondTheSharedCasesMatchTheirReferencesExactly() throws IOException {
+        int n = 300, steps = 6;
+        RmspropConfig rmsprop = new RmspropConfig(0.01, 0.9, 1e-6, 0.01, 0.5, true, true);
+        AdagradConfig adagrad = new AdagradConfig(0.05, 0.01, 0.02, 0.3, 1e-8, true);
+        SgdConfig dampened = new SgdConfig(0.02, 0.8, 0.25, 0.01, false, true);
+        SgdConfig plain = new SgdConfig(0.05, 0.0, 0.0, 0.0, false, false);
+        List<Path> dirs = List.of(
+                CaseFiles.recordedCase(tmp.resolve("cases/rmsprop-centered-momentum"), "rmsprop", """
+                        "lr": 0.01, "alpha": 0.9, "eps": 1e-6, "weight_decay": 0.01, "momentum": 0.5, "centered": true,
+                        "maximize": true""", List.of("square_avg", "grad_avg", "momentum_buffer"), 0f, n, steps, 1,
+                        (t, p, g, s) -> RmspropReference_F32.step(rmsprop.step(t), p, g, s.get("square_avg"),
+                                s.get("grad_avg"), s.get("momentum_buffer"), 0, n)),
+                CaseFiles.recordedCase(tmp.resolve("cases/adagrad-initial-accumulator"), "adagrad", """
+                        "lr": 0.05, "lr_decay": 0.01, "weight_decay": 0.02, "initial_accumulator_value": 0.3,
+                        "eps": 1e-8, "maximize": true""", List.of("sum"), 0.3f, n, steps, 2,
+                        (t, p, g, s) -> AdagradReference_F32.step(adagrad.step(t), p, g, s.get("sum"), 0, n)),
+                CaseFiles.recordedCase(tmp.resolve("cases/sgd-dampened"), "sgd", """
+                        "lr": 0.02, "momentum": 0.8, "dampening": 0.25, "weight_decay": 0.01, "maximize": true""",
+                        List.of("momentum_buffer"), 0f, n, steps, 3,
+                        (t, p, g, s) -> SgdReference_F32.step(dampened.step(t), p, g, s.get("momentum_buffer"), 0, n)),
+                CaseFiles.recordedCase(tmp.resolve("cases/sgd-plain"), "sgd", "\"lr\": 0.05", List.of(), 0f, n, steps,
+                        4, (t, p, g, s) -> SgdReference_F32.step(plain.step(t), p, g, null, 0, n)));
+        for (String kernel : ValidateCommand.KERNELS) {
+            for (int threads : new int[] {1, 2}) {
+                List<Object> args = new ArrayList<>(dirs);
+                args.addAll(List.of("--kernel", kernel, "--threads", threads, "--rtol", 0, "--atol-lr", 0));
+                Result r = validate(args.toArray());
+                assertEquals(0, r.status(), r::toString);
+                assertEquals(dirs.size(), r.rows().size(), r::toString);
+                for (String[] row : r.rows()) {
+                    assertEquals("-", row[8], "every element exact: " + r);
+                    assertEquals("PASS", row[10], r::toString);
                 }
             }
         }
