@@ -50,9 +50,6 @@ import org.adam4j.reference.cases.RelativeCases;
  * {@link Ops} of method references, whose signatures they share.
  */
 final class RelativeCaseReplayer implements CaseReplayer {
-    /** The reference split over threads cuts where the parallel kernels do: at whole 64-byte cache lines. */
-    private static final int LINE_BYTES = 64;
-
     @Override
     public List<String> optimizers() {
         return RelativeCases.OPTIMIZERS.stream().sorted().toList();
@@ -81,22 +78,22 @@ final class RelativeCaseReplayer implements CaseReplayer {
         void step(S s, A p, A g, A a, A b, A c, int off, int len);
     }
 
-    /** The six operations on arrays {@code A}, from a reference or a kernel. */
-    record Ops<A>(Op2<AdamaxStep, A> adamax, Op2<NAdamStep, A> nadam, Op2<RAdamStep, A> radam,
+    /** The six operations on arrays {@code A} of a kernel, or of the references ({@code kernel} is its name). */
+    record Ops<A>(String kernel, Op2<AdamaxStep, A> adamax, Op2<NAdamStep, A> nadam, Op2<RAdamStep, A> radam,
             Op1<SgdStep, A> sgd, Op3<RmspropStep, A> rmsprop, Op1<AdagradStep, A> adagrad) {
-        static final Ops<float[]> REFERENCE_F32 = new Ops<>(AdamaxReference_F32::step, NAdamReference_F32::step,
-                RAdamReference_F32::step, SgdReference_F32::step, RmspropReference_F32::step,
-                AdagradReference_F32::step);
-        static final Ops<double[]> REFERENCE_F64 = new Ops<>(AdamaxReference_F64::step, NAdamReference_F64::step,
-                RAdamReference_F64::step, SgdReference_F64::step, RmspropReference_F64::step,
-                AdagradReference_F64::step);
+        static final Ops<float[]> REFERENCE_F32 = new Ops<>(REFERENCE, AdamaxReference_F32::step,
+                NAdamReference_F32::step, RAdamReference_F32::step, SgdReference_F32::step,
+                RmspropReference_F32::step, AdagradReference_F32::step);
+        static final Ops<double[]> REFERENCE_F64 = new Ops<>(REFERENCE, AdamaxReference_F64::step,
+                NAdamReference_F64::step, RAdamReference_F64::step, SgdReference_F64::step,
+                RmspropReference_F64::step, AdagradReference_F64::step);
 
         static Ops<float[]> of(RelativesKernel_F32 k) {
-            return new Ops<>(k::adamax, k::nadam, k::radam, k::sgd, k::rmsprop, k::adagrad);
+            return new Ops<>(k.name(), k::adamax, k::nadam, k::radam, k::sgd, k::rmsprop, k::adagrad);
         }
 
         static Ops<double[]> of(RelativesKernel_F64 k) {
-            return new Ops<>(k::adamax, k::nadam, k::radam, k::sgd, k::rmsprop, k::adagrad);
+            return new Ops<>(k.name(), k::adamax, k::nadam, k::radam, k::sgd, k::rmsprop, k::adagrad);
         }
     }
 
@@ -162,51 +159,43 @@ final class RelativeCaseReplayer implements CaseReplayer {
 
         @Override
         public Run<float[]> f32(String kernel, int threads) {
-            DoubleFunction<float[]> filled = x -> {
-                float[] a = new float[n];
-                Arrays.fill(a, (float) x);
-                return a;
-            };
-            if (kernel.equals(REFERENCE)) {
-                return reference(threads, Float.BYTES, Ops.REFERENCE_F32, filled);
-            }
-            RelativesKernel_F32 k = AdamKernels.relatives_F32(kernel).parallel(threads);
-            return run(k.name(), Ops.of(k), filled, (s, p, g) -> s.run(p, g, 0, n));
+            Ops<float[]> ops = kernel.equals(REFERENCE) ? Ops.REFERENCE_F32
+                    : Ops.of(AdamKernels.relatives_F32(kernel).parallel(threads));
+            return run(ops, threads, Float.BYTES, x -> filled(new float[n], x));
         }
 
         @Override
         public Run<double[]> f64(String kernel, int threads) {
-            DoubleFunction<double[]> filled = x -> {
-                double[] a = new double[n];
-                Arrays.fill(a, x);
-                return a;
-            };
-            if (kernel.equals(REFERENCE)) {
-                return reference(threads, Double.BYTES, Ops.REFERENCE_F64, filled);
-            }
-            RelativesKernel_F64 k = AdamKernels.relatives_F64(kernel).parallel(threads);
-            return run(k.name(), Ops.of(k), filled, (s, p, g) -> s.run(p, g, 0, n));
+            Ops<double[]> ops = kernel.equals(REFERENCE) ? Ops.REFERENCE_F64
+                    : Ops.of(AdamKernels.relatives_F64(kernel).parallel(threads));
+            return run(ops, threads, Double.BYTES, x -> filled(new double[n], x));
         }
 
-        /** How a step's slice operation covers {@code [0, n)}: in one call, or split as the parallel kernels split. */
-        @FunctionalInterface
-        private interface Whole<A> {
-            void run(SliceStep<A> step, A p, A g);
-        }
-
-        /** The references have no parallel path of their own: their slices run on the one the kernels use. */
-        private <A> Run<A> reference(int threads, int elementBytes, Ops<A> reference, DoubleFunction<A> filled) {
-            ParallelChunks chunks = new ParallelChunks(threads, LINE_BYTES / elementBytes, null);
-            return run(REFERENCE, reference, filled, (s, p, g) -> chunks.run(0, n, (o, l) -> s.run(p, g, o, l)));
-        }
-
-        private <A> Run<A> run(String kernel, Ops<A> ops, DoubleFunction<A> filled, Whole<A> whole) {
+        /** A run on {@code ops} from fresh state; the references split as {@link CaseReplayer#referenceChunks}. */
+        private <A> Run<A> run(Ops<A> ops, int threads, int elementBytes, DoubleFunction<A> filled) {
             Map<String, A> state = new LinkedHashMap<>();
             for (String name : config.stateNames()) {
                 state.put(name, filled.apply(0.0));
             }
             LongFunction<SliceStep<A>> steps = steps(config, ops, state, filled);
-            return new Run<>(kernel, state, (t, p, g) -> whole.run(steps.apply(t), p, g));
+            if (!ops.kernel().equals(REFERENCE)) {
+                return new Run<>(ops.kernel(), state, (t, p, g) -> steps.apply(t).run(p, g, 0, n));
+            }
+            ParallelChunks chunks = CaseReplayer.referenceChunks(threads, elementBytes);
+            return new Run<>(REFERENCE, state, (t, p, g) -> {
+                SliceStep<A> step = steps.apply(t);
+                chunks.run(0, n, (o, l) -> step.run(p, g, o, l));
+            });
         }
+    }
+
+    private static float[] filled(float[] a, double x) {
+        Arrays.fill(a, (float) x);
+        return a;
+    }
+
+    private static double[] filled(double[] a, double x) {
+        Arrays.fill(a, x);
+        return a;
     }
 }
