@@ -7,7 +7,8 @@ import java.util.List;
 /** The {@code ./adam4j} launcher's entry point: dispatches to one {@link Command}. */
 public final class Adam4j {
     /** Every command, in the order {@code --help} lists them. */
-    static final List<Command> COMMANDS = List.of(new InfoCommand(), new ValidateCommand());
+    static final List<Command> COMMANDS = List.of(new BenchCommand(), new ValidateCommand(), new TrainCommand(),
+            new DemoCommand(), new InfoCommand());
 
     private Adam4j() {
     }

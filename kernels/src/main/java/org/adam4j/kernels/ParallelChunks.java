@@ -1,13 +1,16 @@
 package org.adam4j.kernels;
 
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * Splits a slice {@code [off, off + len)} into at most {@code threads} chunks whose inner boundaries are multiples of
- * {@code line} elements, runs all but the first on an executor and the first on the calling thread, and returns when
- * all are done (rethrowing the first failure).
+ * {@code line} elements and runs them on the calling thread and an executor (see {@link #runPieces}), returning when
+ * all are done (rethrowing the first failure). The one place where adam4j hands work to other threads: the parallel
+ * kernels split one slice, the optimizer splits many tensors, and neither nests inside the other.
  */
 public final class ParallelChunks {
     /** Below this many elements per thread a split costs more than it saves. */
@@ -17,6 +20,12 @@ public final class ParallelChunks {
     @FunctionalInterface
     public interface Chunk {
         void run(int off, int len);
+    }
+
+    /** A chunk of work on {@code [off, off + len)} of something that may exceed 2^31 elements (a segment). */
+    @FunctionalInterface
+    public interface LongChunk {
+        void run(long off, long len);
     }
 
     private final int threads;
@@ -46,72 +55,136 @@ public final class ParallelChunks {
 
     /** Runs {@code chunk} over the split of {@code [off, off + len)}. */
     public void run(int off, int len, Chunk chunk) {
-        int parts = (int) Math.min(threads, Math.max(1L, (long) len / MIN_CHUNK));
+        if (parts(len) <= 1) {
+            chunk.run(off, len);
+            return;
+        }
+        runLong(off, len, (o, l) -> chunk.run((int) o, (int) l));
+    }
+
+    private int parts(long len) {
+        return (int) Math.min(threads, Math.max(1L, len / MIN_CHUNK));
+    }
+
+    /** Runs {@code chunk} over the split of {@code [off, off + len)}. */
+    public void runLong(long off, long len, LongChunk chunk) {
+        int parts = parts(len);
         if (parts <= 1) {
             chunk.run(off, len);
             return;
         }
-        long end = (long) off + len;
+        long end = off + len;
         long[] cuts = new long[parts + 1];
         cuts[0] = off;
         cuts[parts] = end;
         for (int k = 1; k < parts; k++) {
-            long cut = off + (long) len * k / parts;
+            // len * k / parts without overflowing for any long len
+            long cut = off + len / parts * k + len % parts * k / parts;
             cut -= cut % line;
             cuts[k] = Math.max(cuts[k - 1], Math.min(end, cut));
         }
-        Executor ex = executor != null ? executor : SharedPool.POOL;
-        CountDownLatch done = new CountDownLatch(parts - 1);
-        Throwable[] failure = new Throwable[1];
-        for (int k = 1; k < parts; k++) {
-            int o = (int) cuts[k];
-            int l = (int) (cuts[k + 1] - cuts[k]);
-            ex.execute(() -> {
-                try {
-                    chunk.run(o, l);
-                } catch (Throwable t) {
-                    synchronized (failure) {
-                        if (failure[0] == null) {
-                            failure[0] = t;
-                        }
-                    }
-                } finally {
-                    done.countDown();
-                }
-            });
+        runPieces(parts, k -> chunk.run(cuts[k], cuts[k + 1] - cuts[k]));
+    }
+
+    /**
+     * Runs {@code piece.accept(k)} for every {@code k} in {@code [0, pieces)}: the calling thread and up to
+     * {@code threads - 1} tasks on the executor take pieces from one counter until none are left, then this returns
+     * (rethrowing the first failure; after a failure no new piece starts). A task that the executor starts only after
+     * the caller has finished does nothing, so the caller waits only for tasks that are running a piece, never for
+     * one the executor has not started: no deadlock when the executor is busy or single-threaded, or when the caller
+     * is one of its workers.
+     */
+    public void runPieces(int pieces, IntConsumer piece) {
+        if (threads == 1 || pieces <= 1) {
+            for (int k = 0; k < pieces; k++) {
+                piece.accept(k);
+            }
+            return;
         }
-        Throwable mine = null;
-        try {
-            chunk.run((int) cuts[0], (int) (cuts[1] - cuts[0]));
-        } catch (Throwable t) {
-            mine = t;
+        new Pieces(pieces, piece).run(executor != null ? executor : SharedPool.POOL, Math.min(threads, pieces) - 1);
+    }
+
+    /** One {@link #runPieces} call's shared counter, running-helper count and first failure. */
+    private static final class Pieces implements Runnable {
+        private final int pieces;
+        private final IntConsumer piece;
+        private final AtomicInteger next = new AtomicInteger();
+        private int running;
+        private boolean finished;
+        private Throwable failure;
+
+        Pieces(int pieces, IntConsumer piece) {
+            this.pieces = pieces;
+            this.piece = piece;
         }
-        boolean interrupted = false;
-        while (true) {
+
+        void run(Executor executor, int helpers) {
             try {
-                done.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
+                for (int h = 0; h < helpers; h++) {
+                    executor.execute(this);
+                }
+            } catch (RejectedExecutionException e) {
+                // a saturated or shut-down executor: the caller takes the remaining pieces itself
+            }
+            work();
+            boolean interrupted = false;
+            Throwable first;
+            synchronized (this) {
+                finished = true;
+                while (running > 0) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                first = failure;
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (first instanceof RuntimeException re) {
+                throw re;
+            }
+            if (first instanceof Error err) {
+                throw err;
+            }
+            if (first != null) {
+                throw new IllegalStateException(first);
             }
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        Throwable first = mine;
-        synchronized (failure) {
-            if (first == null) {
-                first = failure[0];
+
+        @Override
+        public void run() {
+            synchronized (this) {
+                if (finished) {
+                    return;
+                }
+                running++;
+            }
+            try {
+                work();
+            } finally {
+                synchronized (this) {
+                    running--;
+                    notifyAll();
+                }
             }
         }
-        if (first instanceof RuntimeException re) {
-            throw re;
-        }
-        if (first instanceof Error err) {
-            throw err;
-        }
-        if (first != null) {
-            throw new IllegalStateException(first);
+
+        private void work() {
+            try {
+                for (int k; (k = next.getAndIncrement()) < pieces; ) {
+                    piece.accept(k);
+                }
+            } catch (Throwable t) {
+                next.set(pieces);
+                synchronized (this) {
+                    if (failure == null) {
+                        failure = t;
+                    }
+                }
+            }
         }
     }
 

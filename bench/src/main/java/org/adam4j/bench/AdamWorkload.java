@@ -1,0 +1,27 @@
+package org.adam4j.bench;
+
+/** The arrays of one {@link AdamBenchmark} at one precision, with the kernel under test. */
+interface AdamWorkload extends Workload {
+    void fused();
+
+    void moments();
+
+    void params();
+
+    /** {@code fused}, {@code moments} or {@code params}, by name. */
+    default void run(String op) {
+        switch (op) {
+            case "fused" -> fused();
+            case "moments" -> moments();
+            case "params" -> params();
+            default -> throw new IllegalArgumentException("unknown operation '" + op + "'");
+        }
+    }
+
+    /**
+     * Runs {@code op} ({@code fused}, {@code moments} or {@code params}) once with the kernel and once with the
+     * reference from the same initial values, throws {@link IllegalStateException} at the first bit that differs, and
+     * leaves the initial values in place.
+     */
+    void verify(String op);
+}

@@ -1,0 +1,249 @@
+package org.adam4j.cli;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.adam4j.bench.AdamBenchmark;
+import org.openjdk.jmh.runner.BenchmarkList;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * The JMH runs that make up a suite: each one benchmark method with one value per parameter, run in a fork of its
+ * own, so that {@code ./adam4j bench} can show progress between runs, give {@code scalar-strict} its JVM flag, and
+ * leave out what would take hours.
+ */
+final class BenchPlan {
+    /** Sizes above this are not run for lane widths the JIT emulates on this machine (they box every vector). */
+    static final int EMULATED_MAX_SIZE = 262144;
+    static final String ADAM = "org.adam4j.bench.AdamBenchmark";
+    static final String ROOFLINE = "org.adam4j.bench.RooflineBenchmark";
+    static final int CACHE_RESIDENT = 16384;
+    static final int MEMORY_BOUND = 33554432;
+    static final int THREADS_CHECK = 262144;
+
+    /** One fork of one benchmark method at one value of each parameter. */
+    record Run(String benchmark, Map<String, String> params) {
+        Run {
+            params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        }
+
+        /** What {@code --include} matches and the progress shows, e.g. {@code AdamBenchmark.fused kernel=vector ...}. */
+        String label() {
+            StringBuilder sb = new StringBuilder(benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1));
+            params.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+            return sb.toString();
+        }
+
+        static final List<String> VECTOR_MODULE = List.of("--add-modules", "jdk.incubator.vector");
+
+        /** What its fork gets besides {@link #VECTOR_MODULE}: for {@code scalar-strict}, no auto-vectorization. */
+        List<String> extraJvmArgs() {
+            return AdamBenchmark.SCALAR_STRICT.equals(params.get("kernel")) ? List.of("-XX:-UseSuperWord") : List.of();
+        }
+
+        int size() {
+            String s = params.get("size");
+            return s == null ? 0 : Integer.parseInt(s);
+        }
+    }
+
+    /** How long each run warms up and measures. */
+    record Timing(int warmupIterations, int warmupMillis, int iterations, int iterationMillis) {
+        static final Timing QUICK = new Timing(2, 600, 3, 500);
+        static final Timing FULL = new Timing(3, 1000, 5, 1000);
+
+        /**
+         * A guess at one run's wall time: its iterations, a fork's start-up, and the setup, which fills and checks
+         * seven arrays of {@code size} elements.
+         */
+        double seconds(Run run) {
+            double bytes = "f64".equals(run.params().get("precision")) ? 8 : 4;
+            return (warmupIterations * warmupMillis + iterations * iterationMillis) / 1000.0 + 1.5
+                    + run.size() * bytes * 30e-9;
+        }
+    }
+
+    final String name;
+    final Timing timing;
+    final List<Run> runs;
+    /** Runs left out because their lane width is emulated at a size where that takes too long. */
+    final List<Run> skipped;
+
+    private BenchPlan(String name, Timing timing, List<Run> runs, List<Run> skipped) {
+        this.name = name;
+        this.timing = timing;
+        this.runs = List.copyOf(runs);
+        this.skipped = List.copyOf(skipped);
+    }
+
+    /**
+     * The default suite: the fused Adam step of every kernel (each lane width, the facade's choice, both scalar
+     * baselines) at both precisions on a cache-resident size; the moment and parameter steps and AdamW for the vector
+     * and scalar kernels; the float kernels far beyond the caches on 1 and 2 threads and at 256 Ki on 1 and 2; and
+     * the roofline at each of those sizes.
+     */
+    static BenchPlan quick(Emulation emulation) {
+        List<Run> runs = new ArrayList<>();
+        for (String precision : List.of("f32", "f64")) {
+            for (String kernel : kernels()) {
+                runs.add(adam("fused", kernel, precision, "adam", CACHE_RESIDENT, 1));
+            }
+        }
+        for (String op : List.of("moments", "params")) {
+            for (String kernel : List.of("vector", "scalar")) {
+                runs.add(adam(op, kernel, "f32", "adam", CACHE_RESIDENT, 1));
+            }
+        }
+        for (String kernel : List.of("vector", "scalar")) {
+            runs.add(adam("fused", kernel, "f32", "adamw", CACHE_RESIDENT, 1));
+        }
+        for (int threads : List.of(1, 2)) {
+            runs.add(adam("fused", "vector", "f32", "adam", THREADS_CHECK, threads));
+        }
+        for (String kernel : List.of("vector", "scalar", "scalar-strict")) {
+            runs.add(adam("fused", kernel, "f32", "adam", MEMORY_BOUND, 1));
+        }
+        runs.add(adam("fused", "vector", "f32", "adam", MEMORY_BOUND, 2));
+        for (String precision : List.of("f32", "f64")) {
+            for (int size : List.of(CACHE_RESIDENT, MEMORY_BOUND)) {
+                runs.add(roofline(precision, size, 1));
+            }
+        }
+        for (int size : List.of(THREADS_CHECK, MEMORY_BOUND)) {
+            for (int threads : List.of(1, 2)) {
+                if (size != MEMORY_BOUND || threads != 1) {
+                    runs.add(roofline("f32", size, threads));
+                }
+            }
+        }
+        return new BenchPlan("quick", Timing.QUICK, runs, List.of()).withoutEmulatedAbove(emulation, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Every benchmark in the jar (this module's and any added later) at every value of each of its parameters, except
+     * that emulated lane widths stop at {@link #EMULATED_MAX_SIZE} elements.
+     */
+    static BenchPlan full(Emulation emulation) {
+        List<Run> runs = new ArrayList<>();
+        Set<BenchmarkListEntry> entries = new TreeSet<>(BenchmarkList.defaultList().getAll(
+                OutputFormatFactory.createFormatInstance(System.err, VerboseMode.SILENT), List.of()));
+        for (BenchmarkListEntry e : entries) {
+            Map<String, String[]> params = e.getParams().orElse(Map.of());
+            product(e.getUsername(), new ArrayList<>(params.keySet()), params, 0, new LinkedHashMap<>(), runs);
+        }
+        return new BenchPlan("full", Timing.FULL, runs, List.of()).withoutEmulatedAbove(emulation, EMULATED_MAX_SIZE);
+    }
+
+    /** The kernels the benchmarks measure, as {@link AdamBenchmark}'s {@code kernel} parameter lists them. */
+    static List<String> kernels() {
+        return List.of("vector-64", "vector-128", "vector-256", "vector-512", "vector", "scalar", "scalar-strict");
+    }
+
+    private static void product(String benchmark, List<String> names, Map<String, String[]> values, int index,
+            LinkedHashMap<String, String> chosen, List<Run> out) {
+        if (index == names.size()) {
+            out.add(new Run(benchmark, chosen));
+            return;
+        }
+        String name = names.get(index);
+        for (String value : values.get(name)) {
+            chosen.put(name, value);
+            product(benchmark, names, values, index + 1, chosen, out);
+        }
+        chosen.remove(name);
+    }
+
+    private BenchPlan withoutEmulatedAbove(Emulation emulation, int maxSize) {
+        List<Run> kept = new ArrayList<>();
+        List<Run> left = new ArrayList<>(skipped);
+        for (Run r : runs) {
+            boolean emulated = emulation.emulated(r.params().get("kernel"), r.params().get("precision"));
+            (emulated && r.size() > maxSize ? left : kept).add(r);
+        }
+        return new BenchPlan(name, timing, kept, left);
+    }
+
+    /** The runs whose {@link Run#label() label} contains a match of {@code include}. */
+    BenchPlan including(Pattern include) {
+        return new BenchPlan(name, timing, runs.stream().filter(r -> include.matcher(r.label()).find()).toList(),
+                skipped.stream().filter(r -> include.matcher(r.label()).find()).toList());
+    }
+
+    double estimatedSeconds() {
+        return runs.stream().mapToDouble(timing::seconds).sum();
+    }
+
+    static Run adam(String op, String kernel, String precision, String variant, int size, int threads) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("kernel", kernel);
+        p.put("precision", precision);
+        p.put("variant", variant);
+        p.put("size", Integer.toString(size));
+        p.put("threads", Integer.toString(threads));
+        return new Run(ADAM + "." + op, p);
+    }
+
+    static Run roofline(String precision, int size, int threads) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("precision", precision);
+        p.put("size", Integer.toString(size));
+        p.put("threads", Integer.toString(threads));
+        return new Run(ROOFLINE + ".roofline", p);
+    }
+
+    /**
+     * Which vector kernels the JIT cannot compile to vector instructions here: those wider than
+     * {@code MaxVectorSize}, and those of a single lane (C2 needs two at least), which it runs as Java code that boxes
+     * every vector.
+     */
+    record Emulation(int maxVectorBytes) {
+        /** Calls nothing emulated: for a JVM that does not say its {@code MaxVectorSize}. */
+        static final Emulation NONE = new Emulation(0);
+
+        static Emulation of(MachineInfo m) {
+            try {
+                return new Emulation(Integer.parseInt(m.maxVectorSize));
+            } catch (NumberFormatException e) {
+                return NONE;
+            }
+        }
+
+        boolean emulated(String kernel, String precision) {
+            if (maxVectorBytes <= 0 || kernel == null || !kernel.startsWith("vector-") || precision == null) {
+                return false;
+            }
+            int bits;
+            try {
+                bits = Integer.parseInt(kernel.substring("vector-".length()));
+            } catch (NumberFormatException e) {
+                return false;
+            }
+            int elementBits = precision.equals("f64") ? 64 : 32;
+            return bits / 8 > maxVectorBytes || bits / elementBits < 2;
+        }
+
+        /** For example {@code vector-512 (f32, f64), vector-64 (f64)}; empty when nothing is emulated. */
+        String describe() {
+            List<String> parts = new ArrayList<>();
+            for (String kernel : kernels()) {
+                List<String> precisions = new ArrayList<>();
+                for (String p : List.of("f32", "f64")) {
+                    if (emulated(kernel, p)) {
+                        precisions.add(p);
+                    }
+                }
+                if (!precisions.isEmpty()) {
+                    parts.add(kernel + " (" + String.join(", ", precisions) + ")");
+                }
+            }
+            return String.join(", ", parts);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package org.adam4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.runner.BenchmarkList;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.VerboseMode;
+import org.junit.jupiter.api.Test;
+
+class BenchPlanTest {
+    /** This machine: AVX2, 32-byte vectors. */
+    private static final BenchPlan.Emulation AVX2 = new BenchPlan.Emulation(32);
+
+    /** Every benchmark method in the jar with the values JMH's annotations declare for its parameters. */
+    private static Map<String, Map<String, String[]>> declared() {
+        Map<String, Map<String, String[]>> all = new HashMap<>();
+        for (BenchmarkListEntry e : BenchmarkList.defaultList().getAll(
+                OutputFormatFactory.createFormatInstance(System.err, VerboseMode.SILENT), List.of())) {
+            all.put(e.getUsername(), e.getParams().orElse(Map.of()));
+        }
+        return all;
+    }
+
+    private static Set<String> values(List<BenchPlan.Run> runs, String benchmarkPart, String param) {
+        Set<String> v = new HashSet<>();
+        runs.stream().filter(r -> r.benchmark().contains(benchmarkPart)).forEach(r -> v.add(r.params().get(param)));
+        return v;
+    }
+
+    @Test
+    void quickSuiteCoversEveryLaneWidthBothBaselinesAndTheRooflineInAndOutOfCache() {
+        BenchPlan quick = BenchPlan.quick(AVX2);
+        for (String precision : List.of("f32", "f64")) {
+            Set<String> kernels = new HashSet<>();
+            quick.runs.stream().filter(r -> r.benchmark().endsWith("AdamBenchmark.fused")
+                    && precision.equals(r.params().get("precision"))).forEach(r -> kernels.add(r.params().get("kernel")));
+            assertEquals(Set.of("vector-64", "vector-128", "vector-256", "vector-512", "vector", "scalar",
+                    "scalar-strict"), kernels, precision);
+        }
+        assertEquals(Set.of("fused", "moments", "params"), new HashSet<>(quick.runs.stream()
+                .filter(r -> r.benchmark().contains("AdamBenchmark"))
+                .map(r -> r.benchmark().substring(r.benchmark().lastIndexOf('.') + 1)).toList()));
+        assertEquals(Set.of("adam", "adamw"), values(quick.runs, "AdamBenchmark", "variant"));
+        assertEquals(Set.of("1", "2"), values(quick.runs, "AdamBenchmark", "threads"));
+        for (String precision : List.of("f32", "f64")) {
+            Set<String> sizes = new HashSet<>();
+            quick.runs.stream().filter(r -> r.benchmark().endsWith("roofline") && r.params().get("precision")
+                    .equals(precision)).forEach(r -> sizes.add(r.params().get("size")));
+            assertTrue(sizes.contains("16384") && sizes.contains("33554432"), precision + " roofline sizes " + sizes);
+        }
+        assertTrue(quick.skipped.isEmpty(), "the quick suite keeps the emulated widths, at a small size");
+        assertTrue(quick.runs.stream().filter(r -> AVX2.emulated(r.params().get("kernel"), r.params().get("precision")))
+                .allMatch(r -> r.size() <= BenchPlan.CACHE_RESIDENT));
+    }
+
+    @Test
+    void quickSuitePlansUnderFiveMinutes() {
+        assertTrue(BenchPlan.quick(AVX2).estimatedSeconds() < 300, "planned " + BenchPlan.quick(AVX2).estimatedSeconds() + " s");
+    }
+
+    @Test
+    void everyPlannedValueIsOneTheBenchmarksDeclare() {
+        Map<String, Map<String, String[]>> declared = declared();
+        for (BenchPlan.Run r : BenchPlan.quick(AVX2).runs) {
+            Map<String, String[]> params = declared.get(r.benchmark());
+            assertTrue(params != null, "no benchmark " + r.benchmark());
+            assertEquals(params.keySet(), r.params().keySet(), r.label());
+            r.params().forEach((k, v) -> assertTrue(Arrays.asList(params.get(k)).contains(v), r.label() + ": " + k));
+        }
+        assertEquals(BenchPlan.kernels(), List.of(declared.get(BenchPlan.ADAM + ".fused").get("kernel")));
+    }
+
+    @Test
+    void fullSuiteIsEveryCombinationLessEmulatedWidthsAtHugeSizes() {
+        Map<String, Map<String, String[]>> declared = declared();
+        long combinations = declared.values().stream()
+                .mapToLong(p -> p.values().stream().mapToLong(v -> v.length).reduce(1, (a, b) -> a * b)).sum();
+        BenchPlan none = BenchPlan.full(BenchPlan.Emulation.NONE);
+        assertEquals(combinations, none.runs.size());
+        assertTrue(none.skipped.isEmpty());
+
+        BenchPlan full = BenchPlan.full(AVX2);
+        assertEquals(combinations, full.runs.size() + full.skipped.size());
+        assertFalse(full.skipped.isEmpty());
+        for (BenchPlan.Run r : full.skipped) {
+            assertTrue(AVX2.emulated(r.params().get("kernel"), r.params().get("precision")), r.label());
+            assertTrue(r.size() > BenchPlan.EMULATED_MAX_SIZE, r.label());
+        }
+        // vector-512 f32 and f64 and vector-64 f64, 2 variants, 3 ops, 2 huge sizes, 2 thread counts
+        assertEquals(3 * 2 * 3 * 2 * 2, full.skipped.size());
+        assertTrue(full.runs.stream().anyMatch(r -> r.label().contains("kernel=vector-512 precision=f32")));
+    }
+
+    @Test
+    void includeMatchesLabelsAnywhere() {
+        BenchPlan plan = BenchPlan.full(AVX2).including(Pattern.compile("roofline.*threads=2"));
+        assertEquals(10, plan.runs.size());
+        assertTrue(plan.runs.stream().allMatch(r -> r.label().startsWith("RooflineBenchmark.roofline ")));
+    }
+
+    @Test
+    void onlyScalarStrictRunsWithoutSuperWord() {
+        for (BenchPlan.Run r : BenchPlan.quick(AVX2).runs) {
+            boolean strict = "scalar-strict".equals(r.params().get("kernel"));
+            org.openjdk.jmh.runner.options.Options o = BenchRunner.options(r, BenchPlan.Timing.QUICK);
+            assertEquals(List.of("--add-modules", "jdk.incubator.vector"), List.copyOf(o.getJvmArgs().get()));
+            assertEquals(strict ? List.of("-XX:-UseSuperWord") : List.of(), List.copyOf(o.getJvmArgsAppend().get()),
+                    r.label());
+            r.params().forEach((k, v) -> assertEquals(List.of(v), List.copyOf(o.getParameter(k).get()), r.label()));
+            assertEquals(List.of("^\\Q" + r.benchmark() + "\\E$"), o.getIncludes());
+        }
+    }
+
+    @Test
+    void emulationFollowsMaxVectorSizeAndTheTwoLaneMinimum() {
+        assertTrue(AVX2.emulated("vector-512", "f32"));
+        assertTrue(AVX2.emulated("vector-512", "f64"));
+        assertTrue(AVX2.emulated("vector-64", "f64"), "one double lane: C2 needs two");
+        assertFalse(AVX2.emulated("vector-64", "f32"));
+        assertFalse(AVX2.emulated("vector-256", "f64"));
+        assertFalse(AVX2.emulated("vector", "f32"));
+        assertFalse(AVX2.emulated("scalar-strict", "f64"));
+        BenchPlan.Emulation avx512 = new BenchPlan.Emulation(64);
+        assertFalse(avx512.emulated("vector-512", "f32"));
+        assertTrue(avx512.emulated("vector-64", "f64"));
+        assertEquals("vector-64 (f64), vector-512 (f32, f64)", AVX2.describe());
+    }
+
+    @Test
+    void aFailedRunIsReportedByWhatWentWrongInTheFork() {
+        IllegalArgumentException inFork = new IllegalArgumentException("unknown kernel 'vector-1024'\nmore");
+        RuntimeException jmh = new RuntimeException("Benchmark error during the run");
+        jmh.addSuppressed(inFork);
+        Exception runner = new Exception("Benchmark caught the exception", jmh);
+        assertEquals("IllegalArgumentException: unknown kernel 'vector-1024'", BenchRunner.firstLine(runner));
+        assertEquals("plain", BenchRunner.firstLine(new Exception("plain")));
+        assertEquals("1:01:05", BenchRunner.clock(3665));
+        assertEquals("4:05", BenchRunner.clock(245));
+    }
+}

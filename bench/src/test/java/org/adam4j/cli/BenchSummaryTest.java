@@ -1,0 +1,154 @@
+package org.adam4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** JMH's JSON to rows, CSV and table, on a synthetic result in JMH 1.37's format (no timing is measured here). */
+class BenchSummaryTest {
+    private static final double TOLERANCE = 1e-9;
+
+    static BenchSummary synthetic() throws IOException {
+        try (Reader r = new InputStreamReader(BenchSummaryTest.class.getResourceAsStream("synthetic-jmh-result.json"),
+                StandardCharsets.UTF_8)) {
+            return BenchSummary.read(r);
+        }
+    }
+
+    private static BenchSummary.Row row(BenchSummary s, String variant, String kernel, String precision, String op,
+            long size, int threads) {
+        return s.rows.stream().filter(r -> r.variant().equals(variant) && r.kernel().equals(kernel)
+                && r.precision().equals(precision) && r.op().equals(op) && r.size() == size && r.threads() == threads)
+                .findFirst().orElseThrow(() -> new AssertionError("no row " + kernel + " " + precision + " " + op
+                        + " " + size + " " + threads + " in " + s.rows));
+    }
+
+    @Test
+    void mapsKernelRowsWithPerElementFiguresSpeedUpsAndRoofline() throws IOException {
+        BenchSummary s = synthetic();
+        assertEquals(13, s.rows.size());
+        BenchSummary.Row vector = row(s, "adam", "vector", "f32", "fused", 16384, 1);
+        assertEquals(0.7, vector.nsPerElement(), TOLERANCE);
+        assertEquals(28 / 0.7, vector.gbPerSecond(), TOLERANCE);
+        assertEquals(0.1, vector.allocBytesPerOp(), TOLERANCE);
+        assertEquals(2.0, s.speedupOver(vector, "scalar"), TOLERANCE);
+        assertEquals(5.0, s.speedupOver(vector, "scalar-strict"), TOLERANCE);
+        assertEquals(50.0, s.rooflinePercent(vector), TOLERANCE);
+
+        // The parameter step moves 4 arrays of 7: its share of the roofline is by bandwidth, not time.
+        BenchSummary.Row params = row(s, "adam", "vector", "f32", "params", 16384, 1);
+        assertEquals(16 / 0.5, params.gbPerSecond(), TOLERANCE);
+        assertEquals(100 * 32.0 / 80.0, s.rooflinePercent(params), TOLERANCE);
+        assertTrue(Double.isNaN(s.speedupOver(params, "scalar")), "no scalar params row to compare with");
+
+        // us/op converted to ns
+        BenchSummary.Row big = row(s, "adam", "vector", "f32", "fused", 33554432, 1);
+        assertEquals(1.5, big.nsPerElement(), TOLERANCE);
+        assertEquals(100 * 1.4 / 1.5, s.rooflinePercent(big), TOLERANCE);
+
+        BenchSummary.Row f64 = row(s, "adam", "vector", "f64", "fused", 16384, 2);
+        assertEquals(56.0, f64.gbPerSecond(), TOLERANCE);
+        assertTrue(Double.isNaN(s.rooflinePercent(f64)), "no f64 roofline in the result");
+
+        BenchSummary.Row adamw = row(s, "adamw", "vector", "f32", "fused", 16384, 1);
+        assertEquals(2.0, s.speedupOver(adamw, "scalar"), TOLERANCE);
+    }
+
+    @Test
+    void toleratesOtherBenchmarksWithKernelPrecisionAndThreadsParameters() throws IOException {
+        BenchSummary s = synthetic();
+        // throughput mode, "float" for f32, no variant
+        BenchSummary.Row step = row(s, "", "vector", "f32", "step", 1000000, 2);
+        assertEquals(1e6, step.nsPerOp(), TOLERANCE);
+        assertEquals(1.0, step.nsPerElement(), TOLERANCE);
+        assertTrue(Double.isNaN(step.allocBytesPerOp()));
+        // no size: kept, without per-element figures
+        BenchSummary.Row noSize = row(s, "", "scalar", "f64", "step", 0, 1);
+        assertTrue(Double.isNaN(noSize.nsPerElement()));
+        assertEquals(16.0, noSize.allocBytesPerOp(), TOLERANCE);
+    }
+
+    @Test
+    void readsWhatItCanOfIncompleteJson() {
+        BenchSummary s = BenchSummary.read(new StringReader("""
+                [ {"benchmark": "x.Y.fused"},
+                  {"benchmark": "org.adam4j.bench.AdamBenchmark.fused", "threads": 3,
+                   "primaryMetric": {"score": 8192.0, "scoreUnit": "ns/op"},
+                   "params": {"kernel": "scalar", "precision": "f32", "size": "4096"}} ]
+                """));
+        assertEquals(1, s.rows.size());
+        BenchSummary.Row r = s.rows.get(0);
+        assertEquals(3, r.threads(), "JMH's thread count when there is no threads parameter");
+        assertEquals(2.0, r.nsPerElement(), TOLERANCE);
+        assertEquals("", r.variant());
+    }
+
+    @Test
+    void convertsJmhUnits() {
+        assertEquals(2500.0, BenchSummary.nanosPerOp(2.5, "us/op"), TOLERANCE);
+        assertEquals(3e6, BenchSummary.nanosPerOp(3, "ms/op"), TOLERANCE);
+        assertEquals(1e6, BenchSummary.nanosPerOp(1000, "ops/s"), TOLERANCE);
+        assertEquals(0.5, BenchSummary.nanosPerOp(2, "ops/ns"), TOLERANCE);
+        assertTrue(Double.isNaN(BenchSummary.nanosPerOp(1, "B/op")));
+    }
+
+    @Test
+    void writesSummaryCsvPerVariantWithTheExactHeader(@TempDir Path dir) throws IOException {
+        BenchSummary s = synthetic();
+        List<Path> files = s.writeCsv(dir);
+        assertEquals(List.of(dir.resolve("summary.csv"), dir.resolve("summary-adamw.csv")), files);
+
+        List<String> main = Files.readAllLines(dir.resolve("summary.csv"));
+        assertEquals("kernel,precision,op,size,threads,ns_per_element,gb_per_s,alloc_bytes_per_op", main.get(0));
+        assertTrue(main.contains("vector,f32,fused,16384,1,0.70000,40.0000,0.100"), main.toString());
+        assertTrue(main.contains("roofline,f32,roofline,33554432,1,1.40000,20.0000,0.000"), main.toString());
+        assertTrue(main.contains("vector,f32,step,1000000,2,1.00000,28.0000,"), main.toString());
+        assertTrue(main.contains("scalar,f64,step,,1,,,16.000"), main.toString());
+        assertFalse(main.stream().anyMatch(l -> l.startsWith("vector,f32,fused,16384,1,0.75")), "AdamW row in Adam's file");
+        // Adam's 7 kernel rows, 2 other-benchmark rows, 2 roofline rows
+        assertEquals(1 + 7 + 2 + 2, main.size());
+        for (String line : main.subList(1, main.size())) {
+            assertEquals(8, line.split(",", -1).length, line);
+        }
+
+        List<String> adamw = Files.readAllLines(dir.resolve("summary-adamw.csv"));
+        assertEquals(main.get(0), adamw.get(0));
+        assertEquals(List.of("vector,f32,fused,16384,1,0.75000,37.3333,0.100", "scalar,f32,fused,16384,1,1.50000,18.6667,0.100",
+                "roofline,f32,roofline,16384,1,0.35000,80.0000,0.000", "roofline,f32,roofline,33554432,1,1.40000,20.0000,0.000"),
+                adamw.subList(1, adamw.size()));
+    }
+
+    @Test
+    void csvQuotesFieldsWithCommas() throws IOException {
+        StringWriter w = new StringWriter();
+        BenchSummary.writeCsv(w, List.of(new BenchSummary.Row("", "a,b", "f32", "fused", 10, 1, 20, Double.NaN)));
+        assertEquals(BenchSummary.CSV_HEADER + "\n\"a,b\",f32,fused,10,1,2.00000,14.0000,\n", w.toString());
+    }
+
+    @Test
+    void tableHasTheColumnsSectionsAndEmulationNote() throws IOException {
+        String table = synthetic().table(new BenchPlan.Emulation(32));
+        assertTrue(table.contains("kernel") && table.contains("ns/elem") && table.contains("GB/s")
+                && table.contains("x scalar") && table.contains("x strict") && table.contains("%roof")
+                && table.contains("alloc B/op"), table);
+        String vectorLine = table.lines().filter(l -> l.startsWith("vector ") && l.contains(" 16384 ")
+                && l.contains("fused") && l.contains("f32")).findFirst().orElseThrow();
+        assertTrue(vectorLine.matches(".*0\\.700\\s+40\\.0\\s+2\\.00x\\s+5\\.00x\\s+50%\\s+0\\.1"), vectorLine);
+        assertTrue(table.contains("\nAdam\n") && table.contains("AdamW") && table.contains("roofline ("), table);
+        assertTrue(table.contains("vector-512 *"), table);
+        assertTrue(table.contains("* emulated"), table);
+        assertTrue(table.indexOf("\nAdam\n") < table.indexOf("AdamW") && table.indexOf("AdamW") < table.indexOf("roofline ("));
+    }
+}

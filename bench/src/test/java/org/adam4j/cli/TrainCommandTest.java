@@ -1,0 +1,133 @@
+package org.adam4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.adam4j.train.IdxFiles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainCommandTest {
+    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+    @TempDir
+    Path dir;
+
+    record Result(int status, List<String> out, List<String> err) {
+    }
+
+    static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Adam4j.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(status, out.toString(StandardCharsets.UTF_8).lines().toList(),
+                err.toString(StandardCharsets.UTF_8).lines().toList());
+    }
+
+    static void assertPng(Path p) throws IOException {
+        assertTrue(Files.isRegularFile(p), p + " missing");
+        byte[] head = Arrays.copyOf(Files.readAllBytes(p), PNG_SIGNATURE.length);
+        assertArrayEquals(PNG_SIGNATURE, head, p + " is not a PNG");
+    }
+
+    /** The output with the measured times taken out: what must not depend on the thread count. */
+    private static List<String> withoutTimes(List<String> lines) {
+        return lines.stream().map(l -> l.replaceAll("time [0-9.]+s", "").replaceAll("threads [0-9]+", "")).toList();
+    }
+
+    @Test
+    void trainsOnTwoMoonsAndEndsWithTheTestAccuracy() throws IOException {
+        Result r = run("train", "--epochs", "3", "--hidden", "16", "--lr", "0.01", "--out", dir.toString());
+        assertEquals(0, r.status(), String.join("\n", r.err()));
+        String last = r.out().get(r.out().size() - 1);
+        assertTrue(last.matches("test_accuracy=[01]\\.\\d{4}"), last);
+        assertEquals(3, r.out().stream().filter(l -> l.matches("epoch [1-3]/3 .*")).count(), String.join("\n", r.out()));
+        assertTrue(Double.parseDouble(last.substring("test_accuracy=".length())) > 0.8, last);
+        assertPng(dir.resolve("train-two-moons-mlp-adam.png"));
+    }
+
+    @Test
+    void sameOutputForEveryThreadCount() {
+        Result one = run("train", "--epochs", "2", "--batch", "100", "--threads", "1", "--out", dir.toString());
+        Result three = run("train", "--epochs", "2", "--batch", "100", "--threads", "3", "--out", dir.toString());
+        assertEquals(0, one.status());
+        assertEquals(withoutTimes(one.out()), withoutTimes(three.out()));
+    }
+
+    @Test
+    void comparesOptimizersInOneChart() throws IOException {
+        Result r = run("train", "--model", "softmax", "--compare", "adam,adamw", "--epochs", "2", "--out", dir.toString());
+        assertEquals(0, r.status(), String.join("\n", r.err()));
+        assertTrue(r.out().stream().anyMatch(l -> l.startsWith("[adamw] epoch 2/2")));
+        assertTrue(r.out().get(r.out().size() - 2).matches("best=adamw?"));
+        assertTrue(r.out().get(r.out().size() - 1).matches("test_accuracy=0\\.\\d{4}"));
+        assertPng(dir.resolve("train-two-moons-softmax-compare.png"));
+    }
+
+    @Test
+    void refusesOptimizersThatAreNotAvailableYet() {
+        for (String name : List.of("sgd", "rmsprop", "adagrad", "nadam", "radam", "adamax", "sgd-momentum")) {
+            Result r = run("train", "--optimizer", name, "--out", dir.toString());
+            assertEquals(2, r.status(), name);
+            assertTrue(r.err().get(0).contains("optimizer '" + name + "' is not available yet"), r.err().get(0));
+        }
+        Result r = run("train", "--compare", "adam,sgd", "--out", dir.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.out().isEmpty(), "refused before training: " + r.out());
+    }
+
+    @Test
+    void refusesBadOptions() {
+        for (String[] args : List.of(new String[] {"train", "--optimizer", "adamm"},
+                new String[] {"train", "--model", "cnn"}, new String[] {"train", "--model", "softmax", "--hidden", "3"},
+                new String[] {"train", "--hidden", "0"}, new String[] {"train", "--lr", "-1"},
+                new String[] {"train", "--epochs", "x"}, new String[] {"train", "--batch"},
+                new String[] {"train", "--optimizer", "adam", "--compare", "adam,adamw"},
+                new String[] {"train", "--bogus", "1"})) {
+            Result r = run(args);
+            assertEquals(2, r.status(), String.join(" ", args));
+            assertTrue(r.err().get(0).startsWith("adam4j train: "), r.err().get(0));
+        }
+    }
+
+    @Test
+    void trainsOnIdxFiles() throws IOException {
+        Path mnist = IdxFiles.mnistFolder(dir.resolve("mnist"));
+        Result r = run("train", "--data", mnist.toString(), "--model", "softmax", "--epochs", "1", "--out", dir.toString());
+        assertEquals(0, r.status(), String.join("\n", r.err()));
+        assertTrue(r.out().get(0).contains("12 training, 5 test examples, 12 features, 10 classes"), r.out().get(0));
+        assertPng(dir.resolve("train-mnist-softmax-adam.png"));
+    }
+
+    /** Each malformed file: exit status 2 and one line on stderr naming the file and the fault. */
+    @Test
+    void malformedIdxFilesExitWithStatus2AndOneLine() throws IOException {
+        byte[] images = IdxFiles.images(5, 4, 3);
+        List<Object[]> faults = List.of(
+                new Object[] {"t10k-images-idx3-ubyte", IdxFiles.idx(0x0804, new int[] {5, 4, 3}, new byte[60]),
+                    "bad magic number"},
+                new Object[] {"t10k-images-idx3-ubyte", Arrays.copyOf(images, images.length - 7), "truncated"},
+                new Object[] {"t10k-labels-idx1-ubyte", IdxFiles.labels(6), "6 labels for the 5 images"});
+        int i = 0;
+        for (Object[] fault : faults) {
+            Path mnist = IdxFiles.mnistFolder(dir.resolve("bad" + i++));
+            Files.write(mnist.resolve((String) fault[0]), (byte[]) fault[1]);
+            Result r = run("train", "--data", mnist.toString(), "--out", dir.toString());
+            assertEquals(2, r.status(), fault[2].toString());
+            assertEquals(1, r.err().size(), "one line: " + r.err());
+            String line = r.err().get(0);
+            assertTrue(line.startsWith("adam4j train: " + mnist.resolve((String) fault[0])), line);
+            assertTrue(line.contains((String) fault[2]), line);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package org.adam4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IdxTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String name, byte[] bytes) throws IOException {
+        Path p = dir.resolve(name);
+        Files.write(p, bytes);
+        return p;
+    }
+
+    private String refusal(String name, byte[] bytes, int dims) throws IOException {
+        Path p = write(name, bytes);
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> Idx.read(p, dims));
+        assertTrue(e.getMessage().startsWith(p.toString() + ": "), e.getMessage());
+        assertEquals(-1, e.getMessage().indexOf('\n'), "one line: " + e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void readsPlainAndGzippedFilesAlike() throws IOException {
+        byte[] plain = IdxFiles.images(3, 4, 5);
+        Idx.Array a = Idx.read(write("a", plain), 3);
+        Idx.Array b = Idx.read(write("b.gz", IdxFiles.gzip(plain)), 3);
+        assertArrayEquals(new int[] {3, 4, 5}, a.dims());
+        assertEquals(3, a.items());
+        assertEquals(20, a.itemSize());
+        assertArrayEquals(Arrays.copyOfRange(plain, 16, plain.length), a.data());
+        assertArrayEquals(a.data(), b.data());
+    }
+
+    @Test
+    void refusesABadMagicNumber() throws IOException {
+        assertTrue(refusal("m", IdxFiles.idx(0x0802, new int[] {1, 1}, new byte[1]), 1).contains("bad magic number"));
+        // A labels file where images are expected: right type, wrong number of dimensions.
+        assertTrue(refusal("l", IdxFiles.labels(4), 3).contains("bad magic number 0x00000801"));
+        // Ints instead of unsigned bytes.
+        assertTrue(refusal("i", IdxFiles.idx(0x0C01, new int[] {1}, new byte[4]), 1).contains("bad magic number"));
+    }
+
+    @Test
+    void refusesTruncatedFiles() throws IOException {
+        byte[] full = IdxFiles.images(3, 4, 5);
+        assertTrue(refusal("empty", new byte[0], 3).contains("truncated"));
+        assertTrue(refusal("header", Arrays.copyOf(full, 10), 3).contains("truncated: the header"));
+        String m = refusal("data", Arrays.copyOf(full, full.length - 1), 3);
+        assertTrue(m.contains("need 60 bytes of data, the file has 59"), m);
+        byte[] gz = IdxFiles.gzip(full);
+        assertTrue(refusal("cut.gz", Arrays.copyOf(gz, gz.length / 2), 3).contains("truncated"));
+    }
+
+    @Test
+    void refusesBytesAfterTheData() throws IOException {
+        byte[] full = IdxFiles.labels(5);
+        assertTrue(refusal("long", Arrays.copyOf(full, full.length + 1), 1).contains("bytes after"));
+    }
+
+    @Test
+    void refusesANegativeDimension() throws IOException {
+        assertTrue(refusal("neg", IdxFiles.idx(0x0801, new int[] {-1}, new byte[0]), 1).contains("negative"));
+    }
+
+    @Test
+    void loadsAnMnistFolder() throws IOException {
+        Dataset.Split s = Mnist.load(IdxFiles.mnistFolder(dir.resolve("mnist")));
+        assertEquals(12, s.train().rows());
+        assertEquals(5, s.test().rows());
+        assertEquals(12, s.train().features());
+        assertEquals(7, s.train().label(7));
+        float[] row = new float[12];
+        s.train().copyFeatures(1, row, 0);
+        assertEquals(((12 * 37) & 0xff) / 255f, row[0]);
+    }
+
+    @Test
+    void refusesLabelsThatDoNotMatchTheImages() throws IOException {
+        Path mnist = IdxFiles.mnistFolder(dir.resolve("mnist"));
+        Files.write(mnist.resolve("t10k-labels-idx1-ubyte"), IdxFiles.labels(4));
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> Mnist.load(mnist));
+        assertTrue(e.getMessage().contains("4 labels for the 5 images"), e.getMessage());
+    }
+
+    @Test
+    void refusesALabelThatIsNotADigit() throws IOException {
+        Path mnist = IdxFiles.mnistFolder(dir.resolve("mnist"));
+        Files.write(mnist.resolve("t10k-labels-idx1-ubyte"), IdxFiles.idx(0x801, new int[] {5}, new byte[] {0, 1, 2, 10, 3}));
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> Mnist.load(mnist));
+        assertTrue(e.getMessage().contains("label 10 at index 3"), e.getMessage());
+    }
+
+    @Test
+    void refusesAFolderWithoutTheFiles() throws IOException {
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> Mnist.load(empty));
+        assertTrue(e.getMessage().contains("no train-images-idx3-ubyte[.gz]"), e.getMessage());
+        e = assertThrows(IdxFormatException.class, () -> Mnist.load(dir.resolve("absent")));
+        assertTrue(e.getMessage().contains("no such folder"), e.getMessage());
+    }
+}

@@ -1,0 +1,239 @@
+package org.adam4j.optim;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import org.adam4j.reference.AdamConfig;
+import org.adam4j.reference.AdamStep;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.data.FMatrixRMaj;
+import org.ejml.data.Matrix;
+
+/**
+ * Parameters that share hyperparameters and a learning-rate schedule, as a PyTorch param group. Every {@code add}
+ * checks its arguments against everything registered before it and refuses, changing nothing, a gradient of another
+ * shape, memory registered already, or a value or gradient that aliases another parameter's.
+ */
+public final class ParamGroup {
+    private final AdamOptimizer optimizer;
+    private final List<Param> params = new ArrayList<>();
+    private AdamConfig config;
+    private LrSchedule schedule;
+    /** The learning rate of the step being taken. */
+    private double stepLr;
+    /** The step scalars of the last parameter step number asked for: a group's parameters almost always share it. */
+    private AdamStep cached;
+
+    ParamGroup(AdamOptimizer optimizer, AdamConfig config, LrSchedule schedule) {
+        this.optimizer = optimizer;
+        this.config = Objects.requireNonNull(config, "config");
+        this.schedule = Objects.requireNonNull(schedule, "schedule");
+    }
+
+    /** This group's position in {@link AdamOptimizer#groups()}. */
+    public int index() {
+        return optimizer.groups().indexOf(this);
+    }
+
+    public AdamConfig config() {
+        return config;
+    }
+
+    /**
+     * Replaces the hyperparameters from the next step on (the state is kept).
+     *
+     * @throws IllegalArgumentException if it would turn AMSGrad on or off, which changes what state there is
+     */
+    public void config(AdamConfig config) {
+        Objects.requireNonNull(config, "config");
+        if (config.amsgrad() != this.config.amsgrad() && !params.isEmpty()) {
+            throw new IllegalArgumentException("cannot turn AMSGrad " + (config.amsgrad() ? "on" : "off")
+                    + " in a group that has parameters: it changes the state each parameter keeps");
+        }
+        this.config = config;
+        this.cached = null;
+    }
+
+    public LrSchedule schedule() {
+        return schedule;
+    }
+
+    public void schedule(LrSchedule schedule) {
+        this.schedule = Objects.requireNonNull(schedule, "schedule");
+        this.cached = null;
+    }
+
+    /** The learning rate this group uses at optimizer step {@code t}. */
+    public double lr(long t) {
+        return schedule.lr(t, config.lr());
+    }
+
+    /** The parameters in the order they were added. */
+    public List<Param> params() {
+        return Collections.unmodifiableList(params);
+    }
+
+    /** A whole {@code float[]} and its gradient. */
+    public Param add(float[] value, float[] grad) {
+        requireArrays(value, grad, value == null ? 0 : value.length, grad == null ? 0 : grad.length);
+        return add(value, grad, 0, value.length);
+    }
+
+    /** Elements {@code [off, off + len)} of {@code value}, with the same elements of {@code grad} as its gradient. */
+    public Param add(float[] value, float[] grad, int off, int len) {
+        requireArrays(value, grad, value == null ? 0 : value.length, grad == null ? 0 : grad.length);
+        requireSlice(off, len, value.length);
+        requireNoAlias(MemorySegment.ofArray(value), MemorySegment.ofArray(grad), off, len, Float.BYTES);
+        return commit(ArrayParam_F32.create(this, new long[] {len}, value, grad, off, len, optimizer.storages(),
+                null));
+    }
+
+    /** A whole {@code double[]} and its gradient. */
+    public Param add(double[] value, double[] grad) {
+        requireArrays(value, grad, value == null ? 0 : value.length, grad == null ? 0 : grad.length);
+        return add(value, grad, 0, value.length);
+    }
+
+    /** Elements {@code [off, off + len)} of {@code value}, with the same elements of {@code grad} as its gradient. */
+    public Param add(double[] value, double[] grad, int off, int len) {
+        requireArrays(value, grad, value == null ? 0 : value.length, grad == null ? 0 : grad.length);
+        requireSlice(off, len, value.length);
+        requireNoAlias(MemorySegment.ofArray(value), MemorySegment.ofArray(grad), off, len, Double.BYTES);
+        return commit(ArrayParam_F64.create(this, new long[] {len}, value, grad, off, len, optimizer.storages(),
+                null));
+    }
+
+    /**
+     * An EJML matrix and its gradient, of the same shape. The optimizer steps the matrices' {@code data} arrays; a
+     * matrix reshaped after this (a new shape or a new {@code data} array) is refused by the next {@link
+     * AdamOptimizer#step()}.
+     */
+    public Param add(FMatrixRMaj value, FMatrixRMaj grad) {
+        requireMatrices(value, grad);
+        requireNoAlias(MemorySegment.ofArray(value.data), MemorySegment.ofArray(grad.data), 0,
+                value.getNumElements(), Float.BYTES);
+        return commit(ArrayParam_F32.create(this, shapeOf(value), value.data, grad.data, 0,
+                value.getNumElements(), optimizer.storages(), Param.MatrixPair.of(value, grad)));
+    }
+
+    /** As {@link #add(FMatrixRMaj, FMatrixRMaj)}, in double precision. */
+    public Param add(DMatrixRMaj value, DMatrixRMaj grad) {
+        requireMatrices(value, grad);
+        requireNoAlias(MemorySegment.ofArray(value.data), MemorySegment.ofArray(grad.data), 0,
+                value.getNumElements(), Double.BYTES);
+        return commit(ArrayParam_F64.create(this, shapeOf(value), value.data, grad.data, 0,
+                value.getNumElements(), optimizer.storages(), Param.MatrixPair.of(value, grad)));
+    }
+
+    /**
+     * Segments of native-order elements of {@code precision} (off-heap, memory-mapped, shared with native code; any
+     * size, beyond 2^31 elements too). Take a slice with {@link MemorySegment#asSlice}. Their arenas must stay open
+     * while the optimizer steps them, and be shared (or global, or automatic) if the optimizer has more than one
+     * thread.
+     */
+    public Param add(Precision precision, MemorySegment value, MemorySegment grad) {
+        Objects.requireNonNull(precision, "precision");
+        if (value == null || grad == null) {
+            throw new IllegalArgumentException(value == null ? "value segment is null" : "gradient segment is null");
+        }
+        for (MemorySegment s : new MemorySegment[] {value, grad}) {
+            String which = s == value ? "value" : "gradient";
+            if (s.byteSize() % precision.bytes() != 0) {
+                throw new IllegalArgumentException("the " + which + " segment has " + s.byteSize()
+                        + " bytes, not a whole number of " + precision + " elements");
+            }
+            if (!s.scope().isAlive()) {
+                throw new IllegalArgumentException("the " + which + " segment's arena is closed");
+            }
+            if (s == value && s.isReadOnly()) {
+                throw new IllegalArgumentException("the value segment is read-only");
+            }
+            if (optimizer.threads() > 1 && !optimizer.sharedAccess(s)) {
+                throw new IllegalArgumentException("the " + which + " segment is confined to one thread, but this "
+                        + "optimizer steps with " + optimizer.threads() + " threads: allocate it in a shared arena");
+            }
+        }
+        if (value.byteSize() != grad.byteSize()) {
+            throw new IllegalArgumentException("gradient of the wrong shape: the value has "
+                    + value.byteSize() / precision.bytes() + " elements, the gradient "
+                    + grad.byteSize() / precision.bytes());
+        }
+        optimizer.requireNoAlias(value, grad);
+        Param p = precision == Precision.F32 ? new SegmentParam_F32(this, value, grad, optimizer.stateArena())
+                : new SegmentParam_F64(this, value, grad, optimizer.stateArena());
+        return commit(p);
+    }
+
+    private void requireNoAlias(MemorySegment value, MemorySegment grad, int off, int len, int bytes) {
+        optimizer.requireNoAlias(value.asSlice((long) off * bytes, (long) len * bytes),
+                grad.asSlice((long) off * bytes, (long) len * bytes));
+    }
+
+    private Param commit(Param p) {
+        p.commit(optimizer.storages());
+        params.add(p);
+        optimizer.registered();
+        return p;
+    }
+
+    /** Fixes the learning rate of optimizer step {@code t}; refuses one that is negative or not finite. */
+    void prepare(long t) {
+        double lr = lr(t);
+        if (!(lr >= 0.0) || Double.isInfinite(lr)) {
+            throw new IllegalStateException("the learning-rate schedule of group " + index() + " gives " + lr
+                    + " at step " + t + " (must be finite and >= 0); nothing was stepped");
+        }
+        stepLr = lr;
+        cached = null;
+    }
+
+    /** The step scalars of parameter step {@code t} at the learning rate {@link #prepare} fixed. */
+    AdamStep scalars(long t) {
+        AdamStep s = cached;
+        if (s == null || s.t != t) {
+            s = config.step(t, stepLr);
+            cached = s;
+        }
+        return s;
+    }
+
+    private static long[] shapeOf(Matrix m) {
+        return new long[] {m.getNumRows(), m.getNumCols()};
+    }
+
+    private static void requireMatrices(Matrix value, Matrix grad) {
+        if (value == null || grad == null) {
+            throw new IllegalArgumentException(value == null ? "value matrix is null" : "gradient matrix is null");
+        }
+        if (value.getNumRows() != grad.getNumRows() || value.getNumCols() != grad.getNumCols()) {
+            throw new IllegalArgumentException("gradient of the wrong shape: the value is " + value.getNumRows() + "x"
+                    + value.getNumCols() + ", the gradient " + grad.getNumRows() + "x" + grad.getNumCols());
+        }
+        int valueLength = java.lang.reflect.Array.getLength(Param.MatrixPair.data(value));
+        int gradLength = java.lang.reflect.Array.getLength(Param.MatrixPair.data(grad));
+        if (valueLength != gradLength) {
+            // EJML keeps the larger array when a matrix is reshaped smaller; the kernels need arrays of one length.
+            throw new IllegalArgumentException("the value's data array has " + valueLength + " elements, the "
+                    + "gradient's " + gradLength + ": give both matrices data arrays of one length");
+        }
+    }
+
+    private static void requireArrays(Object value, Object grad, int valueLength, int gradLength) {
+        if (value == null || grad == null) {
+            throw new IllegalArgumentException(value == null ? "value array is null" : "gradient array is null");
+        }
+        if (valueLength != gradLength) {
+            throw new IllegalArgumentException("gradient of the wrong shape: the value array has " + valueLength
+                    + " elements, the gradient array " + gradLength);
+        }
+    }
+
+    private static void requireSlice(int off, int len, int length) {
+        if (off < 0 || len < 0 || off > length - len) {
+            throw new IllegalArgumentException(
+                    "slice [" + off + ", " + off + " + " + len + ") does not fit arrays of length " + length);
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package org.adam4j.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.adam4j.reference.AdamConfig;
+import org.adam4j.reference.WeightDecay;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.data.FMatrixRMaj;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/** Misuse is refused with a message that says what is wrong, before anything changes. */
+class MisuseTest {
+    private static <T extends Throwable> void refused(Class<T> type, String message, Executable e) {
+        T t = assertThrows(type, e);
+        assertTrue(t.getMessage().contains(message), "expected '" + message + "' in: " + t.getMessage());
+    }
+
+    @Test
+    void registrationsThatAliasOrMismatchAreRefused() {
+        try (Arena arena = Arena.ofShared(); AdamOptimizer opt = AdamOptimizer.adam().build()) {
+            ParamGroup g = opt.defaultGroup();
+            float[] w = new float[10], gw = new float[10];
+            g.add(w, gw);
+            refused(IllegalArgumentException.class, "gradient of the wrong shape: the value array has 4 elements,"
+                    + " the gradient array 5", () -> g.add(new float[4], new float[5]));
+            refused(IllegalArgumentException.class, "gradient of the wrong shape: the value is 2x3, the gradient 3x2",
+                    () -> g.add(new FMatrixRMaj(2, 3), new FMatrixRMaj(3, 2)));
+            refused(IllegalArgumentException.class, "gradient of the wrong shape: the value has 4 elements, the "
+                    + "gradient 3", () -> g.add(Precision.F32, arena.allocate(16), arena.allocate(12)));
+            refused(IllegalArgumentException.class, "the same memory is registered twice",
+                    () -> g.add(w, new float[10]));
+            refused(IllegalArgumentException.class, "the same memory is registered twice",
+                    () -> opt.addGroup(AdamConfig.defaults(), LrSchedule.constant()).add(w, gw, 3, 2));
+            refused(IllegalArgumentException.class, "the value is aliased with the gradient of parameter 0 of group 0",
+                    () -> g.add(gw, new float[10]));
+            refused(IllegalArgumentException.class, "the gradient is aliased with the value of parameter 0 of group 0",
+                    () -> g.add(new float[10], w));
+            refused(IllegalArgumentException.class, "the value and the gradient are the same memory", () -> {
+                float[] x = new float[3];
+                g.add(x, x);
+            });
+            refused(IllegalArgumentException.class, "the gradient is already the gradient of",
+                    () -> g.add(new float[10], gw));
+            refused(IllegalArgumentException.class, "the same memory is registered twice",
+                    () -> g.add(Precision.F32, MemorySegment.ofArray(w), arena.allocate(40)));
+            FMatrixRMaj m = new FMatrixRMaj(2, 2);
+            refused(IllegalArgumentException.class, "the value and the gradient are the same memory",
+                    () -> g.add(m, m));
+            refused(IllegalArgumentException.class, "does not fit arrays of length 10",
+                    () -> g.add(new float[10], new float[10], 8, 3));
+            MemorySegment s = arena.allocate(64);
+            g.add(Precision.F64, s, arena.allocate(64));
+            refused(IllegalArgumentException.class, "the same memory is registered twice",
+                    () -> g.add(Precision.F64, s.asSlice(8, 16), arena.allocate(16)));
+            refused(IllegalArgumentException.class, "not a whole number of F64",
+                    () -> g.add(Precision.F64, arena.allocate(12), arena.allocate(12)));
+            // slices of one flat buffer are fine as long as they do not overlap and share the gradient array
+            float[] flat = new float[20], gflat = new float[20];
+            g.add(flat, gflat, 0, 8);
+            g.add(flat, gflat, 8, 12);
+            refused(IllegalArgumentException.class, "the same memory is registered twice",
+                    () -> g.add(flat, gflat, 5, 4));
+            refused(IllegalArgumentException.class, "share one gradient array", () -> {
+                float[] other = new float[20];
+                g.add(flat, other, 0, 0);
+            });
+            refused(IllegalArgumentException.class, "the value's data array has 9 elements, the gradient's 4", () -> {
+                FMatrixRMaj big = new FMatrixRMaj(3, 3);
+                big.reshape(2, 2);
+                g.add(big, new FMatrixRMaj(2, 2));
+            });
+            assertEquals(4, g.params().size(), "refused registrations registered nothing");
+        }
+    }
+
+    @Test
+    void aStepOnAClosedArenaOrAReshapedMatrixStepsNothing() {
+        try (AdamOptimizer opt = AdamOptimizer.adam().build()) {
+            float[] w = {1, 2, 3};
+            float[] gw = {1, 1, 1};
+            opt.defaultGroup().add(w, gw);
+            Arena arena = Arena.ofShared();
+            MemorySegment s = arena.allocate(16);
+            opt.defaultGroup().add(Precision.F32, s, arena.allocate(16));
+            opt.step();
+            float[] before = w.clone();
+            arena.close();
+            refused(IllegalStateException.class, "arena of its value segment is closed; nothing was stepped",
+                    opt::step);
+            assertEquals(before[0], w[0]);
+            assertEquals(1, opt.steps());
+            assertEquals(1, opt.params().get(0).step());
+        }
+        try (AdamOptimizer opt = AdamOptimizer.adam().build()) {
+            DMatrixRMaj a = new DMatrixRMaj(4, 3);
+            DMatrixRMaj ga = new DMatrixRMaj(4, 3);
+            float[] w = {1, 2, 3};
+            opt.defaultGroup().add(w, new float[] {1, 1, 1});
+            opt.defaultGroup().add(a, ga);
+            a.reshape(3, 4);
+            refused(IllegalStateException.class, "its value matrix was registered as 4x3 but is now 3x4",
+                    opt::step);
+            assertEquals(1f, w[0]);
+            a.reshape(4, 3);
+            ga.reshape(10, 10);
+            refused(IllegalStateException.class, "its gradient matrix was registered as 4x3 but is now 10x10 with a new"
+                    + " data array", opt::step);
+            ga.reshape(4, 3);
+            refused(IllegalStateException.class, "with a new data array", opt::step);
+            assertEquals(0, opt.steps());
+        }
+    }
+
+    @Test
+    void otherMisuse() {
+        try (Arena confined = Arena.ofConfined(); AdamOptimizer opt = AdamOptimizer.adam().threads(2).build()) {
+            refused(IllegalArgumentException.class, "confined to one thread",
+                    () -> opt.defaultGroup().add(Precision.F32, confined.allocate(16), confined.allocate(16)));
+            refused(IllegalArgumentException.class, "read-only", () -> opt.defaultGroup().add(Precision.F32,
+                    Arena.global().allocate(16).asReadOnly(), Arena.global().allocate(16)));
+            opt.defaultGroup().add(new float[2], new float[2]);
+            refused(IllegalArgumentException.class, "cannot turn AMSGrad on",
+                    () -> opt.defaultGroup().config(AdamConfig.builder().amsgrad(true).build()));
+            refused(IllegalStateException.class, "no max_exp_avg_sq",
+                    () -> opt.params().get(0).maxExpAvgSq().byteSize());
+            opt.defaultGroup().schedule((t, lr) -> -1);
+            refused(IllegalStateException.class, "gives -1.0 at step 1", opt::step);
+            assertEquals(0, opt.steps());
+        }
+        refused(IllegalArgumentException.class, "Invalid thread count: 0", () -> AdamOptimizer.adam().threads(0));
+        refused(IllegalArgumentException.class, "Invalid beta parameter at index 1: 1.0",
+                () -> AdamOptimizer.adam().betas(0.9, 1.0));
+        refused(IllegalArgumentException.class, "Invalid weight_decay value: -1.0",
+                () -> AdamOptimizer.adamW().weightDecay(-1));
+        refused(IllegalArgumentException.class, "unknown kernel 'vector-7'",
+                () -> AdamOptimizer.adam().kernel("vector-7"));
+        refused(IllegalStateException.class, "takes the configuration whole",
+                () -> AdamOptimizer.of(AdamConfig.defaults()).lr(0.1));
+        AdamOptimizer closed = AdamOptimizer.adam().build();
+        closed.close();
+        refused(IllegalStateException.class, "the optimizer is closed", closed::step);
+    }
+
+    @Test
+    void presetsAndBuilderFollowPyTorchAndOptimi() {
+        assertEquals(AdamConfig.defaults(), AdamOptimizer.adam().config());
+        assertEquals(AdamConfig.builder().decoupled(0.01).build(), AdamOptimizer.adamW().config());
+        assertEquals(AdamConfig.builder().betas(0.9, 0.99).eps(1e-6).build(),
+                AdamOptimizer.adam(Preset.OPTIMI).config());
+        assertEquals(AdamConfig.builder().betas(0.9, 0.99).eps(1e-6).decoupled(0.01).build(),
+                AdamOptimizer.adamW(Preset.OPTIMI).config());
+        assertEquals(AdamConfig.defaults(), AdamOptimizer.adam(Preset.PAPER).config());
+        AdamConfig paperW = AdamOptimizer.adamW(Preset.PAPER).lr(0.002).config();
+        assertEquals(WeightDecay.FULLY_DECOUPLED, paperW.decay());
+        assertEquals(0.002, paperW.maxLr());
+        assertEquals(AdamConfig.builder().lr(0.01).l2(0.1).amsgrad(true).maximize(true).build(),
+                AdamOptimizer.adam().lr(0.01).weightDecay(0.1).amsgrad(true).maximize(true).config());
+        assertEquals(AdamConfig.builder().fullyDecoupled(0.1, 0.05).build(),
+                AdamOptimizer.adamW().weightDecay(0.1).decoupleLr(true).maxLr(0.05).config());
+        assertEquals(AdamConfig.builder().lr(0.1).epsilonHat(true).biasCorrection(false).build(),
+                AdamOptimizer.adam().lr(0.1).epsilonHat(true).biasCorrection(false).config());
+    }
+
+    @Test
+    void schedules() {
+        assertEquals(0.5, LrSchedule.constant().lr(99, 0.5));
+        LrSchedule step = LrSchedule.stepDecay(3, 0.1);
+        assertEquals(1.0, step.lr(1, 1.0));
+        assertEquals(1.0, step.lr(3, 1.0));
+        assertEquals(0.1, step.lr(4, 1.0), 1e-15);
+        assertEquals(0.01, step.lr(7, 1.0), 1e-15);
+        LrSchedule cos = LrSchedule.cosineWithWarmup(4, 14, 0.1);
+        assertEquals(0.25, cos.lr(1, 1.0));
+        assertEquals(1.0, cos.lr(4, 1.0));
+        assertEquals(0.55, cos.lr(9, 1.0), 1e-15);
+        assertEquals(0.1, cos.lr(14, 1.0));
+        assertEquals(0.1, cos.lr(1000, 1.0));
+        assertEquals(0.5, LrSchedule.inverseSqrt().lr(4, 1.0));
+        refused(IllegalArgumentException.class, "Invalid total steps: 4", () -> LrSchedule.cosineWithWarmup(4, 4, 0));
+        refused(IllegalArgumentException.class, "Invalid step_size: 0", () -> LrSchedule.stepDecay(0, 0.5));
+    }
+}
