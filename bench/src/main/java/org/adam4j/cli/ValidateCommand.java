@@ -84,7 +84,7 @@ final class ValidateCommand implements Command {
                 implement, or hyperparameters the optimizer refuses. Then one line names the file and the problem,
                 and nothing runs.
 
-                Example: ./adam4j validate ../shared/reference-cases/* --kernel vector-256 --threads 2
+                Example: ./adam4j validate ../shared/reference-cases/*/ --kernel vector-256 --threads 2
                 """.formatted(plain(DEFAULT_RTOL), plain(DEFAULT_ATOL_LR), String.join(", ", optimizers()));
     }
 
