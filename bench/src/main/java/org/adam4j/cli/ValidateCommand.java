@@ -30,7 +30,7 @@ import org.adam4j.reference.cases.ReferenceCase;
  */
 final class ValidateCommand implements Command {
     /** The optimizers validate can replay; the first that accepts a case's optimizer replays it. */
-    static final List<CaseReplayer> REPLAYERS = List.of(new AdamCaseReplayer());
+    static final List<CaseReplayer> REPLAYERS = List.of(new AdamCaseReplayer(), new RelativeCaseReplayer());
     static final List<String> KERNELS = kernelNames();
     static final double DEFAULT_RTOL = 1e-5;
     static final double DEFAULT_ATOL_LR = 1e-3;
@@ -84,7 +84,7 @@ final class ValidateCommand implements Command {
                 implement, or hyperparameters the optimizer refuses. Then one line names the file and the problem,
                 and nothing runs.
 
-                Example: ./adam4j validate ../shared/reference-cases/adam* --kernel vector-256 --threads 2
+                Example: ./adam4j validate ../shared/reference-cases/*/ --kernel vector-256 --threads 2
                 """.formatted(plain(DEFAULT_RTOL), plain(DEFAULT_ATOL_LR), String.join(", ", optimizers()));
     }
 
@@ -225,7 +225,8 @@ final class ValidateCommand implements Command {
                 for (String state : c.states.keySet()) {
                     if (!kept.contains(state)) {
                         throw new Unusable(c.file() + ": state '" + state + "' is not kept by " + c.optimizer
-                                + " with these options (it keeps " + String.join(", ", kept) + ")");
+                                + " with these options (it keeps " + (kept.isEmpty() ? "none" : String.join(", ", kept))
+                                + ")");
                     }
                 }
             } catch (IOException | IllegalArgumentException e) {
