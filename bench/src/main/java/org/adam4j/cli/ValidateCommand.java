@@ -143,53 +143,22 @@ final class ValidateCommand implements Command {
     }
 
     static Options parse(String[] args) throws UsageException {
+        Flags f = Flags.parse(args, Set.of("--kernel", "--threads", "--out", "--rtol", "--atol-lr"));
         List<Path> cases = new ArrayList<>();
-        String kernel = AdamKernels.VECTOR;
-        int threads = 1;
-        Path out = null;
-        double rtol = DEFAULT_RTOL;
-        double atolLr = DEFAULT_ATOL_LR;
-        boolean optionsEnded = false;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (optionsEnded || !a.startsWith("-") || a.equals("-")) {
-                cases.add(path(a, "case folder"));
-                continue;
-            }
-            if (a.equals("--")) {
-                optionsEnded = true;
-                continue;
-            }
-            int eq = a.indexOf('=');
-            String key = eq < 0 ? a : a.substring(0, eq);
-            if (!List.of("--kernel", "--threads", "--out", "--rtol", "--atol-lr").contains(key)) {
-                throw new UsageException("unknown option '" + a + "'");
-            }
-            String value;
-            if (eq >= 0) {
-                value = a.substring(eq + 1);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new UsageException("option " + key + " needs a value");
-            }
-            switch (key) {
-                case "--kernel" -> {
-                    if (!KERNELS.contains(value)) {
-                        throw new UsageException("unknown kernel '" + value + "'; expected one of "
-                                + String.join(", ", KERNELS));
-                    }
-                    kernel = value;
-                }
-                case "--threads" -> threads = threads(value);
-                case "--out" -> out = path(value, "--out folder");
-                case "--rtol" -> rtol = tolerance(key, value);
-                default -> atolLr = tolerance(key, value);
-            }
+        for (String a : f.positional()) {
+            cases.add(path(a, "case folder"));
         }
         if (cases.isEmpty()) {
             throw new UsageException("no CASE_DIR given");
         }
+        String kernel = f.string("--kernel", AdamKernels.VECTOR);
+        if (!KERNELS.contains(kernel)) {
+            throw new UsageException("unknown kernel '" + kernel + "'; expected one of " + String.join(", ", KERNELS));
+        }
+        int threads = f.has("--threads") ? threads(f.string("--threads", null)) : 1;
+        Path out = f.has("--out") ? path(f.string("--out", null), "--out folder") : null;
+        double rtol = f.has("--rtol") ? tolerance("--rtol", f.string("--rtol", null)) : DEFAULT_RTOL;
+        double atolLr = f.has("--atol-lr") ? tolerance("--atol-lr", f.string("--atol-lr", null)) : DEFAULT_ATOL_LR;
         return new Options(List.copyOf(cases), kernel, threads, out, rtol, atolLr);
     }
 

@@ -451,7 +451,7 @@ class ValidateCommandTest {
         assertBadArgument(List.of(good, "--threads", "two"), "--threads needs a whole number >= 1");
         assertBadArgument(List.of(good, "--rtol", "-1"), "--rtol needs a finite number >= 0, got '-1'");
         assertBadArgument(List.of(good, "--atol-lr", "NaN"), "--atol-lr needs a finite number >= 0");
-        assertBadArgument(List.of(good, "--kernel"), "option --kernel needs a value");
+        assertBadArgument(List.of(good, "--kernel"), "--kernel needs a value");
         assertBadArgument(List.of(good, "--fast"), "unknown option '--fast'");
         assertBadArgument(List.of(), "no CASE_DIR given");
         assertEquals(0, validate(good, "--kernel=vector-64", "--threads=2", "--rtol=0", "--atol-lr=0").status(),
