@@ -201,23 +201,23 @@ final class BenchPlan {
     }
 
     static Run adam(String op, String kernel, String precision, String variant, int size, int threads) {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("kernel", kernel);
-        p.put("precision", precision);
-        p.put("variant", variant);
-        p.put("size", Integer.toString(size));
-        p.put("threads", Integer.toString(threads));
-        return new Run(ADAM + "." + op, p);
+        return arrays(ADAM + "." + op, kernel, precision, variant, size, threads);
     }
 
     static Run relative(String kernel, String precision, String variant, int size, int threads) {
+        return arrays(RELATIVES + ".fused", kernel, precision, variant, size, threads);
+    }
+
+    /** A run of a benchmark with {@code AdamBenchmark}'s parameters. */
+    private static Run arrays(String benchmark, String kernel, String precision, String variant, int size,
+            int threads) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("kernel", kernel);
         p.put("precision", precision);
         p.put("variant", variant);
         p.put("size", Integer.toString(size));
         p.put("threads", Integer.toString(threads));
-        return new Run(RELATIVES + ".fused", p);
+        return new Run(benchmark, p);
     }
 
     /** {@code op} ({@code lazy}, {@code exact} or {@code dense}) on the benchmark's default table. */

@@ -63,13 +63,8 @@ public final class ParallelChunks {
             return;
         }
         Pieces p = take();
-        try {
-            p.chunk = chunk;
-            p.split(off, len, parts, line);
-            p.run(executor, Math.min(threads, parts) - 1);
-        } finally {
-            give(p);
-        }
+        p.chunk = chunk;
+        runSplit(p, off, len, parts);
     }
 
     private int parts(long len) {
@@ -84,8 +79,12 @@ public final class ParallelChunks {
             return;
         }
         Pieces p = take();
+        p.longChunk = chunk;
+        runSplit(p, off, len, parts);
+    }
+
+    private void runSplit(Pieces p, long off, long len, int parts) {
         try {
-            p.longChunk = chunk;
             p.split(off, len, parts, line);
             p.run(executor, Math.min(threads, parts) - 1);
         } finally {
