@@ -25,8 +25,6 @@ final class AdamCaseReplayer implements CaseReplayer {
     static final String EXP_AVG = "exp_avg";
     static final String EXP_AVG_SQ = "exp_avg_sq";
     static final String MAX_EXP_AVG_SQ = "max_exp_avg_sq";
-    /** The reference split over threads cuts where the parallel kernels do: at whole 64-byte cache lines. */
-    private static final int LINE_BYTES = 64;
 
     @Override
     public List<String> optimizers() {
@@ -70,9 +68,9 @@ final class AdamCaseReplayer implements CaseReplayer {
             return run(k.name(), m, v, vmax, k::fused);
         }
 
-        /** The reference has no parallel path of its own: its slices run on the one the kernels use. */
+        /** The reference split over threads as {@link CaseReplayer#referenceChunks} splits it. */
         private <A> Run<A> reference(int threads, int elementBytes, A m, A v, A vmax, Fused<A> reference) {
-            ParallelChunks chunks = new ParallelChunks(threads, LINE_BYTES / elementBytes, null);
+            ParallelChunks chunks = CaseReplayer.referenceChunks(threads, elementBytes);
             return run(REFERENCE, m, v, vmax, (s, p, g, _, _, _, off, len) ->
                     chunks.run(off, len, (o, l) -> reference.fused(s, p, g, m, v, vmax, o, l)));
         }

@@ -82,6 +82,10 @@ final class BenchChart {
                 groups.computeIfAbsent(title(r), t -> new ArrayList<>()).add(r);
             }
         }
+        // Adam's and AdamW's panels always; another variant's (a relative's, the lazy rows') only as a line over two
+        // sizes or more, as --full runs them: the quick suite's single sizes are in the table.
+        groups.values().removeIf(rows -> !rows.get(0).roofline() && !List.of("adam", "adamw", "")
+                .contains(rows.get(0).variant()) && rows.stream().mapToLong(BenchSummary.Row::size).distinct().count() < 2);
         List<XYChart> panels = new ArrayList<>();
         for (var g : groups.entrySet()) {
             XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT).title(g.getKey())

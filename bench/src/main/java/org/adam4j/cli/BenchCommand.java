@@ -45,8 +45,11 @@ final class BenchCommand implements Command {
                 + "  --out DIR        the output folder (default: a new " + DEFAULT_PARENT + "/YYYYMMDD-HHMMSS)\n\n"
                 + "Writes to the folder: jmh-result.json (JMH's JSON), summary.csv (columns\n"
                 + "  " + BenchSummary.CSV_HEADER + ";\n"
-                + "  Adam and the roofline), summary-adamw.csv (AdamW and the roofline, when run), chart.png (ns per\n"
-                + "  element against size, one line per kernel, the roofline dashed) and jmh.log (JMH's report).\n";
+                + "  Adam and the roofline), summary-adamw.csv (AdamW and the roofline, when run), one\n"
+                + "  summary-VARIANT.csv per relative run (adamax, nadam, radam, sgd-momentum, sgd-nesterov, rmsprop,\n"
+                + "  adagrad; op fused) and summary-lazy-rows.csv (ops lazy, exact, dense; size = the table's\n"
+                + "  elements), chart.png (ns per element against size, one line per kernel, the roofline dashed)\n"
+                + "  and jmh.log (JMH's report).\n";
     }
 
     /** The parsed command line. */

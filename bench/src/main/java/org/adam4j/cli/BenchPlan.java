@@ -24,6 +24,10 @@ final class BenchPlan {
     static final int EMULATED_MAX_SIZE = 262144;
     static final String ADAM = "org.adam4j.bench.AdamBenchmark";
     static final String ROOFLINE = "org.adam4j.bench.RooflineBenchmark";
+    static final String RELATIVES = "org.adam4j.bench.RelativesBenchmark";
+    static final String LAZY_ROWS = "org.adam4j.bench.LazyRowsBenchmark";
+    /** The kernels the quick suite compares on each relative: the facade's choice and both scalar baselines. */
+    static final List<String> RELATIVES_KERNELS = List.of("vector", "scalar", "scalar-strict");
     static final int CACHE_RESIDENT = 16384;
     static final int MEMORY_BOUND = 33554432;
     static final int THREADS_CHECK = 262144;
@@ -48,9 +52,15 @@ final class BenchPlan {
             return AdamBenchmark.SCALAR_STRICT.equals(params.get("kernel")) ? List.of("-XX:-UseSuperWord") : List.of();
         }
 
-        int size() {
+        /** Elements: the {@code size} parameter, or a table's {@code rows x dim}; 0 for neither. */
+        long size() {
             String s = params.get("size");
-            return s == null ? 0 : Integer.parseInt(s);
+            if (s != null) {
+                return Long.parseLong(s);
+            }
+            String rows = params.get("rows");
+            String dim = params.get("dim");
+            return rows == null || dim == null ? 0 : Long.parseLong(rows) * Long.parseLong(dim);
         }
     }
 
@@ -87,7 +97,9 @@ final class BenchPlan {
      * The default suite: the fused Adam step of every kernel (each lane width, the facade's choice, both scalar
      * baselines) at both precisions on a cache-resident size; the moment and parameter steps and AdamW for the vector
      * and scalar kernels; the float kernels far beyond the caches on 1 and 2 threads and at 256 Ki on 1 and 2; and
-     * the roofline at each of those sizes.
+     * the roofline at each of those sizes; each of Adam's relatives on float at the cache-resident size with the
+     * vector kernel and both scalar baselines; and the lazy rows of a 1,000,000 x 64 float table, {@code lazy},
+     * {@code exact} and {@code dense}, one run each.
      */
     static BenchPlan quick(Emulation emulation) {
         List<Run> runs = new ArrayList<>();
@@ -122,6 +134,14 @@ final class BenchPlan {
                     runs.add(roofline("f32", size, threads));
                 }
             }
+        }
+        for (String variant : org.adam4j.bench.Relative.ids()) {
+            for (String kernel : RELATIVES_KERNELS) {
+                runs.add(relative(kernel, "f32", variant, CACHE_RESIDENT, 1));
+            }
+        }
+        for (String op : List.of("lazy", "exact", "dense")) {
+            runs.add(lazyRows(op, "vector", "f32"));
         }
         return new BenchPlan("quick", Timing.QUICK, runs, List.of()).withoutEmulatedAbove(emulation, Integer.MAX_VALUE);
     }
@@ -181,13 +201,34 @@ final class BenchPlan {
     }
 
     static Run adam(String op, String kernel, String precision, String variant, int size, int threads) {
+        return arrays(ADAM + "." + op, kernel, precision, variant, size, threads);
+    }
+
+    static Run relative(String kernel, String precision, String variant, int size, int threads) {
+        return arrays(RELATIVES + ".fused", kernel, precision, variant, size, threads);
+    }
+
+    /** A run of a benchmark with {@code AdamBenchmark}'s parameters. */
+    private static Run arrays(String benchmark, String kernel, String precision, String variant, int size,
+            int threads) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("kernel", kernel);
         p.put("precision", precision);
         p.put("variant", variant);
         p.put("size", Integer.toString(size));
         p.put("threads", Integer.toString(threads));
-        return new Run(ADAM + "." + op, p);
+        return new Run(benchmark, p);
+    }
+
+    /** {@code op} ({@code lazy}, {@code exact} or {@code dense}) on the benchmark's default table. */
+    static Run lazyRows(String op, String kernel, String precision) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("kernel", kernel);
+        p.put("precision", precision);
+        p.put("rows", "1000000");
+        p.put("dim", "64");
+        p.put("touchedPercent", "1");
+        return new Run(LAZY_ROWS + "." + op, p);
     }
 
     static Run roofline(String precision, int size, int threads) {

@@ -18,41 +18,60 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.adam4j.bench.Relative;
 
 /**
  * JMH's JSON results as the rows of {@code summary.csv} and of the printed table.
  *
  * <p>A result becomes a row by its benchmark method ({@code op}) and its parameters: {@code kernel},
  * {@code precision} ({@code f32} or {@code f64}; {@code float} and {@code double} are read as those), {@code size} in
- * elements, {@code threads} (else JMH's thread count) and {@code variant} ({@code adam}, {@code adamw}). Any
- * benchmark with those parameters maps, whatever its class; one without {@code kernel} is named by its class, one
- * without {@code size} gets no per-element figures.
+ * elements, {@code threads} (else JMH's thread count) and {@code variant} ({@code adam}, {@code adamw}, or one of
+ * Adam's relatives: {@code adamax}, {@code nadam}, {@code radam}, {@code sgd-momentum}, {@code sgd-nesterov},
+ * {@code rmsprop}, {@code adagrad}, whose op is {@code fused}). Any benchmark with those parameters maps, whatever its
+ * class; one without {@code kernel} is named by its class, one without {@code size} gets no per-element figures.
+ *
+ * <p>The lazy-rows benchmark maps to the variant {@value #LAZY_ROWS} with its op ({@code lazy}, {@code exact} or
+ * {@code dense}), the table's {@code rows x dim} as its size (so ns per element is one step's time per table element,
+ * the same scale for all three), and its bytes per element scaled by the touched fraction of the rows.
  */
 final class BenchSummary {
     static final String CSV_HEADER = "kernel,precision,op,size,threads,ns_per_element,gb_per_s,alloc_bytes_per_op";
     static final String ROOFLINE = "roofline";
     /** The variant {@code summary.csv} holds; every other variant gets a {@code summary-VARIANT.csv} of its own. */
     static final String MAIN_VARIANT = "adam";
+    /** The variant, and so the {@code summary-lazy-rows.csv}, of the lazy-rows benchmark. */
+    static final String LAZY_ROWS = "lazy-rows";
+    private static final String LAZY_ROWS_CLASS = "LazyRowsBenchmark";
 
     /**
      * One measured result. {@code size} is 0 and the per-element figures NaN when the benchmark has no size;
-     * {@code allocBytesPerOp} is NaN without the gc profiler.
+     * {@code allocBytesPerOp} is NaN without the gc profiler. {@code touched} is the fraction of the elements a call
+     * reads and writes: 1 but for the lazy rows.
      */
     record Row(String variant, String kernel, String precision, String op, long size, int threads, double nsPerOp,
-            double allocBytesPerOp) {
+            double allocBytesPerOp, double touched) {
+        Row(String variant, String kernel, String precision, String op, long size, int threads, double nsPerOp,
+                double allocBytesPerOp) {
+            this(variant, kernel, precision, op, size, threads, nsPerOp, allocBytesPerOp, 1.0);
+        }
+
         double nsPerElement() {
             return size > 0 ? nsPerOp / size : Double.NaN;
         }
 
-        /** Bytes read and written per element: the op's arrays times the element's size. */
+        /**
+         * Bytes read and written per element: the op's arrays times the element's size, times the touched fraction.
+         * A relative reads {@code p} and {@code g}, writes {@code p}, and reads and writes each of its state arrays.
+         */
         double bytesPerElement() {
             int elementBytes = precision.equals("f64") ? 8 : precision.equals("f32") ? 4 : 0;
             int arrays = switch (op) {
                 case "moments" -> 5; // reads g, m, v; writes m, v
                 case "params" -> 4; // reads p, m, v; writes p
-                default -> 7; // fused, the roofline, a whole optimizer step: reads p, g, m, v; writes p, m, v
+                default -> Relative.ids().contains(variant) ? 3 + 2 * Relative.of(variant).stateArrays()
+                        : 7; // fused, the roofline, a whole optimizer step, lazy rows: reads p, g, m, v; writes p, m, v
             };
-            return elementBytes == 0 ? Double.NaN : arrays * elementBytes;
+            return elementBytes == 0 ? Double.NaN : arrays * elementBytes * touched;
         }
 
         double gbPerSecond() {
@@ -107,7 +126,12 @@ final class BenchSummary {
         String className = benchmark.substring(benchmark.lastIndexOf('.', dot - 1) + 1, Math.max(dot, 0));
         String kernel = params.getOrDefault("kernel", op.equals(ROOFLINE) ? ROOFLINE : className);
         String precision = precision(params.getOrDefault("precision", ""));
-        long size = params.containsKey("size") ? Long.parseLong(params.get("size").trim()) : 0;
+        long size = params.containsKey("size") ? Long.parseLong(params.get("size").trim())
+                : params.containsKey("rows") && params.containsKey("dim")
+                ? Long.parseLong(params.get("rows").trim()) * Long.parseLong(params.get("dim").trim()) : 0;
+        boolean lazyRows = className.equals(LAZY_ROWS_CLASS);
+        double touched = lazyRows && !op.equals("dense") && params.containsKey("touchedPercent")
+                ? Double.parseDouble(params.get("touchedPercent").trim()) / 100 : 1.0;
         int threads = params.containsKey("threads") ? Integer.parseInt(params.get("threads").trim())
                 : o.has("threads") ? o.get("threads").getAsInt() : 1;
         double alloc = Double.NaN;
@@ -119,8 +143,8 @@ final class BenchSummary {
                 }
             }
         }
-        return Optional.of(new Row(params.getOrDefault("variant", ""), kernel, precision, op, size, threads, nsPerOp,
-                alloc));
+        return Optional.of(new Row(params.getOrDefault("variant", lazyRows ? LAZY_ROWS : ""), kernel, precision, op,
+                size, threads, nsPerOp, alloc, touched));
     }
 
     private static String string(JsonObject o, String key) {
@@ -247,6 +271,7 @@ final class BenchSummary {
         for (Row r : rows) {
             String title = r.roofline() ? "roofline (bandwidth probe: Adam's memory traffic, trivial arithmetic)"
                     : r.variant().equals("adam") ? "Adam" : r.variant().equals("adamw") ? "AdamW (decoupled weight decay)"
+                    : r.variant().equals(LAZY_ROWS) ? "lazy rows (one AdamW step on a table; per table element)"
                     : r.variant().isEmpty() ? "other benchmarks" : r.variant();
             sections.computeIfAbsent(title, t -> new ArrayList<>()).add(r);
         }
@@ -291,8 +316,15 @@ final class BenchSummary {
                 : String.format(Locale.ROOT, "%.0f", x);
     }
 
-    private static final List<String> OP_ORDER = List.of("fused", "moments", "params");
-    private static final List<String> VARIANT_ORDER = List.of("adam", "adamw");
+    private static final List<String> OP_ORDER = List.of("fused", "moments", "params", "lazy", "exact", "dense");
+    private static final List<String> VARIANT_ORDER = variantOrder();
+
+    private static List<String> variantOrder() {
+        List<String> order = new ArrayList<>(List.of("adam", "adamw"));
+        order.addAll(Relative.ids());
+        order.add(LAZY_ROWS);
+        return List.copyOf(order);
+    }
 
     private static int rank(List<String> order, String s) {
         int i = order.indexOf(s);

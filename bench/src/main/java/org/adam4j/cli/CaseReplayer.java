@@ -2,6 +2,7 @@ package org.adam4j.cli;
 
 import java.util.List;
 import java.util.Map;
+import org.adam4j.kernels.ParallelChunks;
 import org.adam4j.reference.cases.CaseFormatException;
 import org.adam4j.reference.cases.ReferenceCase;
 
@@ -14,6 +15,14 @@ import org.adam4j.reference.cases.ReferenceCase;
 public interface CaseReplayer {
     /** The kernel name of the plain scalar reference, called directly. */
     String REFERENCE = "reference";
+
+    /**
+     * How a reference's slices are split over {@code threads}: the references have no parallel path of their own,
+     * so they run on the kernels', cut at whole 64-byte cache lines as the parallel kernels cut.
+     */
+    static ParallelChunks referenceChunks(int threads, int elementBytes) {
+        return new ParallelChunks(threads, 64 / elementBytes, null);
+    }
 
     /** The {@code case.json} optimizer names this replays (PyTorch's, lower case: {@code adam}, {@code adamw}...). */
     List<String> optimizers();

@@ -16,13 +16,21 @@ final class Flags {
     private Flags() {
     }
 
-    /** Parses {@code args}, accepting only the options in {@code known}; each takes a value. */
+    /**
+     * Parses {@code args}, accepting only the options in {@code known}; each takes a value. After {@code --}
+     * everything is positional (a folder whose name starts with a dash, say).
+     */
     static Flags parse(String[] args, Set<String> known) throws UsageException {
         Flags f = new Flags();
+        boolean optionsEnded = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (!a.startsWith("--")) {
+            if (optionsEnded || !a.startsWith("--")) {
                 f.positional.add(a);
+                continue;
+            }
+            if (a.equals("--")) {
+                optionsEnded = true;
                 continue;
             }
             int eq = a.indexOf('=');

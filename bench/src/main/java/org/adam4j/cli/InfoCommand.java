@@ -21,7 +21,7 @@ import org.adam4j.reference.AdamStep;
  */
 final class InfoCommand implements Command {
     private static final int N = 4096;
-    private static final long WARMUP_NANOS = 400_000_000L;
+    private static final long PROBE_NANOS = 3_000_000_000L;
     /**
      * Reading the allocation counter costs a few bytes itself; a kernel that boxes allocates at least one vector
      * (16 bytes and more) per loop iteration, hundreds of them per call.
@@ -44,7 +44,7 @@ final class InfoCommand implements Command {
                 + "Prints the CPU model and vector extensions, the JDK, MaxVectorSize, the preferred species for\n"
                 + "float and double, and, for each kernel, whether this JVM compiles it to real vector instructions\n"
                 + "(measured: a compiled kernel allocates nothing per call; one the JIT cannot vectorize boxes).\n\n"
-                + "  --no-probe   skip that measurement (it takes a few seconds)\n";
+                + "  --no-probe   skip that measurement (up to 3 seconds per emulated width)\n";
     }
 
     @Override
@@ -100,30 +100,32 @@ final class InfoCommand implements Command {
         float[] p = new float[N], g = new float[N], m = new float[N], v = new float[N];
         java.util.Arrays.fill(g, 0.5f);
         AdamStep s = AdamConfig.defaults().step(1);
-        long until = System.nanoTime() + WARMUP_NANOS;
-        while (System.nanoTime() < until) {
-            k.fused(s, p, g, m, v, null, 0, N);
-        }
-        long before = allocated();
-        for (int i = 0; i < 200; i++) {
-            k.fused(s, p, g, m, v, null, 0, N);
-        }
-        return (allocated() - before) / 200;
+        return bytesPerCall(() -> k.fused(s, p, g, m, v, null, 0, N));
     }
 
     private static long probe(AdamKernel_F64 k) {
         double[] p = new double[N], g = new double[N], m = new double[N], v = new double[N];
         java.util.Arrays.fill(g, 0.5);
         AdamStep s = AdamConfig.defaults().step(1);
-        long until = System.nanoTime() + WARMUP_NANOS;
-        while (System.nanoTime() < until) {
-            k.fused(s, p, g, m, v, null, 0, N);
-        }
-        long before = allocated();
-        for (int i = 0; i < 200; i++) {
-            k.fused(s, p, g, m, v, null, 0, N);
-        }
-        return (allocated() - before) / 200;
+        return bytesPerCall(() -> k.fused(s, p, g, m, v, null, 0, N));
+    }
+
+    /**
+     * Counts what 200 calls allocate, again and again until the count drops to counter noise (C2 has compiled the
+     * kernel to vector code) or {@link #PROBE_NANOS} pass (the JIT emulates this width). On a loaded machine C2
+     * compiles late, so a fixed warm-up would call late compilation "emulated".
+     */
+    private static long bytesPerCall(Runnable call) {
+        long deadline = System.nanoTime() + PROBE_NANOS;
+        long bytes;
+        do {
+            long before = allocated();
+            for (int i = 0; i < 200; i++) {
+                call.run();
+            }
+            bytes = (allocated() - before) / 200;
+        } while (bytes >= BOXING_BYTES_PER_CALL && System.nanoTime() < deadline);
+        return bytes;
     }
 
     private static long allocated() {

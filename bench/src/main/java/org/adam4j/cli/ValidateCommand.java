@@ -30,7 +30,7 @@ import org.adam4j.reference.cases.ReferenceCase;
  */
 final class ValidateCommand implements Command {
     /** The optimizers validate can replay; the first that accepts a case's optimizer replays it. */
-    static final List<CaseReplayer> REPLAYERS = List.of(new AdamCaseReplayer());
+    static final List<CaseReplayer> REPLAYERS = List.of(new AdamCaseReplayer(), new RelativeCaseReplayer());
     static final List<String> KERNELS = kernelNames();
     static final double DEFAULT_RTOL = 1e-5;
     static final double DEFAULT_ATOL_LR = 1e-3;
@@ -84,7 +84,7 @@ final class ValidateCommand implements Command {
                 implement, or hyperparameters the optimizer refuses. Then one line names the file and the problem,
                 and nothing runs.
 
-                Example: ./adam4j validate ../shared/reference-cases/adam* --kernel vector-256 --threads 2
+                Example: ./adam4j validate ../shared/reference-cases/*/ --kernel vector-256 --threads 2
                 """.formatted(plain(DEFAULT_RTOL), plain(DEFAULT_ATOL_LR), String.join(", ", optimizers()));
     }
 
@@ -143,53 +143,22 @@ final class ValidateCommand implements Command {
     }
 
     static Options parse(String[] args) throws UsageException {
+        Flags f = Flags.parse(args, Set.of("--kernel", "--threads", "--out", "--rtol", "--atol-lr"));
         List<Path> cases = new ArrayList<>();
-        String kernel = AdamKernels.VECTOR;
-        int threads = 1;
-        Path out = null;
-        double rtol = DEFAULT_RTOL;
-        double atolLr = DEFAULT_ATOL_LR;
-        boolean optionsEnded = false;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (optionsEnded || !a.startsWith("-") || a.equals("-")) {
-                cases.add(path(a, "case folder"));
-                continue;
-            }
-            if (a.equals("--")) {
-                optionsEnded = true;
-                continue;
-            }
-            int eq = a.indexOf('=');
-            String key = eq < 0 ? a : a.substring(0, eq);
-            if (!List.of("--kernel", "--threads", "--out", "--rtol", "--atol-lr").contains(key)) {
-                throw new UsageException("unknown option '" + a + "'");
-            }
-            String value;
-            if (eq >= 0) {
-                value = a.substring(eq + 1);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new UsageException("option " + key + " needs a value");
-            }
-            switch (key) {
-                case "--kernel" -> {
-                    if (!KERNELS.contains(value)) {
-                        throw new UsageException("unknown kernel '" + value + "'; expected one of "
-                                + String.join(", ", KERNELS));
-                    }
-                    kernel = value;
-                }
-                case "--threads" -> threads = threads(value);
-                case "--out" -> out = path(value, "--out folder");
-                case "--rtol" -> rtol = tolerance(key, value);
-                default -> atolLr = tolerance(key, value);
-            }
+        for (String a : f.positional()) {
+            cases.add(path(a, "case folder"));
         }
         if (cases.isEmpty()) {
             throw new UsageException("no CASE_DIR given");
         }
+        String kernel = f.string("--kernel", AdamKernels.VECTOR);
+        if (!KERNELS.contains(kernel)) {
+            throw new UsageException("unknown kernel '" + kernel + "'; expected one of " + String.join(", ", KERNELS));
+        }
+        int threads = f.has("--threads") ? threads(f.string("--threads", null)) : 1;
+        Path out = f.has("--out") ? path(f.string("--out", null), "--out folder") : null;
+        double rtol = f.has("--rtol") ? tolerance("--rtol", f.string("--rtol", null)) : DEFAULT_RTOL;
+        double atolLr = f.has("--atol-lr") ? tolerance("--atol-lr", f.string("--atol-lr", null)) : DEFAULT_ATOL_LR;
         return new Options(List.copyOf(cases), kernel, threads, out, rtol, atolLr);
     }
 
@@ -225,7 +194,8 @@ final class ValidateCommand implements Command {
                 for (String state : c.states.keySet()) {
                     if (!kept.contains(state)) {
                         throw new Unusable(c.file() + ": state '" + state + "' is not kept by " + c.optimizer
-                                + " with these options (it keeps " + String.join(", ", kept) + ")");
+                                + " with these options (it keeps " + (kept.isEmpty() ? "none" : String.join(", ", kept))
+                                + ")");
                     }
                 }
             } catch (IOException | IllegalArgumentException e) {

@@ -65,7 +65,7 @@ class AdamBenchmarkTest {
     }
 
     /** The scalar kernel, except that it gets one element of {@code p} wrong by a unit in the last place. */
-    private static final class OffByOneUlp_F32 extends AdamKernel_F32 {
+    static final class OffByOneUlp_F32 extends AdamKernel_F32 {
         private final int wrongIndex;
 
         OffByOneUlp_F32(int wrongIndex) {

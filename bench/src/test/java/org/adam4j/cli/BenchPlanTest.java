@@ -64,6 +64,28 @@ class BenchPlanTest {
     }
 
     @Test
+    void quickSuiteRunsEveryRelativeWithTheVectorKernelAndBothBaselinesAndTheLazyRowsOnce() {
+        BenchPlan quick = BenchPlan.quick(AVX2);
+        for (String variant : org.adam4j.bench.Relative.ids()) {
+            Set<String> kernels = new HashSet<>();
+            quick.runs.stream().filter(r -> r.benchmark().equals(BenchPlan.RELATIVES + ".fused")
+                    && variant.equals(r.params().get("variant"))).forEach(r -> {
+                        assertEquals("f32", r.params().get("precision"), r.label());
+                        assertEquals(BenchPlan.CACHE_RESIDENT, r.size(), r.label());
+                        kernels.add(r.params().get("kernel"));
+                    });
+            assertEquals(Set.of("vector", "scalar", "scalar-strict"), kernels, variant);
+        }
+        List<String> lazy = quick.runs.stream().filter(r -> r.benchmark().startsWith(BenchPlan.LAZY_ROWS))
+                .map(r -> r.benchmark().substring(BenchPlan.LAZY_ROWS.length() + 1)).toList();
+        assertEquals(List.of("lazy", "exact", "dense"), lazy);
+        quick.runs.stream().filter(r -> r.benchmark().startsWith(BenchPlan.LAZY_ROWS)).forEach(r -> {
+            assertEquals(64_000_000L, r.size(), r.label());
+            assertEquals("1", r.params().get("touchedPercent"), r.label());
+        });
+    }
+
+    @Test
     void quickSuitePlansUnderFiveMinutes() {
         assertTrue(BenchPlan.quick(AVX2).estimatedSeconds() < 300, "planned " + BenchPlan.quick(AVX2).estimatedSeconds() + " s");
     }
@@ -96,8 +118,9 @@ class BenchPlanTest {
             assertTrue(AVX2.emulated(r.params().get("kernel"), r.params().get("precision")), r.label());
             assertTrue(r.size() > BenchPlan.EMULATED_MAX_SIZE, r.label());
         }
-        // vector-512 f32 and f64 and vector-64 f64, 2 variants, 3 ops, 2 huge sizes, 2 thread counts
-        assertEquals(3 * 2 * 3 * 2 * 2, full.skipped.size());
+        // vector-512 f32 and f64 and vector-64 f64, at 2 huge sizes and 2 thread counts: Adam's 2 variants x 3 ops
+        // and the 7 relatives' one op
+        assertEquals(3 * (2 * 3 + 7) * 2 * 2, full.skipped.size());
         assertTrue(full.runs.stream().anyMatch(r -> r.label().contains("kernel=vector-512 precision=f32")));
     }
 

@@ -131,6 +131,47 @@ class BenchSummaryTest {
     }
 
     @Test
+    void mapsTheRelativesAndTheLazyRowsToFilesOfTheirOwn(@TempDir Path dir) throws IOException {
+        BenchSummary s = BenchSummary.read(new StringReader("""
+                [ {"benchmark": "org.adam4j.bench.RelativesBenchmark.fused", "threads": 1,
+                   "primaryMetric": {"score": 16384.0, "scoreUnit": "ns/op"},
+                   "params": {"kernel": "vector", "precision": "f32", "variant": "sgd-momentum", "size": "16384",
+                              "threads": "1"}},
+                  {"benchmark": "org.adam4j.bench.RelativesBenchmark.fused", "threads": 1,
+                   "primaryMetric": {"score": 16384.0, "scoreUnit": "ns/op"},
+                   "params": {"kernel": "vector", "precision": "f64", "variant": "nadam", "size": "16384",
+                              "threads": "1"}},
+                  {"benchmark": "org.adam4j.bench.LazyRowsBenchmark.exact", "threads": 1,
+                   "primaryMetric": {"score": 1280.0, "scoreUnit": "us/op"},
+                   "params": {"kernel": "vector", "precision": "f32", "rows": "1000000", "dim": "64",
+                              "touchedPercent": "1"}},
+                  {"benchmark": "org.adam4j.bench.LazyRowsBenchmark.dense", "threads": 1,
+                   "primaryMetric": {"score": 128.0, "scoreUnit": "ms/op"},
+                   "params": {"kernel": "vector", "precision": "f32", "rows": "1000000", "dim": "64",
+                              "touchedPercent": "1"}} ]
+                """));
+        // SGD with momentum moves 5 arrays (reads p, g, buf; writes p, buf), NAdam 7, like Adam.
+        assertEquals(20.0, row(s, "sgd-momentum", "vector", "f32", "fused", 16384, 1).gbPerSecond(), TOLERANCE);
+        assertEquals(56.0, row(s, "nadam", "vector", "f64", "fused", 16384, 1).gbPerSecond(), TOLERANCE);
+        BenchSummary.Row exact = row(s, "lazy-rows", "vector", "f32", "exact", 64_000_000, 1);
+        assertEquals(0.02, exact.nsPerElement(), TOLERANCE);
+        assertEquals(0.01 * 28 / 0.02, exact.gbPerSecond(), TOLERANCE);
+        assertEquals(28 / 2.0, row(s, "lazy-rows", "vector", "f32", "dense", 64_000_000, 1).gbPerSecond(), TOLERANCE);
+
+        List<Path> files = s.writeCsv(dir);
+        assertEquals(List.of(dir.resolve("summary.csv"), dir.resolve("summary-nadam.csv"),
+                dir.resolve("summary-sgd-momentum.csv"), dir.resolve("summary-lazy-rows.csv")), files);
+        assertEquals(List.of(BenchSummary.CSV_HEADER), Files.readAllLines(dir.resolve("summary.csv")));
+        assertEquals(List.of(BenchSummary.CSV_HEADER, "vector,f32,fused,16384,1,1.00000,20.0000,"),
+                Files.readAllLines(dir.resolve("summary-sgd-momentum.csv")));
+        assertEquals(List.of(BenchSummary.CSV_HEADER, "vector,f32,exact,64000000,1,0.02000,14.0000,",
+                "vector,f32,dense,64000000,1,2.00000,14.0000,"), Files.readAllLines(dir.resolve("summary-lazy-rows.csv")));
+        String table = s.table(BenchPlan.Emulation.NONE);
+        assertTrue(table.contains("lazy rows"), table);
+        assertTrue(table.indexOf("nadam") < table.indexOf("sgd-momentum"), table);
+    }
+
+    @Test
     void csvQuotesFieldsWithCommas() throws IOException {
         StringWriter w = new StringWriter();
         BenchSummary.writeCsv(w, List.of(new BenchSummary.Row("", "a,b", "f32", "fused", 10, 1, 20, Double.NaN)));

@@ -1,9 +1,15 @@
 package org.adam4j.cli;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.adam4j.reference.AdamConfig;
@@ -12,6 +18,7 @@ import org.adam4j.reference.AdamReference_F64;
 import org.adam4j.reference.WeightDecay;
 import org.adam4j.reference.cases.Npy;
 import org.adam4j.reference.cases.NpyArray;
+import org.adam4j.reference.cases.ReferenceCase;
 
 /**
  * Writes reference cases for tests, recorded from adam4j's own reference, so that every correct kernel matches them
@@ -79,6 +86,91 @@ final class CaseFiles {
                     NpyArray.of(m, n), NpyArray.of(v, n), config.amsgrad() ? NpyArray.of(vmax, n) : null);
         }
         return dir;
+    }
+
+    /** One step of an optimizer's reference on float arrays, its state arrays by PyTorch's names. */
+    @FunctionalInterface
+    interface ReferenceStep {
+        void step(long t, float[] p, float[] g, Map<String, float[]> state);
+    }
+
+    /**
+     * Writes a float32 case of {@code optimizer} with the {@code case.json} arguments {@code args} (JSON members, such
+     * as {@code "lr": 0.01}) to {@code dir}: random parameters and gradients, stepped by {@code step} from state arrays
+     * {@code states} that all start at {@code initial}, each listed and written as a final state.
+     */
+    static Path recordedCase(Path dir, String optimizer, String args, List<String> states, float initial, int n,
+            int steps, long seed, ReferenceStep step) throws IOException {
+        Files.createDirectories(dir);
+        Random random = new Random(seed);
+        float[] param0 = new float[n];
+        float[] grads = new float[steps * n];
+        for (int i = 0; i < n; i++) {
+            param0[i] = (float) random.nextGaussian();
+        }
+        for (int i = 0; i < grads.length; i++) {
+            grads[i] = (float) (random.nextGaussian() * 0.1);
+        }
+        Map<String, float[]> state = new LinkedHashMap<>();
+        for (String name : states) {
+            float[] a = new float[n];
+            java.util.Arrays.fill(a, initial);
+            state.put(name, a);
+        }
+        float[] p = param0.clone();
+        float[] params = new float[steps * n];
+        for (int t = 0; t < steps; t++) {
+            step.step(t + 1, p, java.util.Arrays.copyOfRange(grads, t * n, (t + 1) * n), state);
+            System.arraycopy(p, 0, params, t * n, n);
+        }
+        String listed = String.join(", ", states.stream().map(name -> "\"" + name + "\"").toList());
+        Files.writeString(dir.resolve("case.json"), String.format(Locale.ROOT, """
+                {"format": 1, "optimizer": "%s", "dtype": "float32", "n": %d, "steps": %d, %s, "state": [%s],
+                 "producer": "adam4j tests"}
+                """, optimizer, n, steps, args, listed));
+        Npy.write(dir.resolve("param0.npy"), NpyArray.of(param0, n));
+        Npy.write(dir.resolve("grads.npy"), NpyArray.of(grads, steps, n));
+        Npy.write(dir.resolve("params.npy"), NpyArray.of(params, steps, n));
+        for (Map.Entry<String, float[]> e : state.entrySet()) {
+            Npy.write(dir.resolve(e.getKey() + ".npy"), NpyArray.of(e.getValue(), n));
+        }
+        return dir;
+    }
+
+    /**
+     * Writes to {@code to} the first {@code steps} steps of case {@code from} with every element repeated
+     * {@code copies} times along n ({@code param0}, each row of {@code grads} and {@code params}), in float64 if asked.
+     * Every optimizer here updates element by element, so this is still the recorded trajectory. The final states
+     * belong to the last recorded step, so the new case lists none.
+     */
+    static Path tiled(Path from, Path to, int copies, int steps, boolean f64) throws IOException {
+        ReferenceCase c = ReferenceCase.load(from);
+        int n = c.n * copies;
+        Files.createDirectories(to);
+        JsonObject json = JsonParser.parseString(Files.readString(c.file())).getAsJsonObject();
+        json.addProperty("dtype", f64 ? "float64" : "float32");
+        json.addProperty("n", n);
+        json.addProperty("steps", steps);
+        json.add("state", new JsonArray());
+        Files.writeString(to.resolve("case.json"), json.toString());
+        Npy.write(to.resolve("param0.npy"), tile(c.param0, c.n, 1, copies, f64));
+        Npy.write(to.resolve("grads.npy"), tile(c.grads, c.n, steps, copies, f64));
+        Npy.write(to.resolve("params.npy"), tile(c.params, c.n, steps, copies, f64));
+        return to;
+    }
+
+    /** The first {@code rows} rows of {@code (.., n)} array {@code a}, each repeated {@code copies} times. */
+    private static NpyArray tile(NpyArray a, int n, int rows, int copies, boolean f64) {
+        double[] out = new double[rows * n * copies];
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < copies; k++) {
+                for (int i = 0; i < n; i++) {
+                    out[(r * copies + k) * n + i] = a.get(r * n + i);
+                }
+            }
+        }
+        int[] shape = a.shape().length == 1 ? new int[] {n * copies} : new int[] {rows, n * copies};
+        return f64 ? NpyArray.of(out, shape) : NpyArray.of(toF32(out), shape);
     }
 
     /** Copies the files of case folder {@code from} into a new folder {@code to}. */

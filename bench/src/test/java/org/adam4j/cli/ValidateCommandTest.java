@@ -16,13 +16,21 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.adam4j.kernels.AdamKernels;
+import org.adam4j.kernels.ParallelChunks;
+import org.adam4j.reference.AdagradConfig;
+import org.adam4j.reference.AdagradReference_F32;
 import org.adam4j.reference.AdamConfig;
 import org.adam4j.reference.AdamReference_F32;
 import org.adam4j.reference.AdamReference_F64;
+import org.adam4j.reference.RmspropConfig;
+import org.adam4j.reference.RmspropReference_F32;
+import org.adam4j.reference.SgdConfig;
+import org.adam4j.reference.SgdReference_F32;
 import org.adam4j.reference.cases.AdamCases;
 import org.adam4j.reference.cases.Npy;
 import org.adam4j.reference.cases.NpyArray;
 import org.adam4j.reference.cases.ReferenceCase;
+import org.adam4j.reference.cases.RelativeCases;
 import org.adam4j.reference.cases.SharedCases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,10 +77,7 @@ class ValidateCommandTest {
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    /**
-     * Every shared case whose optimizer validate replays: every {@code adam*} case today, and the relatives' cases
-     * as soon as a {@link CaseReplayer} for them joins {@link ValidateCommand#REPLAYERS}.
-     */
+    /** Every shared case whose optimizer validate replays: every one, {@code adam*} and {@code relative-*}. */
     @Test
     void everyReplayableSharedCasePassesOnEveryKernelAndThreadCountAndWritesIdenticalTrajectories() throws IOException {
         List<Path> dirs = new ArrayList<>();
@@ -85,6 +90,7 @@ class ValidateCommandTest {
             }
         }
         assertTrue(dirs.containsAll(SharedCases.named("adam")), "every adam* case is replayable: " + dirs);
+        assertTrue(dirs.containsAll(SharedCases.named("relative-")), "every relative-* case is replayable: " + dirs);
         Path first = null;
         for (String kernel : ValidateCommand.KERNELS) {
             for (int threads : THREADS) {
@@ -105,7 +111,7 @@ class ValidateCommandTest {
                     assertEquals(c.dtype.numpyName(), row[2]);
                     assertEquals(Integer.toString(c.n), row[3]);
                     assertEquals(Integer.toString(c.steps), row[4]);
-                    assertEquals(resolved(kernel, c.dtype), row[5]);
+                    assertEquals(resolved(kernel, c), row[5]);
                     assertEquals("PASS", row[10], r::toString);
                 }
                 assertEquals("total: " + dirs.size() + " cases, " + dirs.size() + " PASS, 0 FAIL", r.total());
@@ -143,6 +149,87 @@ class ValidateCommandTest {
                     assertTrajectoriesAreTheReferences(List.of(f32, f64), out);
                 } else {
                     assertSameFiles(first, out);
+                }
+            }
+        }
+    }
+
+    /**
+     * The relatives' cases repeated along n until 2 and 3 threads split each step (every update is element-wise, so
+     * that is still PyTorch's trajectory), in float and in double (PyTorch's float32 numbers computed on in double:
+     * within the band all the same), over the first 7 steps: past RAdam's switch to rectification at step 6.
+     */
+    @Test
+    void relativesLargeEnoughToSplitMatchBitForBitOnEveryKernelAndThreadCount() throws IOException {
+        List<Path> dirs = new ArrayList<>();
+        int copies = (THREADS[THREADS.length - 1] * ParallelChunks.MIN_CHUNK) / 1031 + 1;
+        for (Path shared : SharedCases.named("relative-")) {
+            for (boolean f64 : new boolean[] {false, true}) {
+                Path to = tmp.resolve("cases/" + shared.getFileName() + (f64 ? "-f64" : "-f32"));
+                dirs.add(CaseFiles.tiled(shared, to, copies, 7, f64));
+            }
+        }
+        assertTrue(ReferenceCase.load(dirs.get(0)).n >= THREADS[THREADS.length - 1] * ParallelChunks.MIN_CHUNK,
+                "large enough to split over every thread count");
+        Path first = null;
+        for (String kernel : ValidateCommand.KERNELS) {
+            for (int threads : THREADS) {
+                Path out = tmp.resolve("out/" + kernel + "-" + threads);
+                List<Object> args = new ArrayList<>(dirs);
+                args.addAll(List.of("--kernel", kernel, "--threads", threads, "--out", out));
+                Result r = validate(args.toArray());
+                assertEquals(0, r.status(), r::toString);
+                assertEquals(dirs.size(), r.rows().size(), r::toString);
+                for (String[] row : r.rows()) {
+                    assertEquals("PASS", row[10], r::toString);
+                }
+                if (first == null) {
+                    first = out;
+                } else {
+                    assertSameFiles(first, out);
+                }
+            }
+        }
+    }
+
+    /**
+     * Options the shared cases leave out (RMSprop's centered and momentum buffers, Adagrad's initial accumulator and
+     * lr decay, SGD's dampening, SGD without state), recorded here by the references themselves: every kernel and
+     * thread count must match them exactly.
+     */
+    @Test
+    void relativesOptionsBeyondTheSharedCasesMatchTheirReferencesExactly() throws IOException {
+        int n = 300, steps = 6;
+        RmspropConfig rmsprop = new RmspropConfig(0.01, 0.9, 1e-6, 0.01, 0.5, true, true);
+        AdagradConfig adagrad = new AdagradConfig(0.05, 0.01, 0.02, 0.3, 1e-8, true);
+        SgdConfig dampened = new SgdConfig(0.02, 0.8, 0.25, 0.01, false, true);
+        SgdConfig plain = new SgdConfig(0.05, 0.0, 0.0, 0.0, false, false);
+        List<Path> dirs = List.of(
+                CaseFiles.recordedCase(tmp.resolve("cases/rmsprop-centered-momentum"), "rmsprop", """
+                        "lr": 0.01, "alpha": 0.9, "eps": 1e-6, "weight_decay": 0.01, "momentum": 0.5, "centered": true,
+                        "maximize": true""", List.of("square_avg", "grad_avg", "momentum_buffer"), 0f, n, steps, 1,
+                        (t, p, g, s) -> RmspropReference_F32.step(rmsprop.step(t), p, g, s.get("square_avg"),
+                                s.get("grad_avg"), s.get("momentum_buffer"), 0, n)),
+                CaseFiles.recordedCase(tmp.resolve("cases/adagrad-initial-accumulator"), "adagrad", """
+                        "lr": 0.05, "lr_decay": 0.01, "weight_decay": 0.02, "initial_accumulator_value": 0.3,
+                        "eps": 1e-8, "maximize": true""", List.of("sum"), 0.3f, n, steps, 2,
+                        (t, p, g, s) -> AdagradReference_F32.step(adagrad.step(t), p, g, s.get("sum"), 0, n)),
+                CaseFiles.recordedCase(tmp.resolve("cases/sgd-dampened"), "sgd", """
+                        "lr": 0.02, "momentum": 0.8, "dampening": 0.25, "weight_decay": 0.01, "maximize": true""",
+                        List.of("momentum_buffer"), 0f, n, steps, 3,
+                        (t, p, g, s) -> SgdReference_F32.step(dampened.step(t), p, g, s.get("momentum_buffer"), 0, n)),
+                CaseFiles.recordedCase(tmp.resolve("cases/sgd-plain"), "sgd", "\"lr\": 0.05", List.of(), 0f, n, steps,
+                        4, (t, p, g, s) -> SgdReference_F32.step(plain.step(t), p, g, null, 0, n)));
+        for (String kernel : ValidateCommand.KERNELS) {
+            for (int threads : new int[] {1, 2}) {
+                List<Object> args = new ArrayList<>(dirs);
+                args.addAll(List.of("--kernel", kernel, "--threads", threads, "--rtol", 0, "--atol-lr", 0));
+                Result r = validate(args.toArray());
+                assertEquals(0, r.status(), r::toString);
+                assertEquals(dirs.size(), r.rows().size(), r::toString);
+                for (String[] row : r.rows()) {
+                    assertEquals("-", row[8], "every element exact: " + r);
+                    assertEquals("PASS", row[10], r::toString);
                 }
             }
         }
@@ -231,6 +318,7 @@ class ValidateCommandTest {
     @Test
     void missingFolderOrFile() throws IOException {
         assertUnusable(tmp.resolve("absent"), "absent: no such case folder");
+        assertUnusable(SharedCases.root().resolve("FORMAT.md"), "FORMAT.md: not a case folder");
         Path noJson = small("no-json");
         Files.delete(noJson.resolve("case.json"));
         assertUnusable(noJson, "no-json/case.json: no such file");
@@ -275,15 +363,10 @@ class ValidateCommandTest {
     @Test
     void optimizersAndOptionsAdam4jDoesNotImplement() throws IOException {
         assertUnusable(jsonEdited("lamb", "\"optimizer\": \"adam\"", "\"optimizer\": \"lamb\""),
-                "lamb/case.json: optimizer 'lamb' is not implemented by adam4j yet (validate replays adam, adamw");
-        for (Path relative : SharedCases.named("relative-")) {
-            String optimizer = ReferenceCase.load(relative).optimizer;
-            if (replayable(optimizer)) {
-                continue;
-            }
-            assertUnusable(relative, relative.getFileName() + "/case.json: optimizer '" + optimizer
-                    + "' is not implemented by adam4j yet");
-        }
+                "lamb/case.json: optimizer 'lamb' is not implemented by adam4j yet (validate replays adam, adamw, "
+                        + "adagrad, adamax, nadam, radam, rmsprop, sgd)");
+        assertUnusable(jsonEdited("asgd", "\"optimizer\": \"adam\"", "\"optimizer\": \"asgd\""),
+                "asgd/case.json: optimizer 'asgd' is not implemented by adam4j yet");
         assertUnusable(jsonEdited("nesterov", "\"amsgrad\"", "\"nesterov\": true, \"amsgrad\""),
                 "nesterov/case.json: option 'nesterov' of adam is not implemented by adam4j");
         assertUnusable(jsonEdited("fused", "\"amsgrad\"", "\"fused\": true, \"amsgrad\""),
@@ -307,10 +390,40 @@ class ValidateCommandTest {
     }
 
     @Test
+    void relativesRefuseOptionsTheyDoNotImplementAndValuesTheyRefuse() throws IOException {
+        for (Path shared : SharedCases.named("relative-")) {
+            String optimizer = ReferenceCase.load(shared).optimizer;
+            assertUnusable(relativeEdited(shared, "amsgrad", "\"format\"", "\"amsgrad\": false, \"format\""),
+                    "case.json: option 'amsgrad' of " + optimizer + " is not implemented by adam4j (it knows lr, ");
+        }
+        assertUnusable(relativeEdited(SharedCases.root().resolve("relative-nadam"), "maximize", "\"format\"",
+                "\"maximize\": true, \"format\""), "option 'maximize' of nadam is not implemented by adam4j");
+        assertUnusable(relativeEdited(SharedCases.root().resolve("relative-adamax"), "differentiable", "\"format\"",
+                "\"differentiable\": true, \"format\""), "option 'differentiable=true' is not implemented by adam4j");
+        Path sgd = SharedCases.root().resolve("relative-sgd-nesterov");
+        assertUnusable(relativeEdited(sgd, "no-lr", "\"lr\": 0.01,", ""), "case.json: sgd needs 'lr'");
+        assertUnusable(relativeEdited(sgd, "dampening", "\"nesterov\"", "\"dampening\": 0.5, \"nesterov\""),
+                "case.json: Nesterov momentum requires a momentum and zero dampening");
+        assertUnusable(relativeEdited(sgd, "no-momentum", "\"momentum\": 0.9, \"nesterov\": true,", ""),
+                "case.json: state 'momentum_buffer' is not kept by sgd with these options (it keeps none)");
+        Path rmsprop = SharedCases.root().resolve("relative-rmsprop");
+        assertUnusable(relativeEdited(rmsprop, "alpha", "\"alpha\": 0.99", "\"alpha\": -0.5"),
+                "case.json: Invalid alpha value: -0.5");
+        Path buffer = relativeEdited(rmsprop, "buffer", "\"square_avg\" ]", "\"square_avg\", \"momentum_buffer\" ]");
+        Files.copy(buffer.resolve("square_avg.npy"), buffer.resolve("momentum_buffer.npy"));
+        assertUnusable(buffer, "buffer/case.json: state 'momentum_buffer' is not kept by rmsprop with these options "
+                + "(it keeps square_avg)");
+        assertUnusable(relativeEdited(SharedCases.root().resolve("relative-adagrad"), "lr-decay", "\"lr\"",
+                "\"lr_decay\": -1, \"lr\""), "case.json: Invalid lr_decay value: -1.0");
+        assertUnusable(relativeEdited(SharedCases.root().resolve("relative-radam"), "beta", "0.999", "1.5"),
+                "case.json: Invalid beta parameter at index 1: 1.5");
+    }
+
+    @Test
     void nothingRunsOrIsWrittenWhenALaterCaseIsUnusable() throws IOException {
         Path good = small("good");
         Path bad = small("bad");
-        editJson(bad, "\"optimizer\": \"adam\"", "\"optimizer\": \"sgd\"");
+        editJson(bad, "\"optimizer\": \"adam\"", "\"optimizer\": \"lbfgs\"");
         Path out = tmp.resolve("out");
         Result r = validate(good, bad, "--out", out);
         assertEquals(2, r.status(), r::toString);
@@ -338,7 +451,7 @@ class ValidateCommandTest {
         assertBadArgument(List.of(good, "--threads", "two"), "--threads needs a whole number >= 1");
         assertBadArgument(List.of(good, "--rtol", "-1"), "--rtol needs a finite number >= 0, got '-1'");
         assertBadArgument(List.of(good, "--atol-lr", "NaN"), "--atol-lr needs a finite number >= 0");
-        assertBadArgument(List.of(good, "--kernel"), "option --kernel needs a value");
+        assertBadArgument(List.of(good, "--kernel"), "--kernel needs a value");
         assertBadArgument(List.of(good, "--fast"), "unknown option '--fast'");
         assertBadArgument(List.of(), "no CASE_DIR given");
         assertEquals(0, validate(good, "--kernel=vector-64", "--threads=2", "--rtol=0", "--atol-lr=0").status(),
@@ -398,6 +511,13 @@ class ValidateCommandTest {
         System.arraycopy(to.getBytes(StandardCharsets.ISO_8859_1), 0, bytes, at, to.length());
     }
 
+    /** A copy of shared case {@code shared} whose case.json (on one line) has {@code from} replaced by {@code to}. */
+    private Path relativeEdited(Path shared, String name, String from, String to) throws IOException {
+        Path dir = CaseFiles.copy(shared, tmp.resolve("relative/" + shared.getFileName() + "-" + name));
+        editJson(dir, from, to);
+        return dir;
+    }
+
     /** A small case whose case.json (on one line) has {@code from} replaced by {@code to}. */
     private Path jsonEdited(String name, String from, String to) throws IOException {
         Path dir = small(name);
@@ -416,11 +536,15 @@ class ValidateCommandTest {
         return ValidateCommand.REPLAYERS.stream().anyMatch(r -> r.accepts(optimizer));
     }
 
-    private static String resolved(String kernel, NpyArray.DType dtype) {
+    private static String resolved(String kernel, ReferenceCase c) {
         if (kernel.equals(CaseReplayer.REFERENCE)) {
             return kernel;
         }
-        return dtype == NpyArray.DType.F32 ? AdamKernels.f32(kernel).name() : AdamKernels.f64(kernel).name();
+        boolean f32 = c.dtype == NpyArray.DType.F32;
+        if (RelativeCases.isRelative(c)) {
+            return f32 ? AdamKernels.relatives_F32(kernel).name() : AdamKernels.relatives_F64(kernel).name();
+        }
+        return f32 ? AdamKernels.f32(kernel).name() : AdamKernels.f64(kernel).name();
     }
 
     /** Every file of one --out folder is byte for byte the same in another, and there are as many. */
@@ -439,6 +563,25 @@ class ValidateCommandTest {
         }
     }
 
+    /** {@code mine} holds params.npy, {@code (steps, n)} in the case's dtype, and an {@code (n,)} file per state. */
+    private static NpyArray assertOutFiles(ReferenceCase c, Path mine, List<String> states) throws IOException {
+        NpyArray params = Npy.read(mine.resolve("params.npy"));
+        assertEquals(c.dtype, params.dtype());
+        assertArrayEquals(new int[] {c.steps, c.n}, params.shape());
+        try (Stream<Path> s = Files.list(mine)) {
+            List<String> files = s.map(p -> p.getFileName().toString()).sorted().toList();
+            List<String> want = new ArrayList<>(states.stream().map(n -> n + ".npy").toList());
+            want.add("params.npy");
+            assertEquals(want.stream().sorted().toList(), files, mine.toString());
+        }
+        for (String state : states) {
+            NpyArray a = Npy.read(mine.resolve(state + ".npy"));
+            assertEquals(c.dtype, a.dtype());
+            assertArrayEquals(new int[] {c.n}, a.shape());
+        }
+        return params;
+    }
+
     /**
      * The --out files of the Adam cases hold the trajectory of the reference run independently here, in the case's
      * dtype and shape, and one file per state the optimizer keeps.
@@ -446,24 +589,19 @@ class ValidateCommandTest {
     private static void assertTrajectoriesAreTheReferences(List<Path> dirs, Path out) throws IOException {
         for (Path dir : dirs) {
             ReferenceCase c = ReferenceCase.load(dir);
-            if (!AdamCases.isAdam(c)) {
-                continue; // another optimizer's files are held to its own reference by its own tests
+            if (RelativeCases.isRelative(c)) {
+                // Their values: PASS here, and the same bytes from every kernel, each held to its reference bit for
+                // bit by the kernels' tests. Their files: the parameters and every state the optimizer keeps.
+                assertOutFiles(c, out.resolve(c.name), RelativeCases.config(c).stateNames());
+                continue;
             }
             AdamConfig config = AdamCases.config(c);
             Path mine = out.resolve(c.name);
-            NpyArray params = Npy.read(mine.resolve("params.npy"));
-            assertEquals(c.dtype, params.dtype());
-            assertArrayEquals(new int[] {c.steps, c.n}, params.shape());
             List<String> states = new ArrayList<>(List.of("exp_avg", "exp_avg_sq"));
             if (config.amsgrad()) {
                 states.add("max_exp_avg_sq");
             }
-            try (Stream<Path> s = Files.list(mine)) {
-                List<String> files = s.map(p -> p.getFileName().toString()).sorted().toList();
-                List<String> want = new ArrayList<>(states.stream().map(n -> n + ".npy").toList());
-                want.add("params.npy");
-                assertEquals(want.stream().sorted().toList(), files);
-            }
+            NpyArray params = assertOutFiles(c, mine, states);
             int n = c.n;
             if (c.dtype == NpyArray.DType.F32) {
                 float[] p = c.param0.f32().clone(), m = new float[n], v = new float[n], vmax = new float[n];

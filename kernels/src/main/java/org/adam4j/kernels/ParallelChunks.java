@@ -2,8 +2,10 @@ package org.adam4j.kernels;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 
 /**
@@ -55,11 +57,14 @@ public final class ParallelChunks {
 
     /** Runs {@code chunk} over the split of {@code [off, off + len)}. */
     public void run(int off, int len, Chunk chunk) {
-        if (parts(len) <= 1) {
+        int parts = parts(len);
+        if (parts <= 1) {
             chunk.run(off, len);
             return;
         }
-        runLong(off, len, (o, l) -> chunk.run((int) o, (int) l));
+        Pieces p = take();
+        p.chunk = chunk;
+        runSplit(p, off, len, parts);
     }
 
     private int parts(long len) {
@@ -73,17 +78,18 @@ public final class ParallelChunks {
             chunk.run(off, len);
             return;
         }
-        long end = off + len;
-        long[] cuts = new long[parts + 1];
-        cuts[0] = off;
-        cuts[parts] = end;
-        for (int k = 1; k < parts; k++) {
-            // len * k / parts without overflowing for any long len
-            long cut = off + len / parts * k + len % parts * k / parts;
-            cut -= cut % line;
-            cuts[k] = Math.max(cuts[k - 1], Math.min(end, cut));
+        Pieces p = take();
+        p.longChunk = chunk;
+        runSplit(p, off, len, parts);
+    }
+
+    private void runSplit(Pieces p, long off, long len, int parts) {
+        try {
+            p.split(off, len, parts, line);
+            p.run(executor, Math.min(threads, parts) - 1);
+        } finally {
+            give(p);
         }
-        runPieces(parts, k -> chunk.run(cuts[k], cuts[k + 1] - cuts[k]));
     }
 
     /**
@@ -93,6 +99,11 @@ public final class ParallelChunks {
      * the caller has finished does nothing, so the caller waits only for tasks that are running a piece, never for
      * one the executor has not started: no deadlock when the executor is busy or single-threaded, or when the caller
      * is one of its workers.
+     *
+     * <p>Allocation: this object keeps one set of the call's bookkeeping (counter, cuts, helper tasks) and reuses it,
+     * so a call allocates nothing on the shared pool unless another call of this object is still running (from
+     * another thread, or nested in a piece), which gets a fresh set. A caller's executor may allocate to queue a
+     * task (a {@link java.util.concurrent.ThreadPoolExecutor}'s queue node, for one).
      */
     public void runPieces(int pieces, IntConsumer piece) {
         if (threads == 1 || pieces <= 1) {
@@ -101,27 +112,99 @@ public final class ParallelChunks {
             }
             return;
         }
-        new Pieces(pieces, piece).run(executor != null ? executor : SharedPool.POOL, Math.min(threads, pieces) - 1);
+        Pieces p = take();
+        try {
+            p.piece = piece;
+            p.pieces = pieces;
+            p.run(executor, Math.min(threads, pieces) - 1);
+        } finally {
+            give(p);
+        }
     }
 
-    /** One {@link #runPieces} call's shared counter, running-helper count and first failure. */
+    // One spare Pieces per instance: taken for a call, given back after it. A call that finds none (the spare is in
+    // use by an overlapping call) makes a fresh one, so overlapping calls never share state and nothing waits.
+    private final AtomicReference<Pieces> spare = new AtomicReference<>();
+
+    private Pieces take() {
+        Pieces p = spare.getAndSet(null);
+        return p != null ? p : new Pieces(threads);
+    }
+
+    private void give(Pieces p) {
+        p.chunk = null;
+        p.longChunk = null;
+        p.piece = null;
+        p.failure = null;
+        spare.set(p);
+    }
+
+    /**
+     * One {@link #runPieces} call's shared counter, running-helper count and first failure, with the split and the
+     * work of {@link #run} and {@link #runLong} in fields instead of capturing lambdas. Reused call after call: a
+     * helper task of an earlier call that the executor starts late finds {@code finished} set and returns, or, if a
+     * later call has begun, helps it; either way it only ever runs pieces of the call in progress, registered under
+     * the lock that call's caller waits on. The caller sets every field before it clears {@code finished} under that
+     * lock, so a helper that registers sees them.
+     */
     private static final class Pieces implements Runnable {
-        private final int pieces;
-        private final IntConsumer piece;
         private final AtomicInteger next = new AtomicInteger();
+        /** Tasks for the shared pool, which take no wrapper: one per helper, resubmitted when done. */
+        private final Helper[] helpers;
+        private final long[] cuts;
+        private int pieces;
+        private IntConsumer piece;
+        private Chunk chunk;
+        private LongChunk longChunk;
         private int running;
-        private boolean finished;
+        private boolean finished = true;
         private Throwable failure;
 
-        Pieces(int pieces, IntConsumer piece) {
-            this.pieces = pieces;
-            this.piece = piece;
+        Pieces(int threads) {
+            helpers = new Helper[threads - 1];
+            for (int h = 0; h < helpers.length; h++) {
+                helpers[h] = new Helper(this);
+            }
+            cuts = new long[threads + 1];
         }
 
-        void run(Executor executor, int helpers) {
+        /** Cuts {@code [off, off + len)} into {@code parts} pieces whose inner boundaries are multiples of line. */
+        void split(long off, long len, int parts, int line) {
+            long end = off + len;
+            cuts[0] = off;
+            cuts[parts] = end;
+            for (int k = 1; k < parts; k++) {
+                // len * k / parts without overflowing for any long len
+                long cut = off + len / parts * k + len % parts * k / parts;
+                cut -= cut % line;
+                cuts[k] = Math.max(cuts[k - 1], Math.min(end, cut));
+            }
+            pieces = parts;
+        }
+
+        private void runPiece(int k) {
+            if (piece != null) {
+                piece.accept(k);
+            } else if (chunk != null) {
+                chunk.run((int) cuts[k], (int) (cuts[k + 1] - cuts[k]));
+            } else {
+                longChunk.run(cuts[k], cuts[k + 1] - cuts[k]);
+            }
+        }
+
+        void run(Executor executor, int helperCount) {
+            next.set(0);
+            synchronized (this) {
+                failure = null;
+                finished = false;
+            }
             try {
-                for (int h = 0; h < helpers; h++) {
-                    executor.execute(this);
+                for (int h = 0; h < helperCount; h++) {
+                    if (executor != null) {
+                        executor.execute(this);
+                    } else {
+                        helpers[h].submit();
+                    }
                 }
             } catch (RejectedExecutionException e) {
                 // a saturated or shut-down executor: the caller takes the remaining pieces itself
@@ -175,7 +258,7 @@ public final class ParallelChunks {
         private void work() {
             try {
                 for (int k; (k = next.getAndIncrement()) < pieces; ) {
-                    piece.accept(k);
+                    runPiece(k);
                 }
             } catch (Throwable t) {
                 next.set(pieces);
@@ -185,6 +268,49 @@ public final class ParallelChunks {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * A helper of {@link Pieces} on the shared pool. Being a {@link ForkJoinTask} itself, it is queued without the
+     * wrapper {@link ForkJoinPool#execute(Runnable)} allocates, and {@link #reinitialize} makes it submittable again
+     * once done. One still queued from an earlier call is not submitted again: when it starts, it helps the call in
+     * progress, as a new one would.
+     */
+    @SuppressWarnings("serial")
+    private static final class Helper extends ForkJoinTask<Void> {
+        private final transient Pieces pieces;
+        private boolean submitted;
+
+        Helper(Pieces pieces) {
+            this.pieces = pieces;
+        }
+
+        /** Called only by the thread that holds {@link #pieces} for its call. */
+        void submit() {
+            if (submitted) {
+                if (!isDone()) {
+                    return; // queued, or finishing an earlier call's work: it takes this call's pieces if it can
+                }
+                reinitialize();
+            }
+            submitted = true;
+            SharedPool.POOL.execute(this);
+        }
+
+        @Override
+        public Void getRawResult() {
+            return null;
+        }
+
+        @Override
+        protected void setRawResult(Void value) {
+        }
+
+        @Override
+        protected boolean exec() {
+            pieces.run();
+            return true;
         }
     }
 

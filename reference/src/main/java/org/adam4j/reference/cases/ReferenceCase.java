@@ -56,7 +56,8 @@ public final class ReferenceCase {
     /** Reads the case in {@code dir}. */
     public static ReferenceCase load(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
-            throw new CaseFormatException(dir + ": no such case folder");
+            throw new CaseFormatException(dir + (Files.exists(dir) ? ": not a case folder (a case is a folder holding "
+                    + "case.json)" : ": no such case folder"));
         }
         Path jsonFile = dir.resolve("case.json");
         JsonObject json = readJson(jsonFile);
