@@ -15,9 +15,10 @@ public final class Dataset {
     private final float[] floats;
     private final byte[] bytes;
     private final float byteScale;
+    private final float byteShift;
 
     private Dataset(String name, int rows, int features, int classes, int[] labels, float[] floats, byte[] bytes,
-            float byteScale) {
+            float byteScale, float byteShift) {
         if (labels.length != rows) {
             throw new IllegalArgumentException(name + ": " + labels.length + " labels for " + rows + " rows");
         }
@@ -35,6 +36,7 @@ public final class Dataset {
         this.floats = floats;
         this.bytes = bytes;
         this.byteScale = byteScale;
+        this.byteShift = byteShift;
     }
 
     /** Features given as floats, row-major. */
@@ -43,17 +45,20 @@ public final class Dataset {
             throw new IllegalArgumentException(name + ": " + features.length + " feature values for " + labels.length
                     + " rows of " + featureCount);
         }
-        return new Dataset(name, labels.length, featureCount, classes, labels, features, null, 0f);
+        return new Dataset(name, labels.length, featureCount, classes, labels, features, null, 0f, 0f);
     }
 
-    /** Features given as unsigned bytes, row-major, each multiplied by {@code scale} when copied out. */
-    public static Dataset ofUnsignedBytes(String name, byte[] features, int featureCount, float scale, int[] labels,
-            int classes) {
+    /**
+     * Features given as unsigned bytes, row-major, each mapped to {@code byte * scale + shift} when copied out (a
+     * standardization, for pixels).
+     */
+    public static Dataset ofUnsignedBytes(String name, byte[] features, int featureCount, float scale, float shift,
+            int[] labels, int classes) {
         if (features.length != (long) labels.length * featureCount) {
             throw new IllegalArgumentException(name + ": " + features.length + " feature values for " + labels.length
                     + " rows of " + featureCount);
         }
-        return new Dataset(name, labels.length, featureCount, classes, labels, null, features, scale);
+        return new Dataset(name, labels.length, featureCount, classes, labels, null, features, scale, shift);
     }
 
     public String name() { return name; }
@@ -72,7 +77,7 @@ public final class Dataset {
             System.arraycopy(floats, from, dst, off, features);
         } else {
             for (int j = 0; j < features; j++) {
-                dst[off + j] = (bytes[from + j] & 0xff) * byteScale;
+                dst[off + j] = Math.fma(bytes[from + j] & 0xff, byteScale, byteShift);
             }
         }
     }
@@ -84,7 +89,7 @@ public final class Dataset {
         }
         int[] l = Arrays.copyOf(labels, n);
         return floats != null ? ofFloats(name, Arrays.copyOf(floats, n * features), features, l, classes)
-                : ofUnsignedBytes(name, Arrays.copyOf(bytes, n * features), features, byteScale, l, classes);
+                : ofUnsignedBytes(name, Arrays.copyOf(bytes, n * features), features, byteScale, byteShift, l, classes);
     }
 
     @Override
