@@ -4,7 +4,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.adam4j.kernels.AdamKernel_F32;
 import org.adam4j.kernels.AdamKernels;
-import org.adam4j.optim.AdamOptimizer;
+import org.adam4j.optim.Optimizer;
 import org.adam4j.reference.AdamConfig;
 import org.adam4j.reference.AdamStep;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The cost of the optimizer API: {@link AdamOptimizer#step()} over the tensors of a realistic model (a transformer
+ * The cost of the optimizer API: {@link Optimizer#step()} over the tensors of a realistic model (a transformer
  * block with d_model 512 and an MLP head: {@link #SHAPES}, 64 to 4 Mi elements each), against the fused kernel
  * called directly on one flat array of the same total size ({@code kernel=flat-kernel}), both on 1 or 2 threads.
  * The difference is what registration, per-step checks, per-group step scalars and the split into pieces cost.
@@ -63,7 +63,7 @@ public class OptimizerStepBenchmark {
     @Param({"1", "2"})
     public int threads;
 
-    private AdamOptimizer optimizer;
+    private Optimizer<?> optimizer;
     private AdamKernel_F32 flatKernel;
     private float[] p;
     private float[] g;
@@ -117,8 +117,8 @@ public class OptimizerStepBenchmark {
     }
 
     /** The model's tensors as slices of {@code p} and {@code g}, registered in an optimizer. */
-    static AdamOptimizer model(float[] p, float[] g, int threads) {
-        AdamOptimizer opt = AdamOptimizer.of(CONFIG).threads(threads).build();
+    static Optimizer<?> model(float[] p, float[] g, int threads) {
+        Optimizer<?> opt = Optimizer.of(CONFIG).threads(threads).build();
         int at = 0;
         for (int[] s : SHAPES) {
             int len = s[0] * s[1];
@@ -139,7 +139,7 @@ public class OptimizerStepBenchmark {
         float[] fm = new float[n];
         float[] fv = new float[n];
         AdamKernels.f32().fused(AdamStep.of(CONFIG, 1, CONFIG.lr()), fp, g, fm, fv, null, 0, n);
-        try (AdamOptimizer opt = model(p, g, threads)) {
+        try (Optimizer<?> opt = model(p, g, threads)) {
             opt.step();
             int at = 0;
             for (var param : opt.params()) {

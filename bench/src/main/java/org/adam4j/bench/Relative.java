@@ -5,7 +5,7 @@ import org.adam4j.reference.AdagradConfig;
 import org.adam4j.reference.AdamaxConfig;
 import org.adam4j.reference.NAdamConfig;
 import org.adam4j.reference.RAdamConfig;
-import org.adam4j.reference.RelativeConfig;
+import org.adam4j.reference.OptimizerConfig;
 import org.adam4j.reference.RmspropConfig;
 import org.adam4j.reference.SgdConfig;
 
@@ -30,9 +30,9 @@ public enum Relative {
     static final long STEP = 10;
 
     private final String id;
-    final RelativeConfig config;
+    final OptimizerConfig config;
 
-    Relative(String id, RelativeConfig config) {
+    Relative(String id, OptimizerConfig config) {
         this.id = id;
         this.config = config;
     }

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.adam4j.optim.AdamOptimizer;
+import org.adam4j.optim.Optimizer;
 import org.adam4j.train.Charts;
 import org.adam4j.train.Dataset;
 import org.adam4j.train.IdxFormatException;
@@ -143,7 +143,7 @@ final class TrainCommand implements Command {
             for (String name : optimizers) {
                 Mlp mlp = new Mlp(data.train().features(), hidden, data.train().classes(), seed);
                 double rate = Double.isNaN(lr) ? Optimizers.defaultLr(name) : lr;
-                AdamOptimizer optimizer;
+                Optimizer<?> optimizer;
                 try {
                     optimizer = Optimizers.create(name, rate, threads);
                 } catch (IllegalArgumentException e) {

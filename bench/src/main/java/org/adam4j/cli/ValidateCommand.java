@@ -30,7 +30,7 @@ import org.adam4j.reference.cases.ReferenceCase;
  */
 final class ValidateCommand implements Command {
     /** The optimizers validate can replay; the first that accepts a case's optimizer replays it. */
-    static final List<CaseReplayer> REPLAYERS = List.of(new AdamCaseReplayer(), new RelativeCaseReplayer());
+    static final List<CaseReplayer> REPLAYERS = List.of(new OptimizerCaseReplayer());
     static final List<String> KERNELS = kernelNames();
     static final double DEFAULT_RTOL = 1e-5;
     static final double DEFAULT_ATOL_LR = 1e-3;

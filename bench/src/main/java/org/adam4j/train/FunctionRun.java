@@ -1,11 +1,11 @@
 package org.adam4j.train;
 
 import java.util.Arrays;
-import org.adam4j.optim.AdamOptimizer;
+import org.adam4j.optim.Optimizer;
 
 /**
  * One optimizer on one {@link TestFunction}: the parameter is the 2-element array (x, y), stepped through the
- * optimizer API ({@link AdamOptimizer}, built by {@link Optimizers#create}) as in training.
+ * optimizer API ({@link Optimizer}, built by {@link Optimizers#create}) as in training.
  *
  * @param xs, ys          the path, starting point first, one point per step (shorter when the run diverged)
  * @param stepsToGoal     the first step at which {@link TestFunction#reached} held, or -1
@@ -19,12 +19,12 @@ public record FunctionRun(String optimizer, TestFunction function, double lr, do
         if (steps < 1) {
             throw new IllegalArgumentException("steps must be at least 1, got " + steps);
         }
-        try (AdamOptimizer opt = Optimizers.create(optimizer, lr, 1)) {
+        try (Optimizer<?> opt = Optimizers.create(optimizer, lr, 1)) {
             return run(f, opt, optimizer, lr, steps);
         }
     }
 
-    private static FunctionRun run(TestFunction f, AdamOptimizer opt, String optimizer, double lr, int steps) {
+    private static FunctionRun run(TestFunction f, Optimizer<?> opt, String optimizer, double lr, int steps) {
         double[] p = f.start();
         double[] g = new double[2];
         opt.defaultGroup().add(p, g);

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.adam4j.optim.AdamOptimizer;
+import org.adam4j.optim.Optimizer;
 import org.adam4j.optim.ParamGroup;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
@@ -109,7 +109,7 @@ public final class Mlp {
     }
 
     /** Registers every weight and bias matrix, with its gradient, in the optimizer's default group. */
-    public void registerWith(AdamOptimizer optimizer) {
+    public void registerWith(Optimizer<?> optimizer) {
         ParamGroup group = optimizer.defaultGroup();
         for (int l = 0; l < weights.length; l++) {
             group.add(weights[l], weightGrads[l]);

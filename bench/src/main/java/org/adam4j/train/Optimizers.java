@@ -2,17 +2,13 @@ package org.adam4j.train;
 
 import java.util.List;
 import java.util.Locale;
-import org.adam4j.optim.AdamOptimizer;
-import org.adam4j.reference.AdagradConfig;
-import org.adam4j.reference.AdamaxConfig;
-import org.adam4j.reference.NAdamConfig;
-import org.adam4j.reference.RAdamConfig;
-import org.adam4j.reference.RmspropConfig;
-import org.adam4j.reference.SgdConfig;
+import org.adam4j.optim.Optimizer;
+import org.adam4j.reference.Hyperparameters;
+import org.adam4j.reference.OptimizerConfig;
 
 /**
  * The optimizers {@code train} and {@code demo functions} know by name, built through the optimizer API
- * ({@link AdamOptimizer}) with PyTorch's hyperparameters except the learning rate.
+ * ({@link Optimizer}, configured by name through {@link OptimizerConfig#fromPyTorch}) with PyTorch's hyperparameters except the learning rate.
  */
 public final class Optimizers {
     /** Every name the commands accept, in the order the issue lists them. */
@@ -55,28 +51,19 @@ public final class Optimizers {
      * @param threads how many threads each step may use; the result does not depend on it
      * @throws IllegalArgumentException for an unknown name or a bad learning rate or thread count
      */
-    public static AdamOptimizer create(String name, double lr, int threads) {
+    public static Optimizer<?> create(String name, double lr, int threads) {
         String n = normalize(name);
-        AdamOptimizer.Builder b = switch (n) {
-            case "adam" -> AdamOptimizer.adam().lr(lr);
-            case "adamw" -> AdamOptimizer.adamW().lr(lr);
-            case "adamax" -> AdamOptimizer.of(AdamaxConfig.builder().lr(lr).build());
-            case "nadam" -> AdamOptimizer.of(NAdamConfig.builder().lr(lr).build());
-            case "radam" -> AdamOptimizer.of(RAdamConfig.builder().lr(lr).build());
-            case "sgd" -> AdamOptimizer.of(SgdConfig.builder().lr(lr).build());
-            case "sgd-momentum" -> AdamOptimizer.of(SgdConfig.builder().lr(lr).momentum(SGD_MOMENTUM).build());
-            case "rmsprop" -> AdamOptimizer.of(RmspropConfig.builder().lr(lr).build());
-            case "adagrad" -> AdamOptimizer.of(AdagradConfig.builder().lr(lr).build());
-            default -> throw new IllegalStateException(n);
-        };
-        return b.threads(threads).build();
+        Hyperparameters.Builder h = Hyperparameters.builder().number("lr", lr);
+        if (n.equals("sgd-momentum")) {
+            h.number("momentum", SGD_MOMENTUM);
+        }
+        OptimizerConfig config = OptimizerConfig.fromPyTorch(n.equals("sgd-momentum") ? "sgd" : n, h.build());
+        return Optimizer.of(config).threads(threads).build();
     }
 
     /** The optimizer and its hyperparameters in PyTorch's terms, its kernel and threads, for the progress output. */
-    public static String describe(String name, AdamOptimizer optimizer) {
-        var g = optimizer.defaultGroup();
-        Object config = optimizer.algorithm().equals("adam") ? g.config() : g.relativeConfig();
-        return name + " " + config + " on kernel " + optimizer.kernelName() + ", " + optimizer.threads() + " thread"
+    public static String describe(String name, Optimizer<?> optimizer) {
+        return name + " " + optimizer.defaultGroup().config() + " on kernel " + optimizer.kernelName() + ", " + optimizer.threads() + " thread"
                 + (optimizer.threads() == 1 ? "" : "s");
     }
 }

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
-import org.adam4j.optim.AdamOptimizer;
+import org.adam4j.optim.Optimizer;
 
 /** The training loop: shuffled mini-batches, one optimizer step each, the test set scored after every epoch. */
 public final class Trainer {
@@ -30,7 +30,7 @@ public final class Trainer {
      * Trains {@code model} (already registered with {@code optimizer}) on {@code data.train()} and returns one
      * {@link Epoch} per epoch, also handed to {@code progress} as each ends.
      */
-    public static List<Epoch> train(Mlp model, AdamOptimizer optimizer, Dataset.Split data, Settings settings,
+    public static List<Epoch> train(Mlp model, Optimizer<?> optimizer, Dataset.Split data, Settings settings,
             Workers workers, Consumer<Epoch> progress) {
         // A stream of its own, so that the order of examples does not depend on how many weights the model drew.
         SplittableRandom shuffle = new SplittableRandom(settings.seed()).split();

@@ -1,20 +1,28 @@
 package org.adam4j.optim;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.adam4j.reference.OptimizerConfig;
+import org.adam4j.reference.OptimizerStep;
+import org.adam4j.reference.StateVariable;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.data.Matrix;
 
 /**
  * One registered parameter: its value and gradient (memory the caller owns), its state (memory the optimizer owns,
- * named as PyTorch names it: Adam's {@code exp_avg}, {@code exp_avg_sq} and, with AMSGrad, {@code max_exp_avg_sq};
- * the relatives' as their {@link org.adam4j.reference.RelativeConfig#stateNames()} list them) and its step count.
- * Get one from a {@link ParamGroup}'s {@code add} methods.
+ * named as PyTorch names it and listed by its configuration's {@link OptimizerConfig#stateArrays()}: Adam's
+ * {@code exp_avg}, {@code exp_avg_sq} and, with AMSGrad, {@code max_exp_avg_sq}; SGD's {@code momentum_buffer}...),
+ * its scalar state (NAdam's {@code mu_product}) and its step count. Get one from a {@link ParamGroup}'s {@code add}
+ * methods.
  */
 public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, SegmentParam_F32, SegmentParam_F64 {
-    final ParamGroup group;
+    final ParamGroup<?> group;
     final Precision precision;
     final long[] shape;
     final long size;
@@ -23,10 +31,10 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
     final MemorySegment grad;
     private final MatrixPair matrices;
     long step;
-    /** NAdam's {@code mu_product}: the product of the momentum coefficients of this parameter's steps so far. */
-    double muProduct = 1.0;
+    /** The scalar state, in {@link OptimizerConfig#scalarStates()} order (NAdam's {@code mu_product}). */
+    final double[] scalars;
 
-    Param(ParamGroup group, Precision precision, long[] shape, MemorySegment value, MemorySegment grad,
+    Param(ParamGroup<?> group, Precision precision, long[] shape, MemorySegment value, MemorySegment grad,
             MatrixPair matrices) {
         this.group = group;
         this.precision = precision;
@@ -35,12 +43,19 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
         this.value = value;
         this.grad = grad;
         this.matrices = matrices;
+        List<StateVariable> s = group.config().scalarStates();
+        this.scalars = new double[s.size()];
+        for (int k = 0; k < scalars.length; k++) {
+            scalars[k] = s.get(k).initialValue();
+        }
     }
 
-    public ParamGroup group() {
+    /** The group this parameter is in. */
+    public ParamGroup<?> group() {
         return group;
     }
 
+    /** The element type of the value, the gradient and the state. */
     public Precision precision() {
         return precision;
     }
@@ -62,7 +77,7 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
 
     /** The names of this parameter's state arrays (PyTorch's), in the order {@link #state(String)} knows them. */
     public List<String> stateNames() {
-        return Algorithm.stateNames(group.settings());
+        return group.config().stateNames();
     }
 
     /**
@@ -75,21 +90,26 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
         int k = stateNames().indexOf(name);
         if (k < 0) {
             throw new IllegalArgumentException("no state '" + name + "': " + this + " is stepped by "
-                    + group.settings() + ", whose state is " + stateNames());
+                    + group.config() + ", whose state is " + stateNames());
         }
         return state(k).asReadOnly();
     }
 
     /**
-     * NAdam's {@code mu_product} ({@code mu_1 * ... * mu_t} over this parameter's steps; 1 before the first).
+     * The scalar state PyTorch calls {@code name} (NAdam's {@code mu_product}: {@code mu_1 * ... * mu_t} over this
+     * parameter's steps, 1 before the first).
      *
-     * @throws IllegalStateException if this parameter is not stepped by NAdam
+     * @throws IllegalArgumentException if this parameter's algorithm keeps no such scalar
      */
-    public double muProduct() {
-        if (!Algorithm.hasMuProduct(group.settings())) {
-            throw new IllegalStateException("no mu_product: " + this + " is stepped by " + group.settings());
+    public double scalar(String name) {
+        List<StateVariable> s = group.config().scalarStates();
+        for (int k = 0; k < s.size(); k++) {
+            if (s.get(k).name().equals(name)) {
+                return scalars[k];
+            }
         }
-        return muProduct;
+        throw new IllegalArgumentException("no scalar state '" + name + "': " + this + " is stepped by "
+                + group.config() + ", whose scalar state is " + s.stream().map(StateVariable::name).toList());
     }
 
     /** The first moment, read-only, in native byte order ({@code ValueLayout.JAVA_FLOAT} or {@code JAVA_DOUBLE}). */
@@ -133,7 +153,101 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
     }
 
     /** One step of its group's algorithm ({@code s} its scalars) over elements {@code [off, off + len)}. */
-    abstract void update(Object s, long off, long len, Algorithm.Kernels kernels);
+    abstract void update(OptimizerStep s, long off, long len, Optimizer.Kernels kernels);
+
+    /** This parameter's part of {@link Optimizer#state()}: copies of the state arrays, or views of them. */
+    final OptimizerState.ParamState snapshot(boolean copy) {
+        Map<String, MemorySegment> arrays = new LinkedHashMap<>();
+        List<String> names = stateNames();
+        for (int k = 0; k < names.size(); k++) {
+            MemorySegment s = state(k);
+            if (copy) {
+                MemorySegment c = s.byteSize() / precision.bytes() <= Integer.MAX_VALUE - 8
+                        ? (precision == Precision.F32 ? MemorySegment.ofArray(new float[(int) size])
+                        : MemorySegment.ofArray(new double[(int) size]))
+                        : Arena.ofAuto().allocate(s.byteSize(), precision.bytes());
+                s = c.copyFrom(s);
+            }
+            arrays.put(names.get(k), s.asReadOnly());
+        }
+        Map<String, Double> sc = new LinkedHashMap<>();
+        List<StateVariable> sv = group.config().scalarStates();
+        for (int k = 0; k < sv.size(); k++) {
+            sc.put(sv.get(k).name(), scalars[k]);
+        }
+        return new OptimizerState.ParamState(precision, shape, step, sc, arrays);
+    }
+
+    /** Refuses a saved parameter state that does not fit this parameter; {@code where} names the source. */
+    final void requireRestorable(OptimizerState.ParamState s, long optimizerSteps, String where) {
+        if (s.precision() != precision || !Arrays.equals(s.shape(), shape)) {
+            throw new IllegalArgumentException(where + " does not match this optimizer: " + this + " was saved with "
+                    + "the shape " + Arrays.toString(s.shape()) + " " + s.precision());
+        }
+        if (!s.arrays().keySet().equals(new java.util.LinkedHashSet<>(stateNames()))) {
+            throw new IllegalArgumentException(where + ": " + this + " keeps " + stateNames() + ", the saved state "
+                    + s.arrays().keySet());
+        }
+        if (s.step() < 0 || s.step() > optimizerSteps) {
+            throw new IllegalArgumentException(where + ": " + this + " has step count " + s.step() + ", outside [0, "
+                    + optimizerSteps + "] (the optimizer's steps)");
+        }
+        List<String> scalarNames = group.config().scalarStates().stream().map(StateVariable::name).toList();
+        if (!s.scalars().keySet().equals(new java.util.LinkedHashSet<>(scalarNames))) {
+            throw new IllegalArgumentException(where + ": " + this + " keeps scalars " + scalarNames
+                    + ", the saved state " + s.scalars().keySet());
+        }
+        for (StateVariable v : group.config().scalarStates()) {
+            double x = s.scalars().get(v.name());
+            if (Double.isNaN(x) || !v.admits(x)) {
+                throw new IllegalArgumentException(where + ": " + this + " has " + v.name() + " " + x + ", outside ["
+                        + v.min() + ", " + v.max() + "]");
+            }
+        }
+        for (StateVariable v : group.config().stateArrays()) {
+            MemorySegment a = s.arrays().get(v.name());
+            if (a.byteSize() != size * precision.bytes()) {
+                throw new IllegalArgumentException(where + ": " + this + " has " + size + " elements, its saved "
+                        + v.name() + " " + a.byteSize() / precision.bytes());
+            }
+            long bad = firstOutside(a, v);
+            if (bad >= 0) {
+                throw new IllegalArgumentException(where + ": " + this + " has " + v.name() + "[" + bad + "] = "
+                        + element(a, bad) + ", outside [" + v.min() + ", " + v.max() + "]");
+            }
+        }
+    }
+
+    private long firstOutside(MemorySegment a, StateVariable v) {
+        if (v.min() == Double.NEGATIVE_INFINITY && v.max() == Double.POSITIVE_INFINITY) {
+            return -1;
+        }
+        long n = a.byteSize() / precision.bytes();
+        for (long i = 0; i < n; i++) {
+            if (!v.admits(element(a, i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private double element(MemorySegment a, long i) {
+        return precision == Precision.F32 ? a.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i)
+                : a.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i);
+    }
+
+    /** Copies a checked saved state in. */
+    final void restore(OptimizerState.ParamState s) {
+        List<String> names = stateNames();
+        for (int k = 0; k < names.size(); k++) {
+            state(k).copyFrom(s.arrays().get(names.get(k)));
+        }
+        List<StateVariable> sv = group.config().scalarStates();
+        for (int k = 0; k < sv.size(); k++) {
+            scalars[k] = s.scalars().get(sv.get(k).name());
+        }
+        step = s.step();
+    }
 
     /** Makes sure the memory is still there and shaped as registered; throws before anything is written. */
     void requireUsable() {

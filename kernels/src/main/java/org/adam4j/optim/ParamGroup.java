@@ -2,126 +2,92 @@ package org.adam4j.optim;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import org.adam4j.reference.AdamConfig;
-import org.adam4j.reference.RelativeConfig;
+import org.adam4j.reference.OptimizerConfig;
+import org.adam4j.reference.OptimizerStep;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.data.Matrix;
 
 /**
- * Parameters that share hyperparameters and a learning-rate schedule, as a PyTorch param group. The hyperparameters
- * are an {@link AdamConfig} (Adam, AdamW) or a {@link RelativeConfig} (AdaMax, NAdam, RAdam, SGD, RMSprop, AdaGrad);
- * every group of one optimizer has the same algorithm. Every {@code add}
- * checks its arguments against everything registered before it and refuses, changing nothing, a gradient of another
- * shape, memory registered already, or a value or gradient that aliases another parameter's.
+ * Parameters that share hyperparameters and a learning-rate schedule, as a PyTorch param group. Every group of one
+ * optimizer runs the same algorithm, with its own configuration ({@code C}). Every {@code add} checks its arguments
+ * against everything registered before it and refuses, changing nothing, a gradient of another shape, memory
+ * registered already, or a value or gradient that aliases another parameter's.
+ *
+ * @param <C> the algorithm's configuration type
  */
-public final class ParamGroup {
-    private final AdamOptimizer optimizer;
+public final class ParamGroup<C extends OptimizerConfig> {
+    private final Optimizer<C> optimizer;
     private final List<Param> params = new ArrayList<>();
-    /** An {@link AdamConfig} or a {@link RelativeConfig}. */
-    private Object config;
+    private C config;
     private LrSchedule schedule;
     /** The learning rate of the step being taken. */
     private double stepLr;
     /**
-     * The step scalars of the last parameter step number (and NAdam {@code mu_product}) asked for: a group's
-     * parameters almost always share them.
+     * The step scalars of the last parameter step number and scalar state asked for: a group's parameters almost
+     * always share them.
      */
-    private Object cached;
+    private OptimizerStep cached;
     private long cachedStep;
-    private double cachedMuProduct;
+    private double[] cachedScalars;
 
-    ParamGroup(AdamOptimizer optimizer, Object config, LrSchedule schedule) {
+    ParamGroup(Optimizer<C> optimizer, C config, LrSchedule schedule) {
         this.optimizer = optimizer;
-        this.config = Algorithm.require(config);
+        this.config = Objects.requireNonNull(config, "config");
         this.schedule = Objects.requireNonNull(schedule, "schedule");
     }
 
-    /** This group's position in {@link AdamOptimizer#groups()}. */
+    /** This group's position in {@link Optimizer#groups()}. */
     public int index() {
         return optimizer.groups().indexOf(this);
     }
 
-    /**
-     * Adam's or AdamW's hyperparameters.
-     *
-     * @throws IllegalStateException if this group runs one of the relatives (see {@link #relativeConfig()})
-     */
-    public AdamConfig config() {
-        if (config instanceof AdamConfig c) {
-            return c;
-        }
-        throw new IllegalStateException("group " + index() + " runs " + algorithm() + ", not Adam: use relativeConfig()");
+    /** The hyperparameters. */
+    public C config() {
+        return config;
     }
 
-    /**
-     * The relative's hyperparameters.
-     *
-     * @throws IllegalStateException if this group runs Adam or AdamW (see {@link #config()})
-     */
-    public RelativeConfig relativeConfig() {
-        if (config instanceof RelativeConfig c) {
-            return c;
-        }
-        throw new IllegalStateException("group " + index() + " runs Adam, not a relative: use config()");
-    }
-
-    /** {@code adam} (for Adam and AdamW) or the relative's PyTorch name ({@code sgd}, {@code nadam}...). */
+    /** PyTorch's name of this group's configured algorithm ({@code adam}, {@code adamw}, {@code sgd}...). */
     public String algorithm() {
-        return Algorithm.name(config);
+        return config.algorithm();
     }
 
     /**
-     * Replaces the hyperparameters from the next step on (the state is kept).
-     *
-     * @throws IllegalArgumentException if it would turn AMSGrad on or off, which changes what state there is
+     * Replaces the hyperparameters (for the following steps). The state each parameter keeps must stay the same:
+     * turning AMSGrad, SGD's or RMSprop's momentum, or RMSprop's {@code centered} on or off in a group that has
+     * parameters is refused.
      */
-    public void config(AdamConfig config) {
-        replace(config);
-    }
-
-    /**
-     * Replaces a relative's hyperparameters from the next step on (the state is kept).
-     *
-     * @throws IllegalArgumentException if it is another algorithm, or changes which state arrays there are (SGD's or
-     *     RMSprop's momentum turned on or off, RMSprop's {@code centered})
-     */
-    public void config(RelativeConfig config) {
-        replace(config);
-    }
-
-    private void replace(Object config) {
-        Algorithm.require(config);
-        if (!Algorithm.name(config).equals(algorithm())) {
-            throw new IllegalArgumentException("group " + index() + " runs " + algorithm() + "; it cannot switch to "
-                    + Algorithm.name(config));
-        }
-        if (this.config instanceof AdamConfig a && config instanceof AdamConfig b && a.amsgrad() != b.amsgrad()
-                && !params.isEmpty()) {
-            throw new IllegalArgumentException("cannot turn AMSGrad " + (b.amsgrad() ? "on" : "off")
-                    + " in a group that has parameters: it changes the state each parameter keeps");
-        }
-        if (!Algorithm.stateNames(config).equals(Algorithm.stateNames(this.config)) && !params.isEmpty()) {
-            throw new IllegalArgumentException("cannot change the state of a group that has parameters: " + this.config
-                    + " keeps " + Algorithm.stateNames(this.config) + ", " + config + " keeps "
-                    + Algorithm.stateNames(config));
-        }
+    public void config(C config) {
+        requireReplaceable(config, "group " + index());
         this.config = config;
         this.cached = null;
     }
 
-    /** The configuration, whichever algorithm. */
-    Object settings() {
-        return config;
+    void requireReplaceable(C config, String where) {
+        optimizer.requireSameAlgorithm(config, "it cannot switch to");
+        if (!config.stateNames().equals(this.config.stateNames()) && !params.isEmpty()) {
+            throw new IllegalArgumentException(where + ": cannot change the state of a group that has parameters: "
+                    + this.config + " keeps " + this.config.stateNames() + ", " + config + " keeps "
+                    + config.stateNames());
+        }
     }
 
+    void restore(C config, LrSchedule schedule) {
+        this.config = config;
+        this.schedule = schedule;
+        this.cached = null;
+    }
+
+    /** The learning-rate schedule. */
     public LrSchedule schedule() {
         return schedule;
     }
 
+    /** Replaces the learning-rate schedule (for the following steps). */
     public void schedule(LrSchedule schedule) {
         this.schedule = Objects.requireNonNull(schedule, "schedule");
         this.cached = null;
@@ -129,7 +95,7 @@ public final class ParamGroup {
 
     /** The learning rate this group uses at optimizer step {@code t}. */
     public double lr(long t) {
-        return schedule.lr(t, Algorithm.lr(config));
+        return schedule.lr(t, config.lr());
     }
 
     /** The parameters in the order they were added. */
@@ -170,7 +136,7 @@ public final class ParamGroup {
     /**
      * An EJML matrix and its gradient, of the same shape. The optimizer steps the matrices' {@code data} arrays; a
      * matrix reshaped after this (a new shape or a new {@code data} array) is refused by the next {@link
-     * AdamOptimizer#step()}.
+     * Optimizer#step()}.
      */
     public Param add(FMatrixRMaj value, FMatrixRMaj grad) {
         requireMatrices(value, grad);
@@ -197,11 +163,6 @@ public final class ParamGroup {
      */
     public Param add(Precision precision, MemorySegment value, MemorySegment grad) {
         Objects.requireNonNull(precision, "precision");
-        if (!Algorithm.segments(config)) {
-            throw new IllegalArgumentException("MemorySegment parameters are stepped by Adam and AdamW only; the "
-                    + "kernels of " + algorithm() + " step float[] and double[] arrays: register arrays or EJML "
-                    + "matrices");
-        }
         if (value == null || grad == null) {
             throw new IllegalArgumentException(value == null ? "value segment is null" : "gradient segment is null");
         }
@@ -257,12 +218,12 @@ public final class ParamGroup {
     }
 
     /** The step scalars of {@code p}'s next step at the learning rate {@link #prepare} fixed. */
-    Object scalars(Param p) {
-        long t = org.adam4j.reference.AdamStep.next(p.step);
-        if (cached == null || cachedStep != t || Double.compare(cachedMuProduct, p.muProduct) != 0) {
-            cached = Algorithm.scalars(config, t, stepLr, p.muProduct);
+    OptimizerStep scalars(Param p) {
+        long t = OptimizerStep.next(p.step);
+        if (cached == null || cachedStep != t || !Arrays.equals(cachedScalars, p.scalars)) {
+            cached = config.step(t, stepLr, p.scalars);
             cachedStep = t;
-            cachedMuProduct = p.muProduct;
+            cachedScalars = p.scalars.clone();
         }
         return cached;
     }

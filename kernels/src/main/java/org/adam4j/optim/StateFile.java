@@ -1,5 +1,6 @@
 package org.adam4j.optim;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -9,40 +10,40 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.RecordComponent;
+import java.util.Locale;
+import java.util.Map;
 import java.util.zip.CRC32C;
 import org.adam4j.reference.AdamConfig;
-import org.adam4j.reference.RelativeConfig;
+import org.adam4j.reference.Hyperparameters;
+import org.adam4j.reference.OptimizerConfig;
+import org.adam4j.reference.StateVariable;
 import org.adam4j.reference.WeightDecay;
 
 /**
- * The optimizer state file, format versions 1 (Adam and AdamW) and 2 (every algorithm). All numbers are little-endian; {@code f64} is an IEEE 754 double,
- * strings are a {@code u16} byte count and UTF-8.
+ * The optimizer state file: an {@link OptimizerState} on disk, format versions 1 (Adam and AdamW) and 2 (every other
+ * algorithm). All numbers are little-endian; {@code f64} is an IEEE 754 double, strings are a {@code u16} byte count
+ * and UTF-8.
  *
  * <pre>
  * offset  size  field
  *      0     8  magic "ADAM4JST"
  *      8     4  u32 format version (1 or 2)
- *     12     4  u32 flags (0)
+ *     12     4  u32 flags (0; anything else is refused)
  *     16     8  i64 file length in bytes, checksum included
- *     24        string algorithm ("adam")
+ *     24        string algorithm: "adam" in version 1 (Adam and AdamW alike: the decay mode tells them apart),
+ *               the configuration's {@link OptimizerConfig#algorithm()} in version 2
  *               i64 optimizer steps (step() calls so far)
  *               u32 group count, then per group:
- *                 f64 lr, beta1, beta2, eps, weight_decay
- *                 u8  weight decay mode (0 none, 1 L2, 2 decoupled, 3 fully decoupled)
- *                 f64 max_lr
- *                 u8  flags (1 amsgrad, 2 maximize, 4 epsilon_hat, 8 bias_correction)
- *                 for a relative (version 2): u8 component count, then the components of its configuration record
- *                 ({@code SgdConfig(lr, momentum, dampening, weight_decay, nesterov, maximize)} and so on, in the
- *                 record's order): f64 for a number, u8 0/1 for a flag
+ *                 the configuration's fields, in the algorithm's field list below
  *                 u8  schedule (0 custom, 1 constant, 2 step decay, 3 cosine with warm-up, 4 inverse sqrt), then
  *                     step decay: i64 step_size, f64 gamma; cosine: i64 warmup, i64 total, f64 min_lr
  *                 u32 parameter count, then per parameter:
@@ -50,18 +51,36 @@ import org.adam4j.reference.WeightDecay;
  *                   u8  rank, then i64 per dimension ([rows, cols] for a matrix, [elements] otherwise)
  *                   i64 step count
  *                   version 2 only: u8 scalar state count (1 for NAdam, 0 otherwise), then f64 each (mu_product)
- *                   u8  state count (Adam 2: exp_avg, exp_avg_sq; 3: and max_exp_avg_sq; a relative's as its
- *                       stateNames(): sgd with momentum momentum_buffer, adagrad sum...)
- *                   the state arrays one after the other, in that order, elements in order
+ *                   u8  state count, then the state arrays one after the other, in the configuration's
+ *                       {@link OptimizerConfig#stateArrays()} order, elements in order
  * length-4     4  u32 CRC32C of every byte before it
  * </pre>
  *
- * Adam's and AdamW's state is written as version 1, byte for byte as adam4j wrote it before version 2 existed, so
- * older readers still read it; a reader reads both versions.
+ * The configuration's fields, per algorithm and version, written from and read into its
+ * {@link OptimizerConfig#hyperparameters()} by PyTorch's names (never by reflection: a field list is part of the
+ * format and does not follow the configuration classes):
  *
- * <p>A file is written to a temporary file in the same directory, forced to disk and renamed over the target atomically.
- * A reader checks the magic, the version, the length and the checksum, then the whole structure against the live
- * optimizer, before it copies anything.
+ * <pre>
+ * version 1, adam:  f64 lr, f64 beta1, f64 beta2, f64 eps, f64 weight_decay, u8 weight decay mode (0 none, 1 L2,
+ *                   2 decoupled, 3 fully decoupled), f64 max_lr, u8 flags (1 amsgrad, 2 maximize, 4 epsilon_hat,
+ *                   8 bias_correction)
+ * version 2:        u8 field count, then each field as f64 (a number; betas are two) or u8 0/1 (a flag):
+ *   adamax          lr, betas, eps, weight_decay, maximize
+ *   nadam           lr, betas, eps, weight_decay, momentum_decay
+ *   radam           lr, betas, eps, weight_decay
+ *   sgd             lr, momentum, dampening, weight_decay, nesterov, maximize
+ *   rmsprop         lr, alpha, eps, weight_decay, momentum, centered, maximize
+ *   adagrad         lr, lr_decay, weight_decay, initial_accumulator_value, eps, maximize
+ * </pre>
+ *
+ * Adam's and AdamW's state is written as version 1 so that older readers still read it; a reader reads both.
+ *
+ * <p>A file is written to a temporary file beside the target ({@code .NAME.adam4j-tmp}, created with the process's
+ * umask, and reused, so a save killed half-way leaves at most that one file, which the next save replaces), forced to
+ * disk and renamed over the target atomically. A symbolic link is followed: its target is replaced, the link kept.
+ * A reader reads the file through once (no memory mapping, so a file truncated or replaced while it is read gives an
+ * exception naming it, never a crash), checks the magic, the version, the flags, the length and the checksum, and
+ * every value against its range, before the optimizer takes anything.
  */
 public final class StateFile {
     /** The first 8 bytes of every state file. */
@@ -70,46 +89,90 @@ public final class StateFile {
     public static final int VERSION = 2;
     /** The version of Adam's files. */
     static final int VERSION_ADAM = 1;
-    static final String ALGORITHM = "adam";
+    /** The algorithm string of version 1 files. */
+    static final String ADAM = "adam";
+    /** What a custom (lambda) schedule reads back as: the optimizer keeps its own, which the caller supplied again. */
+    static final LrSchedule CUSTOM = (t, lr) -> {
+        throw new IllegalStateException("a custom schedule must be supplied again after loading");
+    };
     private static final int HEADER = 24;
     private static final int CHECKSUM = 4;
-    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfDouble F64 =
-            ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private enum Kind { NUMBER, PAIR, FLAG }
+
+    private record Field(String name, Kind kind) {
+        int width() {
+            return kind == Kind.PAIR ? 2 : 1;
+        }
+    }
+
+    private static Field number(String name) {
+        return new Field(name, Kind.NUMBER);
+    }
+
+    private static Field pair(String name) {
+        return new Field(name, Kind.PAIR);
+    }
+
+    private static Field flag(String name) {
+        return new Field(name, Kind.FLAG);
+    }
+
+    /** Version 2's field list per algorithm; see the class comment. */
+    private static final Map<String, List<Field>> V2_FIELDS = Map.of(
+            "adamax", List.of(number("lr"), pair("betas"), number("eps"), number("weight_decay"), flag("maximize")),
+            "nadam", List.of(number("lr"), pair("betas"), number("eps"), number("weight_decay"),
+                    number("momentum_decay")),
+            "radam", List.of(number("lr"), pair("betas"), number("eps"), number("weight_decay")),
+            "sgd", List.of(number("lr"), number("momentum"), number("dampening"), number("weight_decay"),
+                    flag("nesterov"), flag("maximize")),
+            "rmsprop", List.of(number("lr"), number("alpha"), number("eps"), number("weight_decay"),
+                    number("momentum"), flag("centered"), flag("maximize")),
+            "adagrad", List.of(number("lr"), number("lr_decay"), number("weight_decay"),
+                    number("initial_accumulator_value"), number("eps"), flag("maximize")));
 
     private StateFile() {
     }
 
     static ValueLayout fileLayout(Precision p) {
-        return p == Precision.F32 ? ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN) : F64;
+        return p == Precision.F32 ? ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN)
+                : ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     }
 
     static ValueLayout memoryLayout(Precision p) {
         return p == Precision.F32 ? ValueLayout.JAVA_FLOAT_UNALIGNED : ValueLayout.JAVA_DOUBLE_UNALIGNED;
     }
 
+    private static boolean isAdam(OptimizerConfig c) {
+        return c.getClass() == AdamConfig.class;
+    }
+
     // ---------------------------------------------------------------- writing
 
-    static void write(AdamOptimizer opt, Path file) throws IOException {
+    static void write(OptimizerState state, Path file) throws IOException {
         Path target = file.toAbsolutePath();
+        if (Files.isSymbolicLink(target)) {
+            target = target.toRealPath();
+        }
         Path dir = target.getParent();
-        int version = opt.algorithm().equals(ALGORITHM) ? VERSION_ADAM : VERSION;
+        if (Files.isDirectory(target)) {
+            throw new IOException(target + " is a directory, not a state file");
+        }
+        int version = isAdam(state.groups().get(0).config()) ? VERSION_ADAM : VERSION;
         Out count = new Out(null);
-        body(opt, count, version);
+        body(state, count, version);
         long length = HEADER + count.position + CHECKSUM;
-        Path tmp = Files.createTempFile(dir, target.getFileName() + ".", ".tmp");
+        Path tmp = dir.resolve("." + target.getFileName() + ".adam4j-tmp");
         boolean moved = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE,
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 Out out = new Out(ch);
                 out.bytes(MAGIC.getBytes(StandardCharsets.US_ASCII));
                 out.i32(version);
                 out.i32(0);
                 out.i64(length);
-                body(opt, out, version);
+                body(state, out, version);
                 out.finish();
                 if (out.position + CHECKSUM != length) {
                     throw new IllegalStateException("state changed while it was written: " + out.position + " + 4 != "
@@ -139,71 +202,64 @@ public final class StateFile {
         }
     }
 
-    private static void body(AdamOptimizer opt, Out out, int version) throws IOException {
-        out.string(opt.algorithm());
-        out.i64(opt.steps());
-        out.i32(opt.groups().size());
-        for (ParamGroup g : opt.groups()) {
-            if (g.settings() instanceof RelativeConfig r) {
-                relative(r, out);
+    private static void body(OptimizerState state, Out out, int version) throws IOException {
+        out.string(version == VERSION_ADAM ? ADAM : state.algorithm());
+        out.i64(state.steps());
+        out.i32(state.groups().size());
+        for (OptimizerState.Group g : state.groups()) {
+            Hyperparameters h = g.config().hyperparameters();
+            if (version == VERSION_ADAM) {
+                adam(h, out);
             } else {
-                adam(g.config(), out);
+                List<Field> fields = V2_FIELDS.get(g.config().algorithm());
+                out.i8(fields.stream().mapToInt(Field::width).sum());
+                for (Field f : fields) {
+                    switch (f.kind()) {
+                        case NUMBER -> out.f64(h.number(f.name(), Double.NaN));
+                        case PAIR -> {
+                            double[] b = h.pair(f.name(), Double.NaN, Double.NaN);
+                            out.f64(b[0]);
+                            out.f64(b[1]);
+                        }
+                        case FLAG -> out.i8(h.bool(f.name(), false) ? 1 : 0);
+                    }
+                }
             }
             schedule(g.schedule(), out);
             out.i32(g.params().size());
-            for (Param p : g.params()) {
-                out.i8(p.precision.bytes());
-                out.i8(p.shape.length);
-                for (long d : p.shape) {
+            for (OptimizerState.ParamState p : g.params()) {
+                out.i8(p.precision().bytes());
+                long[] shape = p.shape();
+                out.i8(shape.length);
+                for (long d : shape) {
                     out.i64(d);
                 }
-                out.i64(p.step);
+                out.i64(p.step());
                 if (version >= 2) {
-                    boolean mu = Algorithm.hasMuProduct(g.settings());
-                    out.i8(mu ? 1 : 0);
-                    if (mu) {
-                        out.f64(p.muProduct);
+                    out.i8(p.scalars().size());
+                    for (double x : p.scalars().values()) {
+                        out.f64(x);
                     }
                 }
-                out.i8(p.stateCount());
-                for (int k = 0; k < p.stateCount(); k++) {
-                    out.elements(p.state(k), p.precision);
+                out.i8(p.arrays().size());
+                for (MemorySegment a : p.arrays().values()) {
+                    out.elements(a, p.precision());
                 }
             }
         }
     }
 
-    private static void relative(RelativeConfig r, Out out) throws IOException {
-        RecordComponent[] components = r.getClass().getRecordComponents();
-        out.i8(components.length);
-        for (RecordComponent c : components) {
-            Object x = component(c, r);
-            if (x instanceof Boolean b) {
-                out.i8(b ? 1 : 0);
-            } else {
-                out.f64((Double) x);
-            }
-        }
-    }
-
-    private static Object component(RecordComponent c, Object record) {
-        try {
-            return c.getAccessor().invoke(record);
-        } catch (IllegalAccessException | InvocationTargetException e) {
-            throw new IllegalStateException("cannot read " + c.getName() + " of " + record, e);
-        }
-    }
-
-    private static void adam(AdamConfig c, Out out) throws IOException {
-        out.f64(c.lr());
-        out.f64(c.beta1());
-        out.f64(c.beta2());
-        out.f64(c.eps());
-        out.f64(c.weightDecay());
-        out.i8(c.decay().ordinal());
-        out.f64(c.maxLr());
-        out.i8((c.amsgrad() ? 1 : 0) | (c.maximize() ? 2 : 0) | (c.epsilonHat() ? 4 : 0)
-                | (c.biasCorrection() ? 8 : 0));
+    private static void adam(Hyperparameters h, Out out) throws IOException {
+        double[] betas = h.pair("betas", Double.NaN, Double.NaN);
+        out.f64(h.number("lr", Double.NaN));
+        out.f64(betas[0]);
+        out.f64(betas[1]);
+        out.f64(h.number("eps", Double.NaN));
+        out.f64(h.number("weight_decay", Double.NaN));
+        out.i8(WeightDecay.valueOf(h.string("weight_decay_mode", "").toUpperCase(Locale.ROOT)).ordinal());
+        out.f64(h.number("max_lr", Double.NaN));
+        out.i8((h.bool("amsgrad", false) ? 1 : 0) | (h.bool("maximize", false) ? 2 : 0)
+                | (h.bool("epsilon_hat", false) ? 4 : 0) | (h.bool("bias_correction", true) ? 8 : 0));
     }
 
     private static void schedule(LrSchedule schedule, Out out) throws IOException {
@@ -330,158 +386,169 @@ public final class StateFile {
 
     // ---------------------------------------------------------------- reading
 
-    static void read(AdamOptimizer opt, Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
-            long size = ch.size();
-            MemorySegment f = size == 0 ? MemorySegment.ofArray(new byte[0])
-                    : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            String where = file.toString();
-            int version = checkEnvelope(f, size, where);
-            List<Runnable> copies = parse(opt, f, size, where, version);
-            for (Runnable c : copies) {
-                c.run();
-            }
-        }
-    }
-
-    /** Checks magic, version, length and checksum; returns the version. */
-    private static int checkEnvelope(MemorySegment f, long size, String where) {
-        byte[] magic = MAGIC.getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i < Math.min(size, magic.length); i++) {
-            if (f.get(ValueLayout.JAVA_BYTE, i) != magic[i]) {
-                throw new IllegalArgumentException(where + " is not an adam4j optimizer state file (it does not "
-                        + "start with \"" + MAGIC + "\")");
-            }
-        }
-        if (size < HEADER + CHECKSUM) {
-            throw new IllegalArgumentException(where + " is truncated: " + size + " bytes, shorter than the "
-                    + (HEADER + CHECKSUM) + "-byte header and checksum");
-        }
-        int version = f.get(I32, 8);
-        if (version < VERSION_ADAM || version > VERSION) {
-            throw new IllegalArgumentException(where + " has state file format version " + Integer.toUnsignedString(
-                    version) + "; this adam4j reads versions " + VERSION_ADAM + " to " + VERSION);
-        }
-        long length = f.get(I64, 16);
-        if (length > size) {
-            throw new IllegalArgumentException(where + " is truncated: its header says " + length + " bytes, the "
-                    + "file has " + size);
-        }
-        if (length != size) {
-            throw new IllegalArgumentException(where + " is corrupted: its header says " + length + " bytes, the "
-                    + "file has " + size);
-        }
-        CRC32C crc = new CRC32C();
-        long end = size - CHECKSUM;
-        for (long o = 0; o < end; o += 1 << 30) {
-            crc.update(f.asSlice(o, Math.min(1 << 30, end - o)).asByteBuffer());
-        }
-        int stored = f.get(I32, end);
-        if (stored != (int) crc.getValue()) {
-            throw new IllegalArgumentException(where + " is corrupted: its CRC32C checksum is "
-                    + Integer.toHexString(stored) + " but its contents give " + Long.toHexString(crc.getValue()));
-        }
-        return version;
-    }
-
     /**
-     * Checks the whole structure against the live optimizer and returns the copies that restore it, to run only once
-     * nothing can fail any more.
+     * The state in {@code file}, checked through before it is returned.
+     *
+     * @throws IllegalArgumentException naming the file, if it is not a complete, valid state file
+     * @throws IOException              if it cannot be read (a message naming the file)
      */
-    private static List<Runnable> parse(AdamOptimizer opt, MemorySegment f, long size, String where, int version) {
-        In in = new In(f, HEADER, size - CHECKSUM, where);
-        String algorithm = in.string();
-        if (!algorithm.equals(opt.algorithm())) {
-            throw new IllegalArgumentException(where + " holds the state of another optimizer ('" + algorithm
-                    + "'); this one is '" + opt.algorithm() + "'");
+    static OptimizerState read(Path file) throws IOException {
+        String where = file.toString();
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(where + " is a directory, not a state file");
         }
-        if (version == VERSION_ADAM && !algorithm.equals(ALGORITHM)) {
-            throw in.corrupt("the algorithm '" + algorithm + "' in a version 1 file, which holds Adam's state only");
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            In in = new In(ch, where);
+            long size = ch.size();
+            byte[] magic = MAGIC.getBytes(StandardCharsets.US_ASCII);
+            byte[] head = in.bytesUpTo(magic.length);
+            for (int i = 0; i < head.length; i++) {
+                if (head[i] != magic[i]) {
+                    throw new IllegalArgumentException(where + " is not an adam4j optimizer state file (it does not "
+                            + "start with \"" + MAGIC + "\")");
+                }
+            }
+            if (size < HEADER + CHECKSUM) {
+                throw new IllegalArgumentException(where + " is truncated: " + size + " bytes, shorter than the "
+                        + (HEADER + CHECKSUM) + "-byte header and checksum");
+            }
+            int version = in.rawI32();
+            if (version < VERSION_ADAM || version > VERSION) {
+                throw new IllegalArgumentException(where + " has state file format version "
+                        + Integer.toUnsignedString(version) + "; this adam4j reads versions " + VERSION_ADAM + " to "
+                        + VERSION);
+            }
+            int flags = in.rawI32();
+            if (flags != 0) {
+                throw new IllegalArgumentException(where + " has the flags " + Integer.toHexString(flags)
+                        + ", which this adam4j does not know (version " + version + " files have 0)");
+            }
+            long length = in.i64();
+            if (length > size) {
+                throw new IllegalArgumentException(where + " is truncated: its header says " + length + " bytes, the "
+                        + "file has " + size);
+            }
+            if (length != size) {
+                throw new IllegalArgumentException(where + " is corrupted: its header says " + length + " bytes, the "
+                        + "file has " + size);
+            }
+            in.end = size - CHECKSUM;
+            long computed = checksum(ch, in.end, where);
+            ByteBuffer storedBytes = ByteBuffer.allocate(CHECKSUM).order(ByteOrder.LITTLE_ENDIAN);
+            while (storedBytes.hasRemaining()) {
+                if (ch.read(storedBytes, in.end + storedBytes.position()) < 0) {
+                    throw new EOFException(where + " ended early (truncated while it was read?)");
+                }
+            }
+            int stored = storedBytes.getInt(0);
+            if (stored != (int) computed) {
+                throw new IllegalArgumentException(where + " is corrupted: its CRC32C checksum is "
+                        + Integer.toHexString(stored) + " but its contents give " + Long.toHexString(computed));
+            }
+            OptimizerState state = body(in, version);
+            if (in.position != in.end) {
+                throw in.corrupt((in.end - in.position) + " bytes after the last parameter");
+            }
+            if (in.crc.getValue() != computed || ch.size() != size) {
+                throw new IOException(where + " changed while it was read (" + size + " bytes, now " + ch.size()
+                        + "): read it again once it is complete");
+            }
+            return state;
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(where, null, "no such state file");
+        } catch (FileSystemException e) {
+            throw new IOException(where + ": " + (e.getReason() != null ? e.getReason() : e.getMessage()), e);
+        }
+    }
+
+    /** CRC32C of bytes {@code [0, end)}, read on their own before anything is parsed. */
+    private static long checksum(FileChannel ch, long end, String where) throws IOException {
+        CRC32C crc = new CRC32C();
+        ByteBuffer b = ByteBuffer.allocate(1 << 20);
+        for (long at = 0; at < end; ) {
+            b.clear().limit((int) Math.min(b.capacity(), end - at));
+            int r = ch.read(b, at);
+            if (r < 0) {
+                throw new EOFException(where + " ended early at byte " + at + " (truncated while it was read?)");
+            }
+            b.flip();
+            crc.update(b);
+            at += r;
+        }
+        return crc.getValue();
+    }
+
+    private static OptimizerState body(In in, int version) throws IOException {
+        String algorithm = in.string();
+        if (version == VERSION_ADAM ? !algorithm.equals(ADAM) : !V2_FIELDS.containsKey(algorithm)) {
+            throw in.corrupt("the algorithm '" + printable(algorithm) + "' in a version " + version + " file, "
+                    + (version == VERSION_ADAM ? "which holds Adam's state only" : "which knows "
+                    + V2_FIELDS.keySet().stream().sorted().toList()));
         }
         long steps = in.i64();
         if (steps < 0) {
             throw in.corrupt("a negative step count " + steps);
         }
-        int groups = in.i32();
-        List<ParamGroup> live = opt.groups();
-        if (groups != live.size()) {
-            throw new IllegalArgumentException(where + " does not match this optimizer: it has " + groups
-                    + " parameter groups, this optimizer " + live.size());
-        }
-        List<Runnable> copies = new ArrayList<>();
+        int groups = in.count();
+        List<OptimizerState.Group> gs = new ArrayList<>();
         for (int gi = 0; gi < groups; gi++) {
-            ParamGroup g = live.get(gi);
-            Object saved = g.settings() instanceof RelativeConfig r ? relative(in, gi, r) : config(in, gi);
-            if (!saved.equals(g.settings())) {
-                throw new IllegalArgumentException(where + " does not match this optimizer: group " + gi
-                        + " was saved as " + saved + " but is " + g.settings() + " here");
-            }
+            OptimizerConfig config = version == VERSION_ADAM ? adam(in, gi) : relative(in, gi, algorithm);
             LrSchedule schedule = schedule(in);
-            boolean same = schedule == null ? !isBuiltIn(g.schedule()) : schedule.equals(g.schedule());
-            if (!same) {
-                throw new IllegalArgumentException(where + " does not match this optimizer: group " + gi
-                        + " was saved with the schedule " + (schedule == null ? "(custom)" : schedule) + " but has "
-                        + (isBuiltIn(g.schedule()) ? g.schedule() : "a custom one") + " here");
+            int count = in.count();
+            List<OptimizerState.ParamState> ps = new ArrayList<>();
+            for (int pi = 0; pi < count; pi++) {
+                ps.add(param(in, version, config, "parameter " + pi + " of group " + gi));
             }
-            int count = in.i32();
-            if (count != g.params().size()) {
-                throw new IllegalArgumentException(where + " does not match this optimizer: group " + gi + " has "
-                        + count + " parameters in the file, " + g.params().size() + " here");
-            }
-            for (Param p : g.params()) {
-                int bytes = in.u8();
-                if (bytes != p.precision.bytes()) {
-                    throw new IllegalArgumentException(where + " does not match this optimizer: " + p + " was saved "
-                            + "with " + bytes + "-byte elements");
-                }
-                long[] shape = new long[in.u8()];
-                for (int d = 0; d < shape.length; d++) {
-                    shape[d] = in.i64();
-                }
-                if (!Arrays.equals(shape, p.shape)) {
-                    throw new IllegalArgumentException(where + " does not match this optimizer: " + p
-                            + " was saved with the shape " + Arrays.toString(shape));
-                }
-                long step = in.i64();
-                if (step < 0) {
-                    throw in.corrupt("a negative step count " + step + " for " + p);
-                }
-                double muProduct = 1.0;
-                if (version >= 2) {
-                    int scalars = in.u8();
-                    int expected = Algorithm.hasMuProduct(g.settings()) ? 1 : 0;
-                    if (scalars != expected) {
-                        throw in.corrupt(scalars + " scalar states for " + p + ", which has " + expected);
-                    }
-                    if (expected == 1) {
-                        muProduct = in.f64();
-                    }
-                }
-                double mu = muProduct;
-                int states = in.u8();
-                if (states != p.stateCount()) {
-                    throw in.corrupt(states + " state arrays for " + p + ", which has " + p.stateCount());
-                }
-                for (int k = 0; k < states; k++) {
-                    long from = in.skip(p.size * p.precision.bytes());
-                    MemorySegment dst = p.state(k);
-                    copies.add(() -> MemorySegment.copy(f, fileLayout(p.precision), from, dst,
-                            memoryLayout(p.precision), 0, p.size));
-                }
-                copies.add(() -> {
-                    p.step = step;
-                    p.muProduct = mu;
-                });
-            }
+            gs.add(new OptimizerState.Group(config, schedule, ps));
         }
-        if (in.position != size - CHECKSUM) {
-            throw in.corrupt((size - CHECKSUM - in.position) + " bytes after the last parameter");
-        }
-        copies.add(() -> opt.restoreSteps(steps));
-        return copies;
+        return new OptimizerState(steps, gs);
     }
 
-    private static AdamConfig config(In in, int group) {
+    private static OptimizerState.ParamState param(In in, int version, OptimizerConfig config, String which)
+            throws IOException {
+        int bytes = in.u8();
+        if (bytes != Float.BYTES && bytes != Double.BYTES) {
+            throw in.corrupt(bytes + "-byte elements for " + which);
+        }
+        Precision precision = Precision.ofBytes(bytes);
+        long[] shape = new long[in.u8()];
+        long elements = 1;
+        for (int d = 0; d < shape.length; d++) {
+            shape[d] = in.i64();
+            if (shape[d] < 0 || (shape[d] > 0 && elements > Long.MAX_VALUE / bytes / shape[d])) {
+                throw in.corrupt("the dimension " + shape[d] + " for " + which);
+            }
+            elements *= shape[d];
+        }
+        long step = in.i64();
+        if (step < 0) {
+            throw in.corrupt("a negative step count " + step + " for " + which);
+        }
+        Map<String, Double> scalars = new LinkedHashMap<>();
+        List<StateVariable> sv = config.scalarStates();
+        if (version >= 2) {
+            int n = in.u8();
+            if (n != sv.size()) {
+                throw in.corrupt(n + " scalar states for " + which + ", where " + config.algorithm() + " keeps "
+                        + sv.size());
+            }
+            for (StateVariable v : sv) {
+                scalars.put(v.name(), in.f64());
+            }
+        }
+        List<StateVariable> arrays = config.stateArrays();
+        int n = in.u8();
+        if (n != arrays.size()) {
+            throw in.corrupt(n + " state arrays for " + which + ", where " + config + " keeps " + arrays.size());
+        }
+        Map<String, MemorySegment> states = new LinkedHashMap<>();
+        for (StateVariable v : arrays) {
+            states.put(v.name(), in.elements(elements, precision));
+        }
+        return new OptimizerState.ParamState(precision, shape, step, scalars, states);
+    }
+
+    private static OptimizerConfig adam(In in, int group) throws IOException {
         double lr = in.f64();
         double beta1 = in.f64();
         double beta2 = in.f64();
@@ -493,62 +560,52 @@ public final class StateFile {
         if (mode >= WeightDecay.values().length || (flags & ~15) != 0) {
             throw in.corrupt("an unknown weight decay mode " + mode + " or flags " + flags + " in group " + group);
         }
-        try {
-            AdamConfig.Builder b = AdamConfig.builder().lr(lr).betas(beta1, beta2).eps(eps)
-                    .amsgrad((flags & 1) != 0).maximize((flags & 2) != 0).epsilonHat((flags & 4) != 0)
-                    .biasCorrection((flags & 8) != 0);
-            WeightDecay decay = WeightDecay.values()[mode];
-            if (decay == WeightDecay.FULLY_DECOUPLED) {
-                b.fullyDecoupled(wd, maxLr);
-            } else {
-                b.weightDecay(wd, decay);
-                if (Double.compare(maxLr, lr) != 0) {
-                    b.maxLr(maxLr);
+        WeightDecay decay = WeightDecay.values()[mode];
+        Hyperparameters h = Hyperparameters.builder().number("lr", lr).pair("betas", beta1, beta2).number("eps", eps)
+                .number("weight_decay", wd).flag("amsgrad", (flags & 1) != 0).flag("maximize", (flags & 2) != 0)
+                .string("weight_decay_mode", decay.name().toLowerCase(Locale.ROOT)).number("max_lr", maxLr)
+                .flag("epsilon_hat", (flags & 4) != 0).flag("bias_correction", (flags & 8) != 0).build();
+        boolean adamw = decay == WeightDecay.DECOUPLED || decay == WeightDecay.FULLY_DECOUPLED;
+        return config(in, group, adamw ? "adamw" : "adam", h);
+    }
+
+    private static OptimizerConfig relative(In in, int group, String algorithm) throws IOException {
+        List<Field> fields = V2_FIELDS.get(algorithm);
+        int width = fields.stream().mapToInt(Field::width).sum();
+        int count = in.u8();
+        if (count != width) {
+            throw in.corrupt(count + " hyperparameters in group " + group + ", where " + algorithm + " has " + width);
+        }
+        Hyperparameters.Builder h = Hyperparameters.builder();
+        for (Field f : fields) {
+            switch (f.kind()) {
+                case NUMBER -> h.number(f.name(), in.f64());
+                case PAIR -> h.pair(f.name(), in.f64(), in.f64());
+                case FLAG -> {
+                    int b = in.u8();
+                    if (b > 1) {
+                        throw in.corrupt("the flag value " + b + " for " + f.name() + " in group " + group);
+                    }
+                    h.flag(f.name(), b == 1);
                 }
             }
-            return b.build();
+        }
+        return config(in, group, algorithm, h.build());
+    }
+
+    private static OptimizerConfig config(In in, int group, String algorithm, Hyperparameters h) {
+        try {
+            return OptimizerConfig.fromPyTorch(algorithm, h);
         } catch (IllegalArgumentException e) {
             throw in.corrupt("an invalid configuration in group " + group + " (" + e.getMessage() + ")");
         }
     }
 
-    /** A relative's configuration of the live one's record type, read component by component. */
-    private static RelativeConfig relative(In in, int group, RelativeConfig live) {
-        RecordComponent[] components = live.getClass().getRecordComponents();
-        int count = in.u8();
-        if (count != components.length) {
-            throw in.corrupt(count + " hyperparameters in group " + group + ", where " + live.optimizer() + " has "
-                    + components.length);
-        }
-        Object[] values = new Object[count];
-        Class<?>[] types = new Class<?>[count];
-        for (int i = 0; i < count; i++) {
-            types[i] = components[i].getType();
-            if (types[i] == boolean.class) {
-                int b = in.u8();
-                if (b > 1) {
-                    throw in.corrupt("the flag value " + b + " for " + components[i].getName() + " in group " + group);
-                }
-                values[i] = b == 1;
-            } else {
-                values[i] = in.f64();
-            }
-        }
-        try {
-            return (RelativeConfig) live.getClass().getDeclaredConstructor(types).newInstance(values);
-        } catch (InvocationTargetException e) {
-            throw in.corrupt("an invalid configuration in group " + group + " (" + e.getCause().getMessage() + ")");
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot rebuild " + live.getClass().getName(), e);
-        }
-    }
-
-    /** The saved schedule, or null for a custom one. */
-    private static LrSchedule schedule(In in) {
+    private static LrSchedule schedule(In in) throws IOException {
         int kind = in.u8();
         try {
             return switch (kind) {
-                case 0 -> null;
+                case 0 -> CUSTOM;
                 case 1 -> LrSchedule.constant();
                 case 2 -> LrSchedule.stepDecay(in.i64(), in.f64());
                 case 3 -> LrSchedule.cosineWithWarmup(in.i64(), in.i64(), in.f64());
@@ -563,67 +620,152 @@ public final class StateFile {
         }
     }
 
-    private static boolean isBuiltIn(LrSchedule s) {
+    /** Whether {@code s} is one the file records (not {@link #CUSTOM}, and not a lambda). */
+    static boolean isBuiltIn(LrSchedule s) {
         return s instanceof LrSchedule.Constant || s instanceof LrSchedule.StepDecay
                 || s instanceof LrSchedule.CosineWithWarmup || s instanceof LrSchedule.InverseSqrt;
     }
 
-    /** Bounds-checked little-endian reads from the mapped file. */
-    private static final class In {
-        private final MemorySegment f;
-        private final long end;
-        private final String where;
-        long position;
+    /** {@code s} with everything but printable ASCII escaped, for a message about bytes from a file. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x7f) {
+                b.append(c);
+            } else {
+                b.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        return b.toString();
+    }
 
-        In(MemorySegment f, long position, long end, String where) {
-            this.f = f;
-            this.position = position;
-            this.end = end;
+    /** Checksummed little-endian reads from the file, in one pass; never past {@link #end}. */
+    private static final class In {
+        private final FileChannel ch;
+        private final String where;
+        private final ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        final CRC32C crc = new CRC32C();
+        long position;
+        long end = Long.MAX_VALUE;
+
+        In(FileChannel ch, String where) {
+            this.ch = ch;
             this.where = where;
+            buf.limit(0);
         }
 
         IllegalArgumentException corrupt(String what) {
             return new IllegalArgumentException(where + " is corrupted: it has " + what);
         }
 
-        private long take(long n) {
-            if (n < 0 || n > end - position) {
+        /** Makes {@code n <= buf.capacity()} bytes available, checksumming them as they are consumed. */
+        private void need(int n) throws IOException {
+            if (n > end - position) {
                 throw corrupt("a record that runs past its end at byte " + position);
             }
-            long at = position;
+            if (buf.remaining() < n) {
+                buf.compact();
+                while (buf.position() < n) {
+                    if (ch.read(buf) < 0) {
+                        throw new EOFException(where + " ended early at byte " + (position + buf.position())
+                                + " (truncated while it was read?)");
+                    }
+                }
+                buf.flip();
+            }
+        }
+
+        private void consumed(int n) {
+            crc.update(buf.array(), buf.position() - n, n);
             position += n;
-            return at;
         }
 
-        long skip(long n) {
-            return take(n);
+        byte[] bytesUpTo(int n) throws IOException {
+            byte[] b = new byte[n];
+            int got = 0;
+            buf.clear();
+            while (got < n) {
+                int r = ch.read(buf);
+                if (r < 0) {
+                    break;
+                }
+                got = buf.position();
+            }
+            buf.flip();
+            int k = Math.min(n, buf.remaining());
+            buf.get(b, 0, k);
+            consumed(k);
+            return java.util.Arrays.copyOf(b, k);
         }
 
-        int u8() {
-            return f.get(ValueLayout.JAVA_BYTE, take(1)) & 0xff;
+        int rawI32() throws IOException {
+            need(4);
+            int x = buf.getInt();
+            consumed(4);
+            return x;
         }
 
-        int i32() {
-            int x = f.get(I32, take(4));
+        int u8() throws IOException {
+            need(1);
+            int x = buf.get() & 0xff;
+            consumed(1);
+            return x;
+        }
+
+        int count() throws IOException {
+            int x = rawI32();
             if (x < 0) {
                 throw corrupt("a count of " + Integer.toUnsignedString(x));
             }
             return x;
         }
 
-        long i64() {
-            return f.get(I64, take(8));
+        long i64() throws IOException {
+            need(8);
+            long x = buf.getLong();
+            consumed(8);
+            return x;
         }
 
-        double f64() {
-            return f.get(F64, take(8));
+        double f64() throws IOException {
+            need(8);
+            double x = buf.getDouble();
+            consumed(8);
+            return x;
         }
 
-        String string() {
-            int n = f.get(U16, take(2)) & 0xffff;
+        String string() throws IOException {
+            need(2);
+            int n = buf.getShort() & 0xffff;
+            consumed(2);
+            need(n);
             byte[] b = new byte[n];
-            MemorySegment.copy(f, ValueLayout.JAVA_BYTE, take(n), b, 0, n);
+            buf.get(b);
+            consumed(n);
             return new String(b, StandardCharsets.UTF_8);
+        }
+
+        /** {@code n} elements into new native-order memory, checked against the bytes the file has left first. */
+        MemorySegment elements(long n, Precision p) throws IOException {
+            long bytes = n * p.bytes();
+            if (bytes > end - position) {
+                throw corrupt("a state array of " + n + " elements that runs past its end at byte " + position);
+            }
+            MemorySegment dst = n <= Integer.MAX_VALUE - 8
+                    ? (p == Precision.F32 ? MemorySegment.ofArray(new float[(int) n])
+                    : MemorySegment.ofArray(new double[(int) n]))
+                    : Arena.ofAuto().allocate(bytes, p.bytes());
+            MemorySegment src = MemorySegment.ofArray(buf.array());
+            for (long i = 0; i < n; ) {
+                int k = (int) Math.min(n - i, buf.capacity() / p.bytes());
+                need(k * p.bytes());
+                MemorySegment.copy(src, fileLayout(p), buf.position(), dst, memoryLayout(p), i * p.bytes(), k);
+                buf.position(buf.position() + k * p.bytes());
+                consumed(k * p.bytes());
+                i += k;
+            }
+            return dst;
         }
     }
 }

@@ -1,10 +1,12 @@
 package org.adam4j.optim;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
+import java.util.List;
 import java.lang.foreign.MemorySegment;
 import org.adam4j.reference.AdamConfig;
 import org.adam4j.reference.WeightDecay;
@@ -22,8 +24,8 @@ class MisuseTest {
 
     @Test
     void registrationsThatAliasOrMismatchAreRefused() {
-        try (Arena arena = Arena.ofShared(); AdamOptimizer opt = AdamOptimizer.adam().build()) {
-            ParamGroup g = opt.defaultGroup();
+        try (Arena arena = Arena.ofShared(); Optimizer<AdamConfig> opt = Optimizer.adam().build()) {
+            ParamGroup<AdamConfig> g = opt.defaultGroup();
             float[] w = new float[10], gw = new float[10];
             g.add(w, gw);
             refused(IllegalArgumentException.class, "gradient of the wrong shape: the value array has 4 elements,"
@@ -80,7 +82,7 @@ class MisuseTest {
 
     @Test
     void aStepOnAClosedArenaOrAReshapedMatrixStepsNothing() {
-        try (AdamOptimizer opt = AdamOptimizer.adam().build()) {
+        try (Optimizer<AdamConfig> opt = Optimizer.adam().build()) {
             float[] w = {1, 2, 3};
             float[] gw = {1, 1, 1};
             opt.defaultGroup().add(w, gw);
@@ -96,7 +98,7 @@ class MisuseTest {
             assertEquals(1, opt.steps());
             assertEquals(1, opt.params().get(0).step());
         }
-        try (AdamOptimizer opt = AdamOptimizer.adam().build()) {
+        try (Optimizer<AdamConfig> opt = Optimizer.adam().build()) {
             DMatrixRMaj a = new DMatrixRMaj(4, 3);
             DMatrixRMaj ga = new DMatrixRMaj(4, 3);
             float[] w = {1, 2, 3};
@@ -118,13 +120,13 @@ class MisuseTest {
 
     @Test
     void otherMisuse() {
-        try (Arena confined = Arena.ofConfined(); AdamOptimizer opt = AdamOptimizer.adam().threads(2).build()) {
+        try (Arena confined = Arena.ofConfined(); Optimizer<AdamConfig> opt = Optimizer.adam().threads(2).build()) {
             refused(IllegalArgumentException.class, "confined to one thread",
                     () -> opt.defaultGroup().add(Precision.F32, confined.allocate(16), confined.allocate(16)));
             refused(IllegalArgumentException.class, "read-only", () -> opt.defaultGroup().add(Precision.F32,
                     Arena.global().allocate(16).asReadOnly(), Arena.global().allocate(16)));
             opt.defaultGroup().add(new float[2], new float[2]);
-            refused(IllegalArgumentException.class, "cannot turn AMSGrad on",
+            refused(IllegalArgumentException.class, "cannot change the state of a group that has parameters",
                     () -> opt.defaultGroup().config(AdamConfig.builder().amsgrad(true).build()));
             refused(IllegalStateException.class, "no max_exp_avg_sq",
                     () -> opt.params().get(0).maxExpAvgSq().byteSize());
@@ -132,38 +134,73 @@ class MisuseTest {
             refused(IllegalStateException.class, "gives -1.0 at step 1", opt::step);
             assertEquals(0, opt.steps());
         }
-        refused(IllegalArgumentException.class, "Invalid thread count: 0", () -> AdamOptimizer.adam().threads(0));
+        refused(IllegalArgumentException.class, "Invalid thread count: 0", () -> Optimizer.adam().threads(0));
         refused(IllegalArgumentException.class, "Invalid beta parameter at index 1: 1.0",
-                () -> AdamOptimizer.adam().betas(0.9, 1.0));
+                () -> Optimizer.adam().betas(0.9, 1.0));
         refused(IllegalArgumentException.class, "Invalid weight_decay value: -1.0",
-                () -> AdamOptimizer.adamW().weightDecay(-1));
+                () -> Optimizer.adamW().weightDecay(-1));
         refused(IllegalArgumentException.class, "unknown kernel 'vector-7'",
-                () -> AdamOptimizer.adam().kernel("vector-7"));
-        refused(IllegalStateException.class, "takes the configuration whole",
-                () -> AdamOptimizer.of(AdamConfig.defaults()).lr(0.1));
-        AdamOptimizer closed = AdamOptimizer.adam().build();
+                () -> Optimizer.adam().kernel("vector-7"));
+        Optimizer<AdamConfig> closed = Optimizer.adam().build();
         closed.close();
         refused(IllegalStateException.class, "the optimizer is closed", closed::step);
     }
 
+    /** A second thread calling into an optimizer mid-step is refused and writes nothing (one thread drives one). */
+    @Test
+    void overlappingCallsAreRefused() throws Exception {
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        float[] w = {1, 2, 3};
+        float[] g = {0.5f, 0.5f, 0.5f};
+        try (Optimizer<AdamConfig> opt = Optimizer.adam().schedule((t, lr) -> {
+            inside.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return lr;
+        }).build()) {
+            opt.defaultGroup().add(w, g);
+            Thread first = new Thread(opt::step);
+            first.start();
+            inside.await();
+            float[] before = w.clone();
+            for (Runnable call : List.<Runnable>of(opt::step, opt::zeroGrad, opt::state,
+                    () -> opt.defaultGroup().add(new float[1], new float[1]))) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, call::run);
+                assertTrue(e.getMessage().contains("another call is using this optimizer"), e.getMessage());
+            }
+            assertArrayEquals(before, w);
+            assertEquals(0.5f, g[0]);
+            release.countDown();
+            first.join();
+            assertEquals(1, opt.steps());
+            assertEquals(1, opt.params().get(0).step());
+            opt.step();
+            assertEquals(2, opt.steps());
+        }
+    }
+
     @Test
     void presetsAndBuilderFollowPyTorchAndOptimi() {
-        assertEquals(AdamConfig.defaults(), AdamOptimizer.adam().config());
-        assertEquals(AdamConfig.builder().decoupled(0.01).build(), AdamOptimizer.adamW().config());
+        assertEquals(AdamConfig.defaults(), Optimizer.adam().config());
+        assertEquals(AdamConfig.builder().decoupled(0.01).build(), Optimizer.adamW().config());
         assertEquals(AdamConfig.builder().betas(0.9, 0.99).eps(1e-6).build(),
-                AdamOptimizer.adam(Preset.OPTIMI).config());
+                Optimizer.adam(Preset.OPTIMI).config());
         assertEquals(AdamConfig.builder().betas(0.9, 0.99).eps(1e-6).decoupled(0.01).build(),
-                AdamOptimizer.adamW(Preset.OPTIMI).config());
-        assertEquals(AdamConfig.defaults(), AdamOptimizer.adam(Preset.PAPER).config());
-        AdamConfig paperW = AdamOptimizer.adamW(Preset.PAPER).lr(0.002).config();
+                Optimizer.adamW(Preset.OPTIMI).config());
+        assertEquals(AdamConfig.defaults(), Optimizer.adam(Preset.PAPER).config());
+        AdamConfig paperW = Optimizer.adamW(Preset.PAPER).lr(0.002).config();
         assertEquals(WeightDecay.FULLY_DECOUPLED, paperW.decay());
         assertEquals(0.002, paperW.maxLr());
         assertEquals(AdamConfig.builder().lr(0.01).l2(0.1).amsgrad(true).maximize(true).build(),
-                AdamOptimizer.adam().lr(0.01).weightDecay(0.1).amsgrad(true).maximize(true).config());
+                Optimizer.adam().lr(0.01).weightDecay(0.1).amsgrad(true).maximize(true).config());
         assertEquals(AdamConfig.builder().fullyDecoupled(0.1, 0.05).build(),
-                AdamOptimizer.adamW().weightDecay(0.1).decoupleLr(true).maxLr(0.05).config());
+                Optimizer.adamW().weightDecay(0.1).decoupleLr(true).maxLr(0.05).config());
         assertEquals(AdamConfig.builder().lr(0.1).epsilonHat(true).biasCorrection(false).build(),
-                AdamOptimizer.adam().lr(0.1).epsilonHat(true).biasCorrection(false).config());
+                Optimizer.adam().lr(0.1).epsilonHat(true).biasCorrection(false).config());
     }
 
     @Test

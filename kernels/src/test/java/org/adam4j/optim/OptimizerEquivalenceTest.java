@@ -105,8 +105,8 @@ class OptimizerEquivalenceTest {
     }
 
     /** One group per configuration; tensor k goes to group k % 4. */
-    static AdamOptimizer optimizer(AdamOptimizer.Builder b) {
-        AdamOptimizer opt = b.schedule(GROUP_SCHEDULES[0]).build();
+    static Optimizer<AdamConfig> optimizer(Optimizer.Builder<AdamConfig, ?> b) {
+        Optimizer<AdamConfig> opt = b.schedule(GROUP_SCHEDULES[0]).build();
         for (int i = 1; i < GROUP_CONFIGS.length; i++) {
             opt.addGroup(GROUP_CONFIGS[i], GROUP_SCHEDULES[i]);
         }
@@ -156,7 +156,7 @@ class OptimizerEquivalenceTest {
     private static void check(Holder h, Precision prec, int threads) {
         int bytes = prec.bytes();
         try (Arena arena = Arena.ofShared();
-                AdamOptimizer opt = optimizer(AdamOptimizer.of(GROUP_CONFIGS[0]).threads(threads))) {
+                Optimizer<AdamConfig> opt = optimizer(Optimizer.of(GROUP_CONFIGS[0]).threads(threads))) {
             int total = 5;
             for (int[] s : SHAPES) {
                 total += s[0] * s[1];
@@ -168,7 +168,7 @@ class OptimizerEquivalenceTest {
             int at = 3;
             for (int k = 0; k < SHAPES.length; k++) {
                 int rows = SHAPES[k][0], cols = SHAPES[k][1], n = rows * cols;
-                ParamGroup g = opt.groups().get(k % GROUP_CONFIGS.length);
+                ParamGroup<AdamConfig> g = opt.groups().get(k % GROUP_CONFIGS.length);
                 MemorySegment value;
                 MemorySegment grad;
                 switch (h) {
@@ -240,7 +240,7 @@ class OptimizerEquivalenceTest {
         return array instanceof float[] f ? MemorySegment.ofArray(f) : MemorySegment.ofArray((double[]) array);
     }
 
-    private static void add(ParamGroup g, Object value, Object grad, int off, int len) {
+    private static void add(ParamGroup<AdamConfig> g, Object value, Object grad, int off, int len) {
         if (value instanceof float[] f) {
             g.add(f, (float[]) grad, off, len);
         } else {
@@ -254,7 +254,7 @@ class OptimizerEquivalenceTest {
     }
 
     /** The parameters in tensor order (tensor k is parameter k / 4 of group k % 4). */
-    static List<Param> byTensor(AdamOptimizer opt) {
+    static List<Param> byTensor(Optimizer<AdamConfig> opt) {
         List<Param> out = new ArrayList<>();
         for (int k = 0; k < SHAPES.length; k++) {
             out.add(opt.groups().get(k % GROUP_CONFIGS.length).params().get(k / GROUP_CONFIGS.length));
@@ -263,7 +263,7 @@ class OptimizerEquivalenceTest {
     }
 
     /** Every value and state byte of a model, for comparing runs. */
-    static byte[] bytes(AdamOptimizer opt, List<MemorySegment> values) {
+    static byte[] bytes(Optimizer<AdamConfig> opt, List<MemorySegment> values) {
         List<Byte> out = new ArrayList<>();
         List<MemorySegment> all = new ArrayList<>(values);
         for (Param p : opt.params()) {
@@ -287,14 +287,14 @@ class OptimizerEquivalenceTest {
     }
 
     /** Many tensors of uneven sizes, some far past a parallel piece, stepped with the given optimizer. */
-    static byte[] manyTensors(AdamOptimizer.Builder b) {
+    static byte[] manyTensors(Optimizer.Builder<AdamConfig, ?> b) {
         return manyTensors(b, 40_000);
     }
 
     /** Every fifth tensor has {@code big} to {@code 3 * big} elements, the others up to 3000. */
-    static byte[] manyTensors(AdamOptimizer.Builder b, int big) {
+    static byte[] manyTensors(Optimizer.Builder<AdamConfig, ?> b, int big) {
         SplittableRandom r = new SplittableRandom(2024);
-        try (AdamOptimizer opt = optimizer(b)) {
+        try (Optimizer<AdamConfig> opt = optimizer(b)) {
             List<float[]> grads = new ArrayList<>();
             List<MemorySegment> values = new ArrayList<>();
             for (int k = 0; k < 41; k++) {
@@ -318,16 +318,16 @@ class OptimizerEquivalenceTest {
 
     @Test
     void threadCounts1And2And7GiveIdenticalBytes() {
-        byte[] one = manyTensors(AdamOptimizer.adam().threads(1));
-        assertArrayEquals(one, manyTensors(AdamOptimizer.adam().threads(2)), "2 threads");
-        assertArrayEquals(one, manyTensors(AdamOptimizer.adam().threads(7)), "7 threads");
+        byte[] one = manyTensors(Optimizer.adam().threads(1));
+        assertArrayEquals(one, manyTensors(Optimizer.adam().threads(2)), "2 threads");
+        assertArrayEquals(one, manyTensors(Optimizer.adam().threads(7)), "7 threads");
         ExecutorService pool = Executors.newFixedThreadPool(3);
         ExecutorService single = Executors.newSingleThreadExecutor();
         try {
-            assertArrayEquals(one, manyTensors(AdamOptimizer.adam().executor(pool, 7)), "7 threads on a 3-thread pool");
+            assertArrayEquals(one, manyTensors(Optimizer.adam().executor(pool, 7)), "7 threads on a 3-thread pool");
             // the caller does everything if the executor never gets to the helpers: no deadlock, same bytes
-            assertArrayEquals(one, manyTensors(AdamOptimizer.adam().executor(single, 4)), "a single-thread executor");
-            assertArrayEquals(one, single.submit(() -> manyTensors(AdamOptimizer.adam().executor(single, 4)))
+            assertArrayEquals(one, manyTensors(Optimizer.adam().executor(single, 4)), "a single-thread executor");
+            assertArrayEquals(one, single.submit(() -> manyTensors(Optimizer.adam().executor(single, 4)))
                     .get(60, TimeUnit.SECONDS),
                     "stepped from the executor's only thread");
         } catch (Exception e) {
@@ -341,9 +341,9 @@ class OptimizerEquivalenceTest {
     @Test
     void everyKernelGivesIdenticalBytes() {
         // smaller tensors: the widths wider than the hardware's are emulated, slowly
-        byte[] scalar = manyTensors(AdamOptimizer.adam().kernel(AdamKernels.SCALAR), 4000);
+        byte[] scalar = manyTensors(Optimizer.adam().kernel(AdamKernels.SCALAR), 4000);
         for (String name : AdamKernels.names()) {
-            assertArrayEquals(scalar, manyTensors(AdamOptimizer.adam().kernel(name).threads(2), 4000), name);
+            assertArrayEquals(scalar, manyTensors(Optimizer.adam().kernel(name).threads(2), 4000), name);
         }
     }
 
@@ -359,8 +359,8 @@ class OptimizerEquivalenceTest {
         try (FileChannel ch = FileChannel.open(dir.resolve("model.f32"), StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.SPARSE);
                 Arena arena = Arena.ofShared();
-                AdamOptimizer mapped = optimizer(AdamOptimizer.of(GROUP_CONFIGS[0]).threads(2));
-                AdamOptimizer heap = optimizer(AdamOptimizer.of(GROUP_CONFIGS[0]))) {
+                Optimizer<AdamConfig> mapped = optimizer(Optimizer.of(GROUP_CONFIGS[0]).threads(2));
+                Optimizer<AdamConfig> heap = optimizer(Optimizer.of(GROUP_CONFIGS[0]))) {
             MemorySegment values = ch.map(FileChannel.MapMode.READ_WRITE, 0, 4 * n, arena);
             MemorySegment grads = ch.map(FileChannel.MapMode.READ_WRITE, 4 * n, 4 * n, arena);
             List<MemorySegment> mappedValues = new ArrayList<>();

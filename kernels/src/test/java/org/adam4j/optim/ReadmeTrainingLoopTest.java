@@ -1,5 +1,6 @@
 package org.adam4j.optim;
 
+import org.adam4j.reference.AdamConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,11 +31,11 @@ class ReadmeTrainingLoopTest {
         FMatrixRMaj gradW = new FMatrixRMaj(IN, OUT), gradB = new FMatrixRMaj(1, OUT);
         FMatrixRMaj err = new FMatrixRMaj(N, OUT);
         double loss = Double.NaN;
-        try (AdamOptimizer opt = AdamOptimizer.adamW(Preset.OPTIMI).lr(0.05).weightDecay(1e-4)
+        try (Optimizer<AdamConfig> opt = Optimizer.adamW(Preset.OPTIMI).lr(0.05).weightDecay(1e-4)
                 .schedule(LrSchedule.cosineWithWarmup(20, 500, 1e-4)).threads(2).build()) {
             opt.defaultGroup().add(w, gradW);
             // biases without weight decay, in a group of their own
-            ParamGroup biases = opt.addGroup(opt.defaultGroup().config().toBuilder()
+            ParamGroup<AdamConfig> biases = opt.addGroup(opt.defaultGroup().config().toBuilder()
                     .weightDecay(0, WeightDecay.NONE).build(), LrSchedule.constant());
             biases.add(b, gradB);
             if (resume) {

@@ -8,7 +8,7 @@ import java.util.List;
  * eps 1e-10. The caller fills the {@code sum} state with {@link #initialAccumulatorValue()} before the first step.
  */
 public record AdagradConfig(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps,
-        boolean maximize) implements RelativeConfig {
+        boolean maximize) implements OptimizerConfig {
     public AdagradConfig {
         Hyper.lr(lr);
         Hyper.nonNegative("lr_decay value", lrDecay);
@@ -26,13 +26,34 @@ public record AdagradConfig(double lr, double lrDecay, double weightDecay, doubl
     }
 
     @Override
-    public String optimizer() {
+    public String algorithm() {
         return "adagrad";
     }
 
+    /** {@code sum}, which starts at {@link #initialAccumulatorValue()}. */
     @Override
-    public List<String> stateNames() {
-        return List.of("sum");
+    public List<StateVariable> stateArrays() {
+        return List.of(StateVariable.nonNegative("sum", initialAccumulatorValue));
+    }
+
+    @Override
+    public AdagradStep step(long t, double lr, double[] scalars) {
+        return new AdagradStep(this, t, lr);
+    }
+
+    /** {@code lr, lr_decay, weight_decay, initial_accumulator_value, eps, maximize}. */
+    @Override
+    public Hyperparameters hyperparameters() {
+        return Hyperparameters.builder().number("lr", lr).number("lr_decay", lrDecay)
+                .number("weight_decay", weightDecay).number("initial_accumulator_value", initialAccumulatorValue)
+                .number("eps", eps).flag("maximize", maximize).build();
+    }
+
+    static AdagradConfig fromPyTorch(PyTorchArgs a) {
+        a.requireOnlyKeys("adagrad", List.of("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps",
+                "maximize"));
+        return new AdagradConfig(a.number("lr", 1e-2), a.number("lr_decay", 0.0), a.number("weight_decay", 0.0),
+                a.number("initial_accumulator_value", 0.0), a.number("eps", 1e-10), a.bool("maximize", false));
     }
 
     public AdagradStep step(long t) {

@@ -11,7 +11,17 @@ package org.adam4j.reference;
  *   p[i] = fma(negClr, g / (sqrt(sum[i]) + eps), p[i])       negClr = -lr / (1 + (t - 1) * lr_decay)
  * </pre>
  */
-public final class AdagradStep {
+public final class AdagradStep implements OptimizerStep {
+    @Override
+    public long stepNumber() {
+        return t;
+    }
+
+    @Override
+    public double learningRate() {
+        return lr;
+    }
+
     public final long t;
     public final double lr;
     public final boolean maximize;

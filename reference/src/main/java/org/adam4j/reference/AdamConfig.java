@@ -1,5 +1,7 @@
 package org.adam4j.reference;
 
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -7,7 +9,11 @@ import java.util.Objects;
  *
  * <p>Names and defaults follow {@code torch.optim.Adam}: lr 1e-3, betas (0.9, 0.999), eps 1e-8, no weight decay.
  */
-public final class AdamConfig {
+public final class AdamConfig implements OptimizerConfig {
+    /** The keys of {@link #hyperparameters()}: PyTorch's, optimi's {@code decouple_lr}/{@code max_lr}, and adam4j's. */
+    static final List<String> KEYS = List.of("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize",
+            "weight_decay_mode", "max_lr", "epsilon_hat", "bias_correction");
+
     private final double lr;
     private final double beta1;
     private final double beta2;
@@ -76,6 +82,73 @@ public final class AdamConfig {
     /** TensorFlow's form: {@code eps} added to {@code sqrt(v)} before bias correction (the paper's section 2). */
     public boolean epsilonHat() { return epsilonHat; }
     public boolean biasCorrection() { return biasCorrection; }
+
+    /** {@code adamw} with decoupled or fully decoupled weight decay, {@code adam} otherwise. */
+    @Override
+    public String algorithm() {
+        return decay == WeightDecay.DECOUPLED || decay == WeightDecay.FULLY_DECOUPLED ? "adamw" : "adam";
+    }
+
+    /** {@code exp_avg}, {@code exp_avg_sq} and, with AMSGrad, {@code max_exp_avg_sq}; all start at 0. */
+    @Override
+    public List<StateVariable> stateArrays() {
+        return amsgrad ? List.of(StateVariable.any("exp_avg", 0), StateVariable.nonNegative("exp_avg_sq", 0),
+                StateVariable.nonNegative("max_exp_avg_sq", 0))
+                : List.of(StateVariable.any("exp_avg", 0), StateVariable.nonNegative("exp_avg_sq", 0));
+    }
+
+    @Override
+    public AdamStep step(long t, double lr, double[] scalars) {
+        return AdamStep.of(this, t, lr);
+    }
+
+    /**
+     * PyTorch's {@code lr, betas, eps, weight_decay, amsgrad, maximize}, then {@code weight_decay_mode}
+     * ({@code none}, {@code l2}, {@code decoupled}, {@code fully_decoupled}), optimi's {@code max_lr} and adam4j's
+     * {@code epsilon_hat} and {@code bias_correction}.
+     */
+    @Override
+    public Hyperparameters hyperparameters() {
+        return Hyperparameters.builder().number("lr", lr).pair("betas", beta1, beta2).number("eps", eps)
+                .number("weight_decay", weightDecay).flag("amsgrad", amsgrad).flag("maximize", maximize)
+                .string("weight_decay_mode", decay.name().toLowerCase(Locale.ROOT)).number("max_lr", maxLr)
+                .flag("epsilon_hat", epsilonHat).flag("bias_correction", biasCorrection).build();
+    }
+
+    /**
+     * {@code torch.optim.Adam} ({@code algorithm} {@code adam}: coupled L2 decay) or {@code AdamW} ({@code adamw}:
+     * decoupled decay, default 1e-2) with PyTorch's defaults; {@link #KEYS} beyond PyTorch's override the form.
+     */
+    static AdamConfig fromPyTorch(String algorithm, PyTorchArgs a) {
+        a.requireOnlyKeys(algorithm, KEYS);
+        boolean adamw = algorithm.equals("adamw");
+        double[] betas = a.pair("betas", 0.9, 0.999);
+        double wd = a.number("weight_decay", adamw ? 1e-2 : 0.0);
+        String mode = a.string("weight_decay_mode", adamw ? "decoupled" : "l2");
+        WeightDecay decay;
+        try {
+            decay = WeightDecay.valueOf(mode.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown weight_decay_mode '" + mode + "' (none, l2, decoupled, "
+                    + "fully_decoupled)");
+        }
+        double lr = a.number("lr", 1e-3);
+        Builder b = builder().lr(lr).betas(betas[0], betas[1]).eps(a.number("eps", 1e-8))
+                .amsgrad(a.bool("amsgrad", false)).maximize(a.bool("maximize", false))
+                .epsilonHat(a.bool("epsilon_hat", false)).biasCorrection(a.bool("bias_correction", true));
+        double maxLr = a.number("max_lr", Double.NaN);
+        // max_lr defaults to lr and means nothing outside fully decoupled decay, where lr may be 0
+        if (!Double.isNaN(maxLr) && !(decay != WeightDecay.FULLY_DECOUPLED && maxLr == lr)) {
+            b.maxLr(maxLr);
+        }
+        b.weightDecay(wd, decay);
+        AdamConfig c = b.build();
+        if (!c.algorithm().equals(algorithm)) {
+            throw new IllegalArgumentException("weight_decay_mode '" + mode + "' is " + c.algorithm() + "'s, not "
+                    + algorithm + "'s");
+        }
+        return c;
+    }
 
     /** The per-step scalars for step {@code t} (1 for the first step) at this configuration's learning rate. */
     public AdamStep step(long t) {

@@ -5,7 +5,7 @@ package org.adam4j.reference;
  * coefficient and the moments' coefficients, computed once in double and rounded once to float for the {@code _F32}
  * fields. Each subclass adds the scalars of its own update.
  */
-public abstract class AdamLikeStep {
+public abstract sealed class AdamLikeStep permits AdamaxStep, NAdamStep, RAdamStep {
     /** The step number, 1 for the first step. */
     public final long t;
     public final double lr;
@@ -14,6 +14,16 @@ public abstract class AdamLikeStep {
 
     public final double weightDecay_F64, beta1_F64, oneMinusBeta1_F64, beta2_F64, oneMinusBeta2_F64, eps_F64;
     public final float weightDecay_F32, beta1_F32, oneMinusBeta1_F32, beta2_F32, oneMinusBeta2_F32, eps_F32;
+
+    /** The step number, 1 for the first. */
+    public final long stepNumber() {
+        return t;
+    }
+
+    /** The learning rate of this step. */
+    public final double learningRate() {
+        return lr;
+    }
 
     AdamLikeStep(long t, double lr, double beta1, double beta2, double eps, double weightDecay) {
         this.t = Hyper.step(t);

@@ -21,7 +21,17 @@ package org.adam4j.reference;
  * CPU Adam does), so an element costs one square root and one division. With {@code epsilonHat} the correction moves
  * into {@code stepSize = lr * sqrt(1 - beta2^t) / (1 - beta1^t)} and {@code denomScale} is 1.
  */
-public final class AdamStep {
+public final class AdamStep implements OptimizerStep {
+    @Override
+    public long stepNumber() {
+        return t;
+    }
+
+    @Override
+    public double learningRate() {
+        return lr;
+    }
+
     /** The step number, 1 for the first step. */
     public final long t;
     public final double lr;
@@ -106,14 +116,6 @@ public final class AdamStep {
      */
     public static AdamStep of(AdamConfig config, long t, double lr) {
         return new AdamStep(config, t, lr);
-    }
-
-    /** The step after {@code t}, refusing to wrap around. */
-    public static long next(long t) {
-        if (t == Long.MAX_VALUE) {
-            throw new ArithmeticException("step count would overflow past " + Long.MAX_VALUE);
-        }
-        return t + 1;
     }
 
     @Override

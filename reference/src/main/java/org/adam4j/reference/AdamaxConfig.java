@@ -8,7 +8,7 @@ import java.util.List;
  * (coupled L2), maximize false. Validated on construction.
  */
 public record AdamaxConfig(double lr, double beta1, double beta2, double eps, double weightDecay, boolean maximize)
-        implements RelativeConfig {
+        implements OptimizerConfig {
     public AdamaxConfig {
         AdamLikeBuilder.validate(lr, beta1, beta2, eps, weightDecay);
     }
@@ -22,13 +22,33 @@ public record AdamaxConfig(double lr, double beta1, double beta2, double eps, do
     }
 
     @Override
-    public String optimizer() {
+    public String algorithm() {
         return "adamax";
     }
 
+    /** {@code exp_avg} and {@code exp_inf}, both starting at 0. */
     @Override
-    public List<String> stateNames() {
-        return List.of("exp_avg", "exp_inf");
+    public List<StateVariable> stateArrays() {
+        return List.of(StateVariable.any("exp_avg", 0), StateVariable.nonNegative("exp_inf", 0));
+    }
+
+    @Override
+    public AdamaxStep step(long t, double lr, double[] scalars) {
+        return new AdamaxStep(this, t, lr);
+    }
+
+    /** {@code lr, betas, eps, weight_decay, maximize}. */
+    @Override
+    public Hyperparameters hyperparameters() {
+        return Hyperparameters.builder().number("lr", lr).pair("betas", beta1, beta2).number("eps", eps)
+                .number("weight_decay", weightDecay).flag("maximize", maximize).build();
+    }
+
+    static AdamaxConfig fromPyTorch(PyTorchArgs a) {
+        a.requireOnlyKeys("adamax", List.of("lr", "betas", "eps", "weight_decay", "maximize"));
+        double[] b = a.pair("betas", 0.9, 0.999);
+        return new AdamaxConfig(a.number("lr", 2e-3), b[0], b[1], a.number("eps", 1e-8),
+                a.number("weight_decay", 0.0), a.bool("maximize", false));
     }
 
     /** The per-step scalars for step {@code t} (1 for the first step) at this configuration's learning rate. */

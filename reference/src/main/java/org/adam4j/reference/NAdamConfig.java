@@ -11,7 +11,10 @@ import java.util.List;
  * and the paper have it (1.13 multiplies by {@code mu} once too often); the shared reference cases use this form.
  */
 public record NAdamConfig(double lr, double beta1, double beta2, double eps, double weightDecay, double momentumDecay)
-        implements RelativeConfig {
+        implements OptimizerConfig {
+    /** PyTorch's name of NAdam's per-parameter scalar state. */
+    public static final String MU_PRODUCT = "mu_product";
+
     public NAdamConfig {
         AdamLikeBuilder.validate(lr, beta1, beta2, eps, weightDecay);
         Hyper.nonNegative("momentum_decay value", momentumDecay);
@@ -26,13 +29,44 @@ public record NAdamConfig(double lr, double beta1, double beta2, double eps, dou
     }
 
     @Override
-    public String optimizer() {
+    public String algorithm() {
         return "nadam";
     }
 
+    /** {@code exp_avg} and {@code exp_avg_sq}, both starting at 0. */
     @Override
-    public List<String> stateNames() {
-        return List.of("exp_avg", "exp_avg_sq");
+    public List<StateVariable> stateArrays() {
+        return List.of(StateVariable.any("exp_avg", 0), StateVariable.nonNegative("exp_avg_sq", 0));
+    }
+
+    /** {@code mu_product}, the product of the momentum coefficients of the parameter's steps so far: 1 at first. */
+    @Override
+    public List<StateVariable> scalarStates() {
+        return List.of(new StateVariable(MU_PRODUCT, 1.0, 0.0, 1.0));
+    }
+
+    /** Step {@code t} of a parameter whose {@code mu_product} is {@code scalars[0]}. */
+    @Override
+    public NAdamStep step(long t, double lr, double[] scalars) {
+        if (scalars.length != 1) {
+            throw new IllegalArgumentException("NAdam's scalar state is mu_product alone; got " + scalars.length
+                    + " values");
+        }
+        return step(t, lr, scalars[0]);
+    }
+
+    /** {@code lr, betas, eps, weight_decay, momentum_decay}. */
+    @Override
+    public Hyperparameters hyperparameters() {
+        return Hyperparameters.builder().number("lr", lr).pair("betas", beta1, beta2).number("eps", eps)
+                .number("weight_decay", weightDecay).number("momentum_decay", momentumDecay).build();
+    }
+
+    static NAdamConfig fromPyTorch(PyTorchArgs a) {
+        a.requireOnlyKeys("nadam", List.of("lr", "betas", "eps", "weight_decay", "momentum_decay"));
+        double[] b = a.pair("betas", 0.9, 0.999);
+        return new NAdamConfig(a.number("lr", 2e-3), b[0], b[1], a.number("eps", 1e-8),
+                a.number("weight_decay", 0.0), a.number("momentum_decay", 4e-3));
     }
 
     /** {@code mu_t}, the momentum coefficient of step {@code t}. */

@@ -18,7 +18,7 @@ package org.adam4j.reference;
  *
  * PyTorch adds its two terms with two divisions; one division of their sum is the same mathematics.
  */
-public final class NAdamStep extends AdamLikeStep {
+public final class NAdamStep extends AdamLikeStep implements OptimizerStep {
     /** {@code mu_1 * ... * mu_t}, carried to the next step (PyTorch's {@code mu_product} state). */
     public final double muProduct;
     private final NAdamConfig config;
@@ -54,7 +54,13 @@ public final class NAdamStep extends AdamLikeStep {
 
     /** The next step at a scheduled learning rate. */
     public NAdamStep next(double scheduledLr) {
-        return new NAdamStep(config, AdamStep.next(t), scheduledLr, muProduct);
+        return new NAdamStep(config, OptimizerStep.next(t), scheduledLr, muProduct);
+    }
+
+    /** {@code scalars[0] = }{@link #muProduct}: PyTorch's {@code mu_product} after this step. */
+    @Override
+    public void scalarsAfter(double[] scalars) {
+        scalars[0] = muProduct;
     }
 
     @Override

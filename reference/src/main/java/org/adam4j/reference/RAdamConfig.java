@@ -8,7 +8,7 @@ import java.util.List;
  * betas (0.9, 0.999), eps 1e-8, weight_decay 0 (coupled L2). PyTorch 1.13 has no {@code maximize} for RAdam.
  */
 public record RAdamConfig(double lr, double beta1, double beta2, double eps, double weightDecay)
-        implements RelativeConfig {
+        implements OptimizerConfig {
     /** PyTorch's threshold: the step is rectified when {@code rho_t > 5}, and plain momentum SGD otherwise. */
     public static final double RHO_THRESHOLD = 5.0;
 
@@ -25,13 +25,33 @@ public record RAdamConfig(double lr, double beta1, double beta2, double eps, dou
     }
 
     @Override
-    public String optimizer() {
+    public String algorithm() {
         return "radam";
     }
 
+    /** {@code exp_avg} and {@code exp_avg_sq}, both starting at 0. */
     @Override
-    public List<String> stateNames() {
-        return List.of("exp_avg", "exp_avg_sq");
+    public List<StateVariable> stateArrays() {
+        return List.of(StateVariable.any("exp_avg", 0), StateVariable.nonNegative("exp_avg_sq", 0));
+    }
+
+    @Override
+    public RAdamStep step(long t, double lr, double[] scalars) {
+        return new RAdamStep(this, t, lr);
+    }
+
+    /** {@code lr, betas, eps, weight_decay}. */
+    @Override
+    public Hyperparameters hyperparameters() {
+        return Hyperparameters.builder().number("lr", lr).pair("betas", beta1, beta2).number("eps", eps)
+                .number("weight_decay", weightDecay).build();
+    }
+
+    static RAdamConfig fromPyTorch(PyTorchArgs a) {
+        a.requireOnlyKeys("radam", List.of("lr", "betas", "eps", "weight_decay"));
+        double[] b = a.pair("betas", 0.9, 0.999);
+        return new RAdamConfig(a.number("lr", 1e-3), b[0], b[1], a.number("eps", 1e-8),
+                a.number("weight_decay", 0.0));
     }
 
     public RAdamStep step(long t) {

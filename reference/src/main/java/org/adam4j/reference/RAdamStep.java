@@ -19,7 +19,7 @@ package org.adam4j.reference;
  *
  * As in PyTorch 1.13, eps is added to {@code sqrt(v)} before the bias correction of {@code v}.
  */
-public final class RAdamStep extends AdamLikeStep {
+public final class RAdamStep extends AdamLikeStep implements OptimizerStep {
     /** Whether {@code rho_t > 5}: the adaptive, rectified update; otherwise the un-adapted momentum update. */
     public final boolean rectified;
     public final double rhoT;

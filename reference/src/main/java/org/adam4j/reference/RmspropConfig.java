@@ -9,7 +9,7 @@ import java.util.List;
  * required to be {@code >= 0}, and the momentum buffer starts at zero.
  */
 public record RmspropConfig(double lr, double alpha, double eps, double weightDecay, double momentum,
-        boolean centered, boolean maximize) implements RelativeConfig {
+        boolean centered, boolean maximize) implements OptimizerConfig {
     public RmspropConfig {
         Hyper.lr(lr);
         Hyper.nonNegative("epsilon value", eps);
@@ -27,21 +27,42 @@ public record RmspropConfig(double lr, double alpha, double eps, double weightDe
     }
 
     @Override
-    public String optimizer() {
+    public String algorithm() {
         return "rmsprop";
     }
 
-    /** {@code square_avg}, then {@code grad_avg} if centered, then {@code momentum_buffer} with momentum. */
+    /** {@code square_avg}, then {@code grad_avg} if centered, then {@code momentum_buffer} with momentum; all 0. */
     @Override
-    public List<String> stateNames() {
-        List<String> names = new ArrayList<>(List.of("square_avg"));
+    public List<StateVariable> stateArrays() {
+        List<StateVariable> names = new ArrayList<>(List.of(StateVariable.nonNegative("square_avg", 0)));
         if (centered) {
-            names.add("grad_avg");
+            names.add(StateVariable.any("grad_avg", 0));
         }
         if (momentum > 0.0) {
-            names.add("momentum_buffer");
+            names.add(StateVariable.any("momentum_buffer", 0));
         }
         return List.copyOf(names);
+    }
+
+    @Override
+    public RmspropStep step(long t, double lr, double[] scalars) {
+        return new RmspropStep(this, t, lr);
+    }
+
+    /** {@code lr, alpha, eps, weight_decay, momentum, centered, maximize}. */
+    @Override
+    public Hyperparameters hyperparameters() {
+        return Hyperparameters.builder().number("lr", lr).number("alpha", alpha).number("eps", eps)
+                .number("weight_decay", weightDecay).number("momentum", momentum).flag("centered", centered)
+                .flag("maximize", maximize).build();
+    }
+
+    static RmspropConfig fromPyTorch(PyTorchArgs a) {
+        a.requireOnlyKeys("rmsprop", List.of("lr", "alpha", "eps", "weight_decay", "momentum", "centered",
+                "maximize"));
+        return new RmspropConfig(a.number("lr", 1e-2), a.number("alpha", 0.99), a.number("eps", 1e-8),
+                a.number("weight_decay", 0.0), a.number("momentum", 0.0), a.bool("centered", false),
+                a.bool("maximize", false));
     }
 
     public RmspropStep step(long t) {

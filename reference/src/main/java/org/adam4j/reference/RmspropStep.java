@@ -16,7 +16,17 @@ package org.adam4j.reference;
  *
  * RMSprop's arithmetic does not depend on the step number; {@link #t} is kept for symmetry with the others.
  */
-public final class RmspropStep {
+public final class RmspropStep implements OptimizerStep {
+    @Override
+    public long stepNumber() {
+        return t;
+    }
+
+    @Override
+    public double learningRate() {
+        return lr;
+    }
+
     public final long t;
     public final double lr;
     public final boolean maximize;

@@ -8,7 +8,7 @@ import java.util.List;
  * The first step with momentum sets the buffer to the gradient itself (no dampening), as PyTorch does.
  */
 public record SgdConfig(double lr, double momentum, double dampening, double weightDecay, boolean nesterov,
-        boolean maximize) implements RelativeConfig {
+        boolean maximize) implements OptimizerConfig {
     public SgdConfig {
         Hyper.lr(lr);
         Hyper.nonNegative("momentum value", momentum);
@@ -27,14 +27,36 @@ public record SgdConfig(double lr, double momentum, double dampening, double wei
     }
 
     @Override
-    public String optimizer() {
+    public String algorithm() {
         return "sgd";
     }
 
-    /** {@code momentum_buffer} with momentum, none without. */
+    /** {@code momentum_buffer} (set to the first gradient by the first step) with momentum, none without. */
     @Override
-    public List<String> stateNames() {
-        return momentum != 0.0 ? List.of("momentum_buffer") : List.of();
+    public List<StateVariable> stateArrays() {
+        return momentum != 0.0 ? List.of(StateVariable.any("momentum_buffer", 0)) : List.of();
+    }
+
+    @Override
+    public SgdStep step(long t, double lr, double[] scalars) {
+        return new SgdStep(this, t, lr);
+    }
+
+    /** {@code lr, momentum, dampening, weight_decay, nesterov, maximize}. */
+    @Override
+    public Hyperparameters hyperparameters() {
+        return Hyperparameters.builder().number("lr", lr).number("momentum", momentum).number("dampening", dampening)
+                .number("weight_decay", weightDecay).flag("nesterov", nesterov).flag("maximize", maximize).build();
+    }
+
+    static SgdConfig fromPyTorch(PyTorchArgs a) {
+        a.requireOnlyKeys("sgd", List.of("lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize"));
+        double lr = a.number("lr", Double.NaN);
+        if (Double.isNaN(lr)) {
+            throw new IllegalArgumentException("sgd needs 'lr' (PyTorch has no default for it)");
+        }
+        return new SgdConfig(lr, a.number("momentum", 0.0), a.number("dampening", 0.0),
+                a.number("weight_decay", 0.0), a.bool("nesterov", false), a.bool("maximize", false));
     }
 
     public SgdStep step(long t) {

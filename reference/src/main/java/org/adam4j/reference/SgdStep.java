@@ -14,7 +14,17 @@ package org.adam4j.reference;
  *   p[i] = fma(negLr, d, p[i])
  * </pre>
  */
-public final class SgdStep {
+public final class SgdStep implements OptimizerStep {
+    @Override
+    public long stepNumber() {
+        return t;
+    }
+
+    @Override
+    public double learningRate() {
+        return lr;
+    }
+
     public final long t;
     public final double lr;
     public final boolean maximize;

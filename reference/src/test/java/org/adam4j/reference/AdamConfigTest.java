@@ -37,8 +37,8 @@ class AdamConfigTest {
         AdamConfig c = AdamConfig.defaults();
         assertMessage("Invalid step: 0", () -> c.step(0));
         assertMessage("Invalid step: -5", () -> c.step(-5));
-        assertThrows(ArithmeticException.class, () -> AdamStep.next(Long.MAX_VALUE));
-        assertEquals(2, AdamStep.next(1));
+        assertThrows(ArithmeticException.class, () -> OptimizerStep.next(Long.MAX_VALUE));
+        assertEquals(2, OptimizerStep.next(1));
         assertMessage("Invalid learning rate: -0.5", () -> c.step(1, -0.5));
     }
 

@@ -1,0 +1,103 @@
+package org.adam4j.cli;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.adam4j.kernels.AdamKernel_F32;
+import org.adam4j.kernels.AdamKernel_F64;
+import org.adam4j.kernels.AdamKernels;
+import org.adam4j.kernels.OptimizerSteps_F32;
+import org.adam4j.kernels.OptimizerSteps_F64;
+import org.adam4j.kernels.ParallelChunks;
+import org.adam4j.reference.OptimizerConfig;
+import org.adam4j.reference.OptimizerStep;
+import org.adam4j.reference.StateVariable;
+import org.adam4j.reference.cases.CaseFormatException;
+import org.adam4j.reference.cases.OptimizerCases;
+import org.adam4j.reference.cases.ReferenceCase;
+
+/**
+ * Replays the case of every algorithm adam4j has: PyTorch's arguments become an {@link OptimizerConfig}
+ * ({@link OptimizerCases}), and each step is one call through {@code OptimizerSteps_F32}/{@code _F64}, the place that
+ * binds an algorithm's step to its reference (kernel {@code reference}, split over threads as
+ * {@link CaseReplayer#referenceChunks} splits it) or to the {@link AdamKernels} kernel of that name (through its
+ * {@code parallel(threads)} path). The state arrays start at their {@link StateVariable#initialValue()} and the scalar
+ * state (NAdam's {@code mu_product}) is carried from step to step, as PyTorch's steps carry it.
+ */
+final class OptimizerCaseReplayer implements CaseReplayer {
+    @Override
+    public List<String> optimizers() {
+        return OptimizerConfig.ALGORITHMS;
+    }
+
+    @Override
+    public Replay prepare(ReferenceCase c) throws CaseFormatException {
+        return new ConfigReplay(OptimizerCases.config(c), c.n);
+    }
+
+    /** One step's operation on a slice, with the step's scalars and the run's state bound. */
+    @FunctionalInterface
+    private interface SliceOp<A> {
+        void run(OptimizerStep s, A p, A g, A[] state, int off, int len);
+    }
+
+    private record ConfigReplay(OptimizerConfig config, int n) implements Replay {
+        @Override
+        public double lr() {
+            return config.lr();
+        }
+
+        @Override
+        public Run<float[]> f32(String kernel, int threads) {
+            float[][] state = new float[config.stateArrays().size()][];
+            for (int k = 0; k < state.length; k++) {
+                state[k] = new float[n];
+                Arrays.fill(state[k], (float) config.stateArrays().get(k).initialValue());
+            }
+            if (kernel.equals(REFERENCE)) {
+                return run(REFERENCE, threads, Float.BYTES, state, OptimizerSteps_F32::reference);
+            }
+            AdamKernel_F32 k = AdamKernels.f32(kernel).parallel(threads);
+            return run(k.name(), 1, Float.BYTES, state, (s, p, g, st, off, len) -> OptimizerSteps_F32.run(k, s, p, g,
+                    st, off, len));
+        }
+
+        @Override
+        public Run<double[]> f64(String kernel, int threads) {
+            double[][] state = new double[config.stateArrays().size()][];
+            for (int k = 0; k < state.length; k++) {
+                state[k] = new double[n];
+                Arrays.fill(state[k], config.stateArrays().get(k).initialValue());
+            }
+            if (kernel.equals(REFERENCE)) {
+                return run(REFERENCE, threads, Double.BYTES, state, OptimizerSteps_F64::reference);
+            }
+            AdamKernel_F64 k = AdamKernels.f64(kernel).parallel(threads);
+            return run(k.name(), 1, Double.BYTES, state, (s, p, g, st, off, len) -> OptimizerSteps_F64.run(k, s, p, g,
+                    st, off, len));
+        }
+
+        /**
+         * A run of {@code op} on {@code state}; with {@code threads > 1} (the reference, which has no parallel path
+         * of its own) each step's slice is cut into chunks.
+         */
+        private <A> Run<A> run(String kernel, int threads, int elementBytes, A[] state, SliceOp<A> op) {
+            Map<String, A> named = new LinkedHashMap<>();
+            for (int k = 0; k < state.length; k++) {
+                named.put(config.stateNames().get(k), state[k]);
+            }
+            double[] scalars = config.scalarStates().stream().mapToDouble(StateVariable::initialValue).toArray();
+            ParallelChunks chunks = threads > 1 ? CaseReplayer.referenceChunks(threads, elementBytes) : null;
+            return new Run<>(kernel, named, (t, p, g) -> {
+                OptimizerStep s = config.step(t, config.lr(), scalars);
+                if (chunks == null) {
+                    op.run(s, p, g, state, 0, n);
+                } else {
+                    chunks.run(0, n, (o, l) -> op.run(s, p, g, state, o, l));
+                }
+                s.scalarsAfter(scalars);
+            });
+        }
+    }
+}

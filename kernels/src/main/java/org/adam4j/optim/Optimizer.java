@@ -1,0 +1,930 @@
+package org.adam4j.optim;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.adam4j.kernels.AdamKernel_F32;
+import org.adam4j.kernels.AdamKernel_F64;
+import org.adam4j.kernels.AdamKernels;
+import org.adam4j.kernels.ParallelChunks;
+import org.adam4j.reference.AdagradConfig;
+import org.adam4j.reference.AdamConfig;
+import org.adam4j.reference.AdamLikeBuilder;
+import org.adam4j.reference.AdamaxConfig;
+import org.adam4j.reference.NAdamConfig;
+import org.adam4j.reference.OptimizerConfig;
+import org.adam4j.reference.OptimizerStep;
+import org.adam4j.reference.RAdamConfig;
+import org.adam4j.reference.RmspropConfig;
+import org.adam4j.reference.SgdConfig;
+import org.adam4j.reference.WeightDecay;
+
+/**
+ * An optimizer over many parameters, as a training loop calls it: build one with PyTorch's names
+ * ({@link #adam()}, {@link #adamW()}, {@link #adamax()}, {@link #nadam()}, {@link #radam()}, {@link #sgd(double)},
+ * {@link #rmsprop()}, {@link #adagrad()}, or {@link #of(OptimizerConfig)} for an exact configuration), register value
+ * and gradient pairs ({@code float[]} and {@code double[]} arrays or slices, EJML matrices, {@link MemorySegment}s) in
+ * {@link ParamGroup}s, then call {@link #step()} after each backward pass and {@link #zeroGrad()} before the next.
+ * The optimizer owns the state of every parameter (PyTorch's state arrays and scalars) and the step counts;
+ * {@link #state()} and {@link #loadState} take and restore them as a value (PyTorch's {@code state_dict}), and
+ * {@link #save} and {@link #load} as a file (see {@link StateFile}). One core serves every algorithm: the
+ * configuration ({@code C}) declares the state and the per-step scalars, and {@code org.adam4j.kernels.OptimizerSteps}
+ * binds the step to its kernel. Every group of one optimizer runs the same algorithm, as in PyTorch.
+ *
+ * <p>A step is bit-identical for every thread count and every kernel lane width: the update is element-wise and each
+ * element goes through the same arithmetic whichever thread or vector handles it. With more than one thread the
+ * parameters are cut into pieces here, once, and the caller's thread works through them with the pool's
+ * ({@link ParallelChunks#runPieces}); the kernels it calls are the serial ones, so nothing waits on nested parallel
+ * work.
+ *
+ * <p>One thread drives an optimizer: a call of {@link #step()}, {@link #zeroGrad()}, {@link #load} or
+ * {@link #loadState} that overlaps another on the same optimizer is refused with an {@link IllegalStateException}
+ * before it writes anything. {@link #close()} frees the state of segment parameters.
+ *
+ * @param <C> the algorithm's configuration type
+ */
+public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable {
+    /** Pieces are at least this many elements: below it the hand-off costs more than the work. */
+    static final long MIN_PIECE = 1 << 15;
+    /** Piece boundaries are multiples of this many elements from the parameter's start (a cache line of floats). */
+    static final long PIECE_ALIGN = 16;
+    /** Never started: only asked whether a segment may be touched by the optimizer's worker threads. */
+    private static final Thread ANOTHER_THREAD = Thread.ofVirtual().unstarted(() -> { });
+
+    private final List<ParamGroup<C>> groups = new ArrayList<>();
+    private final Map<Object, Object> storages = new IdentityHashMap<>();
+    private final Kernels kernels;
+    private final int threads;
+    /** Runs a step's pieces on the caller and the pool; its own split of slices is not used here. */
+    private final ParallelChunks chunks;
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private Arena stateArena;
+    private long steps;
+    private boolean closed;
+    /** The pieces of the current parameters, rebuilt after a registration. */
+    private Plan plan;
+
+    private Optimizer(Builder<C, ?> b, C config) {
+        this.kernels = Kernels.of(b.kernel);
+        this.threads = b.threads;
+        this.chunks = new ParallelChunks(b.threads, 1, b.executor);
+        groups.add(new ParamGroup<>(this, config, b.schedule));
+    }
+
+    /** Adam with PyTorch's defaults ({@code torch.optim.Adam}: lr 1e-3, betas (0.9, 0.999), eps 1e-8). */
+    public static AdamBuilder adam() {
+        return new AdamBuilder(false, Preset.PYTORCH);
+    }
+
+    /** Adam with a preset's betas and eps. */
+    public static AdamBuilder adam(Preset preset) {
+        return new AdamBuilder(false, Objects.requireNonNull(preset, "preset"));
+    }
+
+    /** AdamW with PyTorch's defaults ({@code torch.optim.AdamW}: as Adam, decoupled weight decay 1e-2). */
+    public static AdamBuilder adamW() {
+        return new AdamBuilder(true, Preset.PYTORCH);
+    }
+
+    /** AdamW with a preset ({@link Preset#PAPER}: the decay also follows the schedule, optimi's decouple_lr). */
+    public static AdamBuilder adamW(Preset preset) {
+        return new AdamBuilder(true, Objects.requireNonNull(preset, "preset"));
+    }
+
+    /** {@code torch.optim.Adamax}: lr 2e-3, betas (0.9, 0.999), eps 1e-8. */
+    public static AdamaxBuilder adamax() {
+        return new AdamaxBuilder();
+    }
+
+    /** {@code torch.optim.NAdam}: lr 2e-3, betas (0.9, 0.999), eps 1e-8, momentum_decay 4e-3. */
+    public static NAdamBuilder nadam() {
+        return new NAdamBuilder();
+    }
+
+    /** {@code torch.optim.RAdam}: lr 1e-3, betas (0.9, 0.999), eps 1e-8. */
+    public static RAdamBuilder radam() {
+        return new RAdamBuilder();
+    }
+
+    /** {@code torch.optim.SGD}, whose learning rate has no default; then momentum, dampening, Nesterov. */
+    public static SgdBuilder sgd(double lr) {
+        return new SgdBuilder(lr);
+    }
+
+    /** {@code torch.optim.RMSprop}: lr 1e-2, alpha 0.99, eps 1e-8. */
+    public static RmspropBuilder rmsprop() {
+        return new RmspropBuilder();
+    }
+
+    /** {@code torch.optim.Adagrad}: lr 1e-2, eps 1e-10. */
+    public static AdagradBuilder adagrad() {
+        return new AdagradBuilder();
+    }
+
+    /** An optimizer whose first group has exactly {@code config} (any algorithm). */
+    public static <C extends OptimizerConfig> ConfigBuilder<C> of(C config) {
+        return new ConfigBuilder<>(Objects.requireNonNull(config, "config"));
+    }
+
+    /** The group created with the optimizer; parameters added to it get the builder's configuration. */
+    public ParamGroup<C> defaultGroup() {
+        return groups.get(0);
+    }
+
+    /**
+     * A new group with its own hyperparameters and schedule (PyTorch's {@code add_param_group}). It runs this
+     * optimizer's algorithm: a configuration of another is refused.
+     */
+    public ParamGroup<C> addGroup(C config, LrSchedule schedule) {
+        requireOpen();
+        requireSameAlgorithm(config, "a group cannot run");
+        ParamGroup<C> g = new ParamGroup<>(this, config, schedule);
+        groups.add(g);
+        return g;
+    }
+
+    void requireSameAlgorithm(OptimizerConfig config, String what) {
+        Objects.requireNonNull(config, "config");
+        if (config.getClass() != groups.get(0).config().getClass()) {
+            throw new IllegalArgumentException("this optimizer runs " + algorithm() + "; " + what + " "
+                    + config.algorithm() + " (one algorithm per optimizer, as in PyTorch)");
+        }
+    }
+
+    /**
+     * PyTorch's name of the algorithm as configured in the default group: {@code adam}, {@code adamw},
+     * {@code adamax}, {@code nadam}, {@code radam}, {@code sgd}, {@code rmsprop} or {@code adagrad}.
+     */
+    public String algorithm() {
+        return groups.get(0).config().algorithm();
+    }
+
+    /** The groups, the default one first. */
+    public List<ParamGroup<C>> groups() {
+        return Collections.unmodifiableList(groups);
+    }
+
+    /** Every parameter, group by group, in registration order. */
+    public List<Param> params() {
+        List<Param> all = new ArrayList<>();
+        for (ParamGroup<C> g : groups) {
+            all.addAll(g.params());
+        }
+        return all;
+    }
+
+    /** How many times {@link #step()} has run (restored by {@link #load}). */
+    public long steps() {
+        return steps;
+    }
+
+    /** The threads a step runs on. */
+    public int threads() {
+        return threads;
+    }
+
+    /** The kernel's name: {@code scalar} or {@code vector-<bits>}. */
+    public String kernelName() {
+        return kernels.kernel_F32().name();
+    }
+
+    /**
+     * One step of every parameter: each at its own step count (PyTorch's {@code state['step']} plus one) and its
+     * group's scheduled learning rate. Before writing anything it checks that every parameter's memory is still
+     * there and shaped as registered and that every schedule gives a usable learning rate.
+     *
+     * @throws IllegalStateException if a check fails or another call is using this optimizer; nothing is stepped
+     */
+    public void step() {
+        enter();
+        try {
+            Plan p = plan();
+            long t = OptimizerStep.next(steps);
+            for (ParamGroup<C> g : groups) {
+                g.prepare(t);
+            }
+            OptimizerStep[] scalars = p.scalars;
+            for (int i = 0; i < p.params.length; i++) {
+                Param q = p.params[i];
+                q.requireUsable();
+                scalars[i] = q.group.scalars(q);
+            }
+            chunks.runPieces(p.pieces(), k -> p.run(k, kernels));
+            for (int i = 0; i < p.params.length; i++) {
+                Param q = p.params[i];
+                q.step++;
+                scalars[i].scalarsAfter(q.scalars);
+            }
+            steps = t;
+        } finally {
+            exit();
+        }
+    }
+
+    /** Sets every registered gradient to zero. */
+    public void zeroGrad() {
+        enter();
+        try {
+            Plan p = plan();
+            for (Param q : p.params) {
+                q.requireUsable();
+            }
+            for (Param q : p.params) {
+                q.zeroGrad();
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * A snapshot of the whole state, as PyTorch's {@code state_dict()}: per group its configuration (the
+     * hyperparameters) and schedule, per parameter its step count, scalar state and state arrays by PyTorch's names
+     * (copies, read-only). The parameter values themselves are the caller's.
+     */
+    public OptimizerState state() {
+        enter();
+        try {
+            requireUsable();
+            return snapshot(true);
+        } finally {
+            exit();
+        }
+    }
+
+    /** The state with views of the live arrays instead of copies, for writing them out. */
+    OptimizerState snapshot(boolean copy) {
+        List<OptimizerState.Group> gs = new ArrayList<>();
+        for (ParamGroup<C> g : groups) {
+            List<OptimizerState.ParamState> ps = new ArrayList<>();
+            for (Param q : g.params()) {
+                ps.add(q.snapshot(copy));
+            }
+            gs.add(new OptimizerState.Group(g.config(), g.schedule(), ps));
+        }
+        return new OptimizerState(steps, gs);
+    }
+
+    /**
+     * Restores a {@link #state()} (of this optimizer or another with the same layout: groups, parameter order,
+     * precisions, shapes and state arrays) and, as PyTorch's {@code load_state_dict}, takes its hyperparameters and
+     * schedules. Everything is checked before anything changes.
+     *
+     * @throws IllegalArgumentException if the layout or the algorithm differs; the optimizer is unchanged
+     */
+    public void loadState(OptimizerState state) {
+        enter();
+        try {
+            requireUsable();
+            restore(state, "the state");
+        } finally {
+            exit();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void restore(OptimizerState state, String where) {
+        Objects.requireNonNull(state, "state");
+        if (state.groups().size() != groups.size()) {
+            throw new IllegalArgumentException(where + " does not match this optimizer: it has "
+                    + state.groups().size() + " parameter groups, this optimizer " + groups.size());
+        }
+        for (int i = 0; i < groups.size(); i++) {
+            OptimizerState.Group sg = state.groups().get(i);
+            ParamGroup<C> g = groups.get(i);
+            if (sg.config().getClass() != g.config().getClass()) {
+                throw new IllegalArgumentException(where + " holds the state of another optimizer ('"
+                        + sg.config().algorithm() + "'); this one is '" + algorithm() + "'");
+            }
+            g.requireReplaceable((C) sg.config(), where + "'s group " + i);
+            if (sg.schedule() == StateFile.CUSTOM && StateFile.isBuiltIn(g.schedule())) {
+                throw new IllegalArgumentException(where + " does not match this optimizer: group " + i + " was "
+                        + "saved with a custom schedule, which must be supplied again, but has " + g.schedule()
+                        + " here");
+            }
+            if (sg.params().size() != g.params().size()) {
+                throw new IllegalArgumentException(where + " does not match this optimizer: group " + i + " has "
+                        + sg.params().size() + " parameters there, " + g.params().size() + " here");
+            }
+            for (int k = 0; k < g.params().size(); k++) {
+                g.params().get(k).requireRestorable(sg.params().get(k), state.steps(), where);
+            }
+        }
+        for (int i = 0; i < groups.size(); i++) {
+            OptimizerState.Group sg = state.groups().get(i);
+            ParamGroup<C> g = groups.get(i);
+            g.restore((C) sg.config(), sg.schedule() == StateFile.CUSTOM ? g.schedule() : sg.schedule());
+            for (int k = 0; k < g.params().size(); k++) {
+                g.params().get(k).restore(sg.params().get(k));
+            }
+        }
+        steps = state.steps();
+    }
+
+    /**
+     * Writes the whole state ({@link #state()}) to {@code file} atomically: a temporary file in the same directory,
+     * forced to disk and renamed over it. See {@link StateFile} for the format.
+     */
+    public void save(Path file) throws IOException {
+        enter();
+        try {
+            requireUsable();
+            StateFile.write(snapshot(false), file);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Restores a state saved by {@link #save} into this optimizer (built and registered the same way), taking the
+     * file's hyperparameters and schedules as {@link #loadState} does.
+     *
+     * @throws IllegalArgumentException if the file is not a state file of this layout; the optimizer is unchanged
+     */
+    public void load(Path file) throws IOException {
+        enter();
+        try {
+            requireUsable();
+            restore(StateFile.read(file), file.toString());
+        } finally {
+            exit();
+        }
+    }
+
+    /** Frees the off-heap state of segment parameters; the optimizer cannot be used afterwards. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            if (stateArena != null) {
+                stateArena.close();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Optimizer(" + algorithm() + ", " + groups.size() + " groups, " + plan().params.length
+                + " parameters, " + steps + " steps, " + kernels.kernel_F32().name() + ", " + threads + " threads)";
+    }
+
+    private void enter() {
+        requireOpen();
+        if (!busy.compareAndSet(false, true)) {
+            throw new IllegalStateException("another call is using this optimizer (one thread drives an optimizer); "
+                    + "nothing was done");
+        }
+    }
+
+    private void exit() {
+        busy.set(false);
+    }
+
+    private void requireUsable() {
+        for (Param q : plan().params) {
+            q.requireUsable();
+        }
+    }
+
+    Map<Object, Object> storages() {
+        return storages;
+    }
+
+    Arena stateArena() {
+        requireOpen();
+        if (stateArena == null) {
+            stateArena = Arena.ofShared();
+        }
+        return stateArena;
+    }
+
+    boolean sharedAccess(MemorySegment s) {
+        return s.isAccessibleBy(ANOTHER_THREAD);
+    }
+
+    void registered() {
+        plan = null;
+    }
+
+    /** Refuses memory already registered (as a value or a gradient) or a value that is its own gradient. */
+    void requireNoAlias(MemorySegment value, MemorySegment grad) {
+        requireOpen();
+        if (busy.get()) {
+            throw new IllegalStateException("another call is using this optimizer; nothing was registered");
+        }
+        if (overlap(value, grad)) {
+            throw new IllegalArgumentException("the value and the gradient are the same memory");
+        }
+        for (Param q : params()) {
+            if (overlap(value, q.value)) {
+                throw new IllegalArgumentException("the same memory is registered twice: the value overlaps the "
+                        + "value of " + q);
+            }
+            if (overlap(value, q.grad)) {
+                throw new IllegalArgumentException("the value is aliased with the gradient of " + q);
+            }
+            if (overlap(grad, q.value)) {
+                throw new IllegalArgumentException("the gradient is aliased with the value of " + q);
+            }
+            if (overlap(grad, q.grad)) {
+                throw new IllegalArgumentException("the gradient is already the gradient of " + q);
+            }
+        }
+    }
+
+    private static boolean overlap(MemorySegment a, MemorySegment b) {
+        return a.byteSize() > 0 && b.byteSize() > 0 && a.asOverlappingSlice(b).isPresent();
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the optimizer is closed");
+        }
+    }
+
+    private Plan plan() {
+        if (plan == null) {
+            plan = new Plan(params(), threads);
+        }
+        return plan;
+    }
+
+    /** The kernels a step calls, one per precision, of one kind. */
+    record Kernels(AdamKernel_F32 kernel_F32, AdamKernel_F64 kernel_F64) {
+        static Kernels of(String name) {
+            return name == null ? new Kernels(AdamKernels.f32(), AdamKernels.f64())
+                    : new Kernels(AdamKernels.f32(name), AdamKernels.f64(name));
+        }
+    }
+
+    /** Every parameter cut into pieces of a step's work, with a slot for each parameter's scalars of the step. */
+    private static final class Plan {
+        final Param[] params;
+        final OptimizerStep[] scalars;
+        final int[] param;
+        final long[] off;
+        final long[] len;
+
+        Plan(List<Param> list, int threads) {
+            params = list.toArray(new Param[0]);
+            scalars = new OptimizerStep[params.length];
+            long total = 0;
+            for (Param q : params) {
+                total += q.size;
+            }
+            // A few pieces per thread, so uneven tensors still spread evenly; one piece per parameter on one thread.
+            long piece = threads == 1 ? Long.MAX_VALUE
+                    : Math.max(MIN_PIECE, ceilTo(total / (4L * threads) + 1, PIECE_ALIGN));
+            List<long[]> pieces = new ArrayList<>();
+            for (int i = 0; i < params.length; i++) {
+                long size = params[i].size;
+                for (long o = 0; o < size; o += piece) {
+                    pieces.add(new long[] {i, o, Math.min(piece, size - o)});
+                }
+            }
+            param = new int[pieces.size()];
+            off = new long[pieces.size()];
+            len = new long[pieces.size()];
+            for (int k = 0; k < pieces.size(); k++) {
+                param[k] = (int) pieces.get(k)[0];
+                off[k] = pieces.get(k)[1];
+                len[k] = pieces.get(k)[2];
+            }
+        }
+
+        int pieces() {
+            return param.length;
+        }
+
+        void run(int k, Kernels kernels) {
+            int i = param[k];
+            params[i].update(scalars[i], off[k], len[k], kernels);
+        }
+
+        private static long ceilTo(long x, long m) {
+            return (x + m - 1) / m * m;
+        }
+    }
+
+    /**
+     * What every optimizer's construction shares: the first group's schedule, the threads and the kernel. Each
+     * algorithm's builder adds its own hyperparameters, with PyTorch's names, each refused at once when bad.
+     *
+     * @param <C> the configuration it builds
+     * @param <B> the builder itself, returned by every setter
+     */
+    public abstract static sealed class Builder<C extends OptimizerConfig, B extends Builder<C, B>>
+            permits AdamBuilder, AdamLike, SgdBuilder, RmspropBuilder, AdagradBuilder, ConfigBuilder {
+        private LrSchedule schedule = LrSchedule.constant();
+        private int threads = 1;
+        private Executor executor;
+        private String kernel;
+
+        Builder() {
+        }
+
+        @SuppressWarnings("unchecked")
+        final B self() {
+            return (B) this;
+        }
+
+        /** The first group's learning-rate schedule; constant unless set. */
+        public B schedule(LrSchedule schedule) {
+            this.schedule = Objects.requireNonNull(schedule, "schedule");
+            return self();
+        }
+
+        /** Steps with this many threads (the caller's and those of a shared daemon pool); 1 unless set. */
+        public B threads(int threads) {
+            ParallelChunks.requireThreads(threads);
+            this.threads = threads;
+            return self();
+        }
+
+        /** Steps with the caller's thread and up to {@code threads - 1} tasks on {@code executor}. */
+        public B executor(Executor executor, int threads) {
+            threads(threads);
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return self();
+        }
+
+        /** A kernel by name ({@code scalar}, {@code vector}, {@code vector-256}...; see {@link AdamKernels}). */
+        public B kernel(String name) {
+            AdamKernels.f32(name);
+            this.kernel = name;
+            return self();
+        }
+
+        /** The configuration the first group gets. */
+        public abstract C config();
+
+        /** The optimizer, with an empty default group. */
+        public Optimizer<C> build() {
+            return new Optimizer<>(this, config());
+        }
+    }
+
+    /** {@link #of(OptimizerConfig)}: the configuration taken whole. */
+    public static final class ConfigBuilder<C extends OptimizerConfig> extends Builder<C, ConfigBuilder<C>> {
+        private final C config;
+
+        private ConfigBuilder(C config) {
+            this.config = config;
+        }
+
+        @Override
+        public C config() {
+            return config;
+        }
+    }
+
+    /**
+     * Adam and AdamW, with PyTorch's argument names ({@code lr}, {@code betas}, {@code eps}, {@code weight_decay},
+     * {@code amsgrad}, {@code maximize}) and optimi's ({@code decouple_lr}, {@code max_lr}).
+     */
+    public static final class AdamBuilder extends Builder<AdamConfig, AdamBuilder> {
+        private final boolean adamW;
+        private final AdamConfig.Builder config = AdamConfig.builder();
+        private double weightDecay;
+        private boolean decoupleLr;
+        private double maxLr = Double.NaN;
+
+        private AdamBuilder(boolean adamW, Preset preset) {
+            this.adamW = adamW;
+            config.lr(Preset.LR).betas(preset.beta1, preset.beta2).eps(preset.eps);
+            weightDecay = adamW ? Preset.ADAMW_WEIGHT_DECAY : 0.0;
+            decoupleLr = adamW && preset == Preset.PAPER;
+        }
+
+        /** The learning rate. */
+        public AdamBuilder lr(double lr) {
+            config.lr(lr);
+            return this;
+        }
+
+        /** The moments' decay rates, each in [0, 1). */
+        public AdamBuilder betas(double beta1, double beta2) {
+            config.betas(beta1, beta2);
+            return this;
+        }
+
+        /** The term added to the denominator. */
+        public AdamBuilder eps(double eps) {
+            config.eps(eps);
+            return this;
+        }
+
+        /** L2 (added to the gradient) for Adam, decoupled ({@code p *= 1 - lr*wd}) for AdamW. */
+        public AdamBuilder weightDecay(double weightDecay) {
+            // refused now, with AdamConfig's own message; the mode is known only at config()
+            AdamConfig.builder().weightDecay(weightDecay, WeightDecay.L2);
+            this.weightDecay = weightDecay;
+            return this;
+        }
+
+        /**
+         * optimi's {@code decouple_lr}: fully decoupled decay, {@code p *= 1 - (lr / max_lr) * wd}, following the
+         * schedule but not the learning rate's magnitude. {@code max_lr} defaults to {@code lr}.
+         */
+        public AdamBuilder decoupleLr(boolean decoupleLr) {
+            this.decoupleLr = decoupleLr;
+            return this;
+        }
+
+        /** optimi's {@code max_lr}, the learning rate fully decoupled decay divides by. */
+        public AdamBuilder maxLr(double maxLr) {
+            AdamConfig.builder().maxLr(maxLr); // refused now, with AdamConfig's own message
+            this.maxLr = maxLr;
+            return this;
+        }
+
+        /** PyTorch's AMSGrad: the denominator uses the running maximum of the second moment. */
+        public AdamBuilder amsgrad(boolean amsgrad) {
+            config.amsgrad(amsgrad);
+            return this;
+        }
+
+        /** Maximizes the objective (the gradient is negated). */
+        public AdamBuilder maximize(boolean maximize) {
+            config.maximize(maximize);
+            return this;
+        }
+
+        /** TensorFlow's and the paper's section-2 form: {@code eps} added before bias correction. */
+        public AdamBuilder epsilonHat(boolean epsilonHat) {
+            config.epsilonHat(epsilonHat);
+            return this;
+        }
+
+        /** Whether the moments are bias-corrected (true unless set). */
+        public AdamBuilder biasCorrection(boolean biasCorrection) {
+            config.biasCorrection(biasCorrection);
+            return this;
+        }
+
+        @Override
+        public AdamConfig config() {
+            AdamConfig.Builder c = config.build().toBuilder();
+            if (weightDecay != 0.0 || decoupleLr) {
+                if (!adamW && !decoupleLr) {
+                    c.l2(weightDecay);
+                } else if (decoupleLr) {
+                    c.fullyDecoupled(weightDecay, Double.isNaN(maxLr) ? c.build().lr() : maxLr);
+                } else {
+                    c.decoupled(weightDecay);
+                }
+            } else if (adamW) {
+                c.decoupled(0.0);
+            }
+            return c.build();
+        }
+    }
+
+    /**
+     * What AdaMax, NAdam and RAdam share with Adam: {@code lr}, {@code betas}, {@code eps} and coupled
+     * {@code weight_decay}, set on the configuration's own builder.
+     */
+    public abstract static sealed class AdamLike<C extends OptimizerConfig, CB extends AdamLikeBuilder<CB>,
+            B extends AdamLike<C, CB, B>> extends Builder<C, B> permits AdamaxBuilder, NAdamBuilder, RAdamBuilder {
+        final CB config;
+
+        AdamLike(CB config) {
+            this.config = config;
+        }
+
+        /** The learning rate. */
+        public B lr(double lr) {
+            config.lr(lr);
+            return self();
+        }
+
+        /** The moments' decay rates, each in [0, 1). */
+        public B betas(double beta1, double beta2) {
+            config.betas(beta1, beta2);
+            return self();
+        }
+
+        /** The term added to the denominator. */
+        public B eps(double eps) {
+            config.eps(eps);
+            return self();
+        }
+
+        /** Coupled L2 weight decay ({@code g += weight_decay * p}), as PyTorch 1.13 has it. */
+        public B weightDecay(double weightDecay) {
+            config.weightDecay(weightDecay);
+            return self();
+        }
+    }
+
+    /** {@code torch.optim.Adamax}. */
+    public static final class AdamaxBuilder extends AdamLike<AdamaxConfig, AdamaxConfig.Builder, AdamaxBuilder> {
+        private AdamaxBuilder() {
+            super(AdamaxConfig.builder());
+        }
+
+        /** Maximizes the objective (the gradient is negated). */
+        public AdamaxBuilder maximize(boolean maximize) {
+            config.maximize(maximize);
+            return this;
+        }
+
+        @Override
+        public AdamaxConfig config() {
+            return config.build();
+        }
+    }
+
+    /** {@code torch.optim.NAdam}. */
+    public static final class NAdamBuilder extends AdamLike<NAdamConfig, NAdamConfig.Builder, NAdamBuilder> {
+        private NAdamBuilder() {
+            super(NAdamConfig.builder());
+        }
+
+        /** PyTorch's {@code momentum_decay} (4e-3 unless set). */
+        public NAdamBuilder momentumDecay(double momentumDecay) {
+            config.momentumDecay(momentumDecay);
+            return this;
+        }
+
+        @Override
+        public NAdamConfig config() {
+            return config.build();
+        }
+    }
+
+    /** {@code torch.optim.RAdam}. */
+    public static final class RAdamBuilder extends AdamLike<RAdamConfig, RAdamConfig.Builder, RAdamBuilder> {
+        private RAdamBuilder() {
+            super(RAdamConfig.builder());
+        }
+
+        @Override
+        public RAdamConfig config() {
+            return config.build();
+        }
+    }
+
+    /** {@code torch.optim.SGD}: momentum, dampening, Nesterov, coupled weight decay, maximize. */
+    public static final class SgdBuilder extends Builder<SgdConfig, SgdBuilder> {
+        private final SgdConfig.Builder config = SgdConfig.builder();
+
+        private SgdBuilder(double lr) {
+            config.lr(lr);
+        }
+
+        /** The learning rate. */
+        public SgdBuilder lr(double lr) {
+            config.lr(lr);
+            return this;
+        }
+
+        /** The momentum factor (0: no momentum buffer). */
+        public SgdBuilder momentum(double momentum) {
+            config.momentum(momentum);
+            return this;
+        }
+
+        /** Dampening of the momentum's gradient term. */
+        public SgdBuilder dampening(double dampening) {
+            config.dampening(dampening);
+            return this;
+        }
+
+        /** Coupled L2 weight decay. */
+        public SgdBuilder weightDecay(double weightDecay) {
+            config.weightDecay(weightDecay);
+            return this;
+        }
+
+        /** Nesterov momentum (needs a momentum and zero dampening, checked at {@link #config()}). */
+        public SgdBuilder nesterov(boolean nesterov) {
+            config.nesterov(nesterov);
+            return this;
+        }
+
+        /** Maximizes the objective (the gradient is negated). */
+        public SgdBuilder maximize(boolean maximize) {
+            config.maximize(maximize);
+            return this;
+        }
+
+        @Override
+        public SgdConfig config() {
+            return config.build();
+        }
+    }
+
+    /** {@code torch.optim.RMSprop}. */
+    public static final class RmspropBuilder extends Builder<RmspropConfig, RmspropBuilder> {
+        private final RmspropConfig.Builder config = RmspropConfig.builder();
+
+        private RmspropBuilder() {
+        }
+
+        /** The learning rate. */
+        public RmspropBuilder lr(double lr) {
+            config.lr(lr);
+            return this;
+        }
+
+        /** The smoothing constant of the squared-gradient average. */
+        public RmspropBuilder alpha(double alpha) {
+            config.alpha(alpha);
+            return this;
+        }
+
+        /** The term added to the denominator. */
+        public RmspropBuilder eps(double eps) {
+            config.eps(eps);
+            return this;
+        }
+
+        /** Coupled L2 weight decay. */
+        public RmspropBuilder weightDecay(double weightDecay) {
+            config.weightDecay(weightDecay);
+            return this;
+        }
+
+        /** The momentum factor (0: no momentum buffer). */
+        public RmspropBuilder momentum(double momentum) {
+            config.momentum(momentum);
+            return this;
+        }
+
+        /** Normalizes by the estimated variance (keeps {@code grad_avg}). */
+        public RmspropBuilder centered(boolean centered) {
+            config.centered(centered);
+            return this;
+        }
+
+        /** Maximizes the objective (the gradient is negated). */
+        public RmspropBuilder maximize(boolean maximize) {
+            config.maximize(maximize);
+            return this;
+        }
+
+        @Override
+        public RmspropConfig config() {
+            return config.build();
+        }
+    }
+
+    /** {@code torch.optim.Adagrad}. */
+    public static final class AdagradBuilder extends Builder<AdagradConfig, AdagradBuilder> {
+        private final AdagradConfig.Builder config = AdagradConfig.builder();
+
+        private AdagradBuilder() {
+        }
+
+        /** The learning rate. */
+        public AdagradBuilder lr(double lr) {
+            config.lr(lr);
+            return this;
+        }
+
+        /** PyTorch's {@code lr_decay}: the step's rate is {@code lr / (1 + (t - 1) * lr_decay)}. */
+        public AdagradBuilder lrDecay(double lrDecay) {
+            config.lrDecay(lrDecay);
+            return this;
+        }
+
+        /** Coupled L2 weight decay. */
+        public AdagradBuilder weightDecay(double weightDecay) {
+            config.weightDecay(weightDecay);
+            return this;
+        }
+
+        /** The value {@code sum} starts from. */
+        public AdagradBuilder initialAccumulatorValue(double value) {
+            config.initialAccumulatorValue(value);
+            return this;
+        }
+
+        /** The term added to the denominator. */
+        public AdagradBuilder eps(double eps) {
+            config.eps(eps);
+            return this;
+        }
+
+        /** Maximizes the objective (the gradient is negated). */
+        public AdagradBuilder maximize(boolean maximize) {
+            config.maximize(maximize);
+            return this;
+        }
+
+        @Override
+        public AdagradConfig config() {
+            return config.build();
+        }
+    }
+}

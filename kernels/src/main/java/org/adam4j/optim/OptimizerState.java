@@ -1,0 +1,117 @@
+package org.adam4j.optim;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.adam4j.reference.OptimizerConfig;
+
+/**
+ * The whole state of an {@link Optimizer}, as a value: PyTorch's {@code state_dict()}. Per group its configuration
+ * (the hyperparameters, by PyTorch's names through {@link OptimizerConfig#hyperparameters()}) and learning-rate
+ * schedule; per parameter, in registration order, its precision and shape, its step count ({@code state['step']}),
+ * its scalar state (NAdam's {@code mu_product}) and its state arrays by PyTorch's names, as read-only segments of
+ * native-order elements. {@link Optimizer#state()} returns copies; {@link Optimizer#loadState} restores one. Two states
+ * are {@link #equals equal} when every field and every bit of every array is.
+ *
+ * @param steps  the optimizer's step count
+ * @param groups the groups, the default one first
+ */
+public record OptimizerState(long steps, List<Group> groups) {
+    /** Copies the group list. */
+    public OptimizerState {
+        groups = List.copyOf(groups);
+    }
+
+    /** The algorithm of the default group, as {@link Optimizer#algorithm()} names it. */
+    public String algorithm() {
+        return groups.isEmpty() ? "" : groups.get(0).config().algorithm();
+    }
+
+    /**
+     * One group.
+     *
+     * @param config   the hyperparameters
+     * @param schedule the learning-rate schedule
+     * @param params   its parameters' state, in registration order
+     */
+    public record Group(OptimizerConfig config, LrSchedule schedule, List<ParamState> params) {
+        /** Checks and copies. */
+        public Group {
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(schedule, "schedule");
+            params = List.copyOf(params);
+        }
+    }
+
+    /**
+     * One parameter's state.
+     *
+     * @param precision the element type
+     * @param shape     {@code [rows, cols]} for a matrix, {@code [elements]} otherwise
+     * @param step      PyTorch's {@code state['step']}
+     * @param scalars   the scalar state by name (NAdam's {@code mu_product}), in the configuration's order
+     * @param arrays    the state arrays by PyTorch's names, in the configuration's order, read-only
+     */
+    public record ParamState(Precision precision, long[] shape, long step, Map<String, Double> scalars,
+            Map<String, MemorySegment> arrays) {
+        /** Checks and copies; the arrays become read-only views. */
+        public ParamState {
+            Objects.requireNonNull(precision, "precision");
+            shape = shape.clone();
+            scalars = Collections.unmodifiableMap(new LinkedHashMap<>(scalars));
+            Map<String, MemorySegment> a = new LinkedHashMap<>();
+            arrays.forEach((k, v) -> a.put(k, v.asReadOnly()));
+            arrays = Collections.unmodifiableMap(a);
+        }
+
+        /** A copy of the shape. */
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+
+        /** Elements per state array. */
+        public long size() {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            return n;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof ParamState p) || p.precision != precision || !Arrays.equals(p.shape, shape)
+                    || p.step != step || !p.scalars.keySet().equals(scalars.keySet())
+                    || !p.arrays.keySet().equals(arrays.keySet())) {
+                return false;
+            }
+            for (String k : scalars.keySet()) {
+                if (Double.doubleToRawLongBits(scalars.get(k)) != Double.doubleToRawLongBits(p.scalars.get(k))) {
+                    return false;
+                }
+            }
+            for (String k : arrays.keySet()) {
+                if (arrays.get(k).mismatch(p.arrays.get(k)) != -1) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(precision, Arrays.hashCode(shape), step, scalars.keySet(), arrays.keySet());
+        }
+
+        @Override
+        public String toString() {
+            return "ParamState(" + precision + " " + Arrays.toString(shape) + ", step=" + step + ", scalars=" + scalars
+                    + ", arrays=" + arrays.keySet() + ")";
+        }
+    }
+}

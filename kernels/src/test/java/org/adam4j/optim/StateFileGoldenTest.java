@@ -1,0 +1,149 @@
+package org.adam4j.optim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.adam4j.reference.AdagradConfig;
+import org.adam4j.reference.AdamConfig;
+import org.adam4j.reference.AdamaxConfig;
+import org.adam4j.reference.NAdamConfig;
+import org.adam4j.reference.OptimizerConfig;
+import org.adam4j.reference.RAdamConfig;
+import org.adam4j.reference.RmspropConfig;
+import org.adam4j.reference.SgdConfig;
+import org.ejml.data.FMatrixRMaj;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Golden state files of every format version, written by the encoder of the day each version was defined
+ * ({@code src/test/resources/org/adam4j/optim/golden}: version 1 for Adam and AdamW, version 2 for each other
+ * algorithm; two groups each, float and double arrays and an EJML matrix, three steps). Each must keep loading into an
+ * optimizer built the same way, giving the state a fresh run reaches, and saving that state must write the golden
+ * bytes again: an encoder change that alters the format fails here.
+ */
+class StateFileGoldenTest {
+    @TempDir
+    Path dir;
+
+    /** A golden case: the optimizer and its second group, as the generator built them. */
+    record Golden(String name, Optimizer.Builder<? extends OptimizerConfig, ?> builder,
+            Function<Optimizer<OptimizerConfig>, ParamGroup<OptimizerConfig>> second) {
+    }
+
+    @SuppressWarnings("unchecked")
+    static Stream<Golden> goldens() {
+        return Stream.of(
+                new Golden("v1-adam", Optimizer.adamW().lr(0.01).weightDecay(0.02)
+                        .schedule(LrSchedule.cosineWithWarmup(2, 10, 1e-4)),
+                        o -> o.addGroup(AdamConfig.builder().lr(0.003).l2(0.1).amsgrad(true).build(),
+                                LrSchedule.stepDecay(2, 0.5))),
+                new Golden("v2-adamax", Optimizer.adamax().lr(0.004).weightDecay(0.01),
+                        o -> o.addGroup(AdamaxConfig.builder().lr(0.002).betas(0.8, 0.99).build(),
+                                LrSchedule.inverseSqrt())),
+                new Golden("v2-nadam", Optimizer.nadam().lr(0.004).momentumDecay(0.01),
+                        o -> o.addGroup(NAdamConfig.builder().lr(0.002).weightDecay(0.1).build(),
+                                LrSchedule.constant())),
+                new Golden("v2-radam", Optimizer.radam().lr(0.004),
+                        o -> o.addGroup(RAdamConfig.builder().lr(0.002).weightDecay(0.1).eps(1e-6).build(),
+                                LrSchedule.stepDecay(1, 0.9))),
+                new Golden("v2-sgd", Optimizer.sgd(0.1).momentum(0.9).nesterov(true),
+                        o -> o.addGroup(SgdConfig.builder().lr(0.05).momentum(0.5).dampening(0.1).weightDecay(0.01)
+                                .maximize(true).build(), LrSchedule.constant())),
+                new Golden("v2-rmsprop", Optimizer.rmsprop().lr(0.01).centered(true).momentum(0.9),
+                        o -> o.addGroup(RmspropConfig.builder().lr(0.02).centered(true).momentum(0.5).alpha(0.9)
+                                .weightDecay(0.01).build(), LrSchedule.constant())),
+                new Golden("v2-adagrad", Optimizer.adagrad().lr(0.1).lrDecay(0.01).initialAccumulatorValue(0.1),
+                        o -> o.addGroup(AdagradConfig.builder().lr(0.2).initialAccumulatorValue(0.1).eps(1e-6).build(),
+                                LrSchedule.constant())));
+    }
+
+    /** The generator's model: a float[7] and a double[3] in group 0, a 2x3 float matrix in group 1. */
+    static final class Model {
+        final float[] a = new float[7];
+        final float[] ga = new float[7];
+        final double[] b = new double[3];
+        final double[] gb = new double[3];
+        final FMatrixRMaj c = new FMatrixRMaj(2, 3);
+        final FMatrixRMaj gc = new FMatrixRMaj(2, 3);
+        final Optimizer<OptimizerConfig> opt;
+
+        @SuppressWarnings("unchecked")
+        Model(Golden g) {
+            opt = (Optimizer<OptimizerConfig>) g.builder().build();
+            opt.defaultGroup().add(a, ga);
+            opt.defaultGroup().add(b, gb);
+            g.second().apply(opt).add(c, gc);
+        }
+
+        void fill(int step) {
+            fill(a, ga, step, 1);
+            fill(b, gb, step, 2);
+            fill(c.data, gc.data, step, 3);
+        }
+
+        static void fill(float[] p, float[] g, int step, int salt) {
+            for (int i = 0; i < p.length; i++) {
+                if (step == 0) {
+                    p[i] = (float) Math.sin(i + salt);
+                }
+                g[i] = (float) Math.cos(step * 7 + i + salt);
+            }
+        }
+
+        static void fill(double[] p, double[] g, int step, int salt) {
+            for (int i = 0; i < p.length; i++) {
+                if (step == 0) {
+                    p[i] = Math.sin(i + salt);
+                }
+                g[i] = Math.cos(step * 7 + i + salt);
+            }
+        }
+
+        /** Three steps, as the generator took them. */
+        Model run() {
+            for (int s = 0; s <= 3; s++) {
+                fill(s);
+                if (s > 0) {
+                    opt.step();
+                }
+            }
+            return this;
+        }
+    }
+
+    static byte[] golden(String name) throws IOException {
+        try (InputStream in = StateFileGoldenTest.class.getResourceAsStream("golden/" + name + ".state")) {
+            if (in == null) {
+                throw new AssertionError("no golden file " + name);
+            }
+            return in.readAllBytes();
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyGoldenFileLoadsAndIsWrittenAgainByteForByte() {
+        return goldens().map(g -> DynamicTest.dynamicTest(g.name(), () -> {
+            byte[] bytes = golden(g.name());
+            Path file = dir.resolve(g.name() + ".state");
+            Files.write(file, bytes);
+            Model fresh = new Model(g).run();
+            Model loaded = new Model(g);
+            loaded.opt.load(file);
+            assertEquals(fresh.opt.state(), loaded.opt.state(), "the golden file holds the state a run reaches");
+            assertEquals(g.name().startsWith("v1") ? 1 : 2, bytes[8]);
+            Path again = dir.resolve(g.name() + ".again");
+            fresh.opt.save(again);
+            assertArrayEquals(bytes, Files.readAllBytes(again), "the encoder writes the golden bytes");
+            fresh.opt.close();
+            loaded.opt.close();
+        }));
+    }
+}
