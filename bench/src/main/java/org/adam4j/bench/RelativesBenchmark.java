@@ -1,8 +1,8 @@
 package org.adam4j.bench;
 
+import org.adam4j.kernels.AdamKernel_F32;
+import org.adam4j.kernels.AdamKernel_F64;
 import org.adam4j.kernels.AdamKernels;
-import org.adam4j.kernels.RelativesKernel_F32;
-import org.adam4j.kernels.RelativesKernel_F64;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
@@ -41,8 +41,8 @@ public class RelativesBenchmark extends ArrayBenchmark<RelativesWorkload> {
     private RelativesWorkload workload(String name, int n) {
         Relative r = Relative.of(variant);
         return switch (precision) {
-            case "f32" -> new RelativesWorkload_F32(threaded(AdamKernels.relatives_F32(name)), r, n, SEED);
-            case "f64" -> new RelativesWorkload_F64(threaded(AdamKernels.relatives_F64(name)), r, n, SEED);
+            case "f32" -> new RelativesWorkload_F32(threaded(AdamKernels.f32(name)), r, n, SEED);
+            case "f64" -> new RelativesWorkload_F64(threaded(AdamKernels.f64(name)), r, n, SEED);
             default -> throw unknownPrecision();
         };
     }
@@ -53,11 +53,11 @@ public class RelativesBenchmark extends ArrayBenchmark<RelativesWorkload> {
         workload.fused();
     }
 
-    private RelativesKernel_F32 threaded(RelativesKernel_F32 k) {
+    private AdamKernel_F32 threaded(AdamKernel_F32 k) {
         return threads == 1 ? k : k.parallel(threads);
     }
 
-    private RelativesKernel_F64 threaded(RelativesKernel_F64 k) {
+    private AdamKernel_F64 threaded(AdamKernel_F64 k) {
         return threads == 1 ? k : k.parallel(threads);
     }
 }

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleFunction;
 import java.util.function.LongFunction;
+import org.adam4j.kernels.AdamKernel_F32;
+import org.adam4j.kernels.AdamKernel_F64;
 import org.adam4j.kernels.AdamKernels;
 import org.adam4j.kernels.ParallelChunks;
-import org.adam4j.kernels.RelativesKernel_F32;
-import org.adam4j.kernels.RelativesKernel_F64;
 import org.adam4j.reference.AdagradConfig;
 import org.adam4j.reference.AdagradReference_F32;
 import org.adam4j.reference.AdagradReference_F64;
@@ -43,7 +43,7 @@ import org.adam4j.reference.cases.RelativeCases;
  * Replays the cases of Adam's relatives ({@code adamax}, {@code nadam}, {@code radam}, {@code sgd}, {@code rmsprop},
  * {@code adagrad}): PyTorch's arguments become a {@link RelativeConfig} ({@link RelativeCases}), and each step is one
  * call to the optimizer's reference ({@code AdamaxReference_F32.step}, ...) for the {@code reference} kernel, else to
- * the {@link AdamKernels#relatives_F32(String)} kernel of that name through its {@code parallel(threads)} path.
+ * the {@link AdamKernels#f32(String)} kernel of that name through its {@code parallel(threads)} path.
  *
  * <p>Which operation, which state arrays and which per-step scalars an optimizer uses is decided in one place,
  * {@link #steps}, for both precisions and every kernel alike: the reference and the kernels reach it as an
@@ -88,11 +88,11 @@ final class RelativeCaseReplayer implements CaseReplayer {
                 NAdamReference_F64::step, RAdamReference_F64::step, SgdReference_F64::step,
                 RmspropReference_F64::step, AdagradReference_F64::step);
 
-        static Ops<float[]> of(RelativesKernel_F32 k) {
+        static Ops<float[]> of(AdamKernel_F32 k) {
             return new Ops<>(k.name(), k::adamax, k::nadam, k::radam, k::sgd, k::rmsprop, k::adagrad);
         }
 
-        static Ops<double[]> of(RelativesKernel_F64 k) {
+        static Ops<double[]> of(AdamKernel_F64 k) {
             return new Ops<>(k.name(), k::adamax, k::nadam, k::radam, k::sgd, k::rmsprop, k::adagrad);
         }
     }
@@ -160,14 +160,14 @@ final class RelativeCaseReplayer implements CaseReplayer {
         @Override
         public Run<float[]> f32(String kernel, int threads) {
             Ops<float[]> ops = kernel.equals(REFERENCE) ? Ops.REFERENCE_F32
-                    : Ops.of(AdamKernels.relatives_F32(kernel).parallel(threads));
+                    : Ops.of(AdamKernels.f32(kernel).parallel(threads));
             return run(ops, threads, Float.BYTES, x -> filled(new float[n], x));
         }
 
         @Override
         public Run<double[]> f64(String kernel, int threads) {
             Ops<double[]> ops = kernel.equals(REFERENCE) ? Ops.REFERENCE_F64
-                    : Ops.of(AdamKernels.relatives_F64(kernel).parallel(threads));
+                    : Ops.of(AdamKernels.f64(kernel).parallel(threads));
             return run(ops, threads, Double.BYTES, x -> filled(new double[n], x));
         }
 

@@ -541,9 +541,6 @@ class ValidateCommandTest {
             return kernel;
         }
         boolean f32 = c.dtype == NpyArray.DType.F32;
-        if (RelativeCases.isRelative(c)) {
-            return f32 ? AdamKernels.relatives_F32(kernel).name() : AdamKernels.relatives_F64(kernel).name();
-        }
         return f32 ? AdamKernels.f32(kernel).name() : AdamKernels.f64(kernel).name();
     }
 

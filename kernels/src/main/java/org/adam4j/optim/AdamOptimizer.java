@@ -518,7 +518,6 @@ public final class AdamOptimizer implements AutoCloseable {
         /** A kernel by name ({@code scalar}, {@code vector}, {@code vector-256}...; see {@link AdamKernels}). */
         public Builder kernel(String name) {
             AdamKernels.f32(name);
-            AdamKernels.relatives_F32(name);
             this.kernel = name;
             return this;
         }

@@ -5,8 +5,6 @@ import java.util.Objects;
 import org.adam4j.kernels.AdamKernel_F32;
 import org.adam4j.kernels.AdamKernel_F64;
 import org.adam4j.kernels.AdamKernels;
-import org.adam4j.kernels.RelativesKernel_F32;
-import org.adam4j.kernels.RelativesKernel_F64;
 import org.adam4j.reference.AdagradConfig;
 import org.adam4j.reference.AdamConfig;
 import org.adam4j.reference.AdamaxConfig;
@@ -89,14 +87,10 @@ final class Algorithm {
     }
 
     /** The kernels of every algorithm, of one kind (a name of {@link AdamKernels#names()} or the default). */
-    record Kernels(AdamKernel_F32 adam_F32, AdamKernel_F64 adam_F64, RelativesKernel_F32 relatives_F32,
-            RelativesKernel_F64 relatives_F64) {
+    record Kernels(AdamKernel_F32 adam_F32, AdamKernel_F64 adam_F64) {
         static Kernels of(String name) {
-            return name == null
-                    ? new Kernels(AdamKernels.f32(), AdamKernels.f64(), AdamKernels.relatives_F32(),
-                            AdamKernels.relatives_F64())
-                    : new Kernels(AdamKernels.f32(name), AdamKernels.f64(name), AdamKernels.relatives_F32(name),
-                            AdamKernels.relatives_F64(name));
+            return name == null ? new Kernels(AdamKernels.f32(), AdamKernels.f64())
+                    : new Kernels(AdamKernels.f32(name), AdamKernels.f64(name));
         }
     }
 }
