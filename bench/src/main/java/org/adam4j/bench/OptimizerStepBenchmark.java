@@ -111,7 +111,7 @@ public class OptimizerStepBenchmark {
         if (optimizer != null) {
             optimizer.step();
         } else {
-            flatKernel.fused(AdamStep.of(CONFIG, AdamStep.next(t), CONFIG.lr()), p, g, m, v, null, 0, p.length);
+            flatKernel.fused(AdamStep.of(CONFIG, org.adam4j.reference.OptimizerStep.next(t), CONFIG.lr()), p, g, m, v, null, 0, p.length);
             t++;
         }
     }

@@ -1,8 +1,8 @@
 package org.adam4j.bench;
 
-import org.adam4j.kernels.AdamKernels;
 import org.adam4j.kernels.AdamKernel_F32;
 import org.adam4j.kernels.AdamKernel_F64;
+import org.adam4j.kernels.AdamKernels;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;

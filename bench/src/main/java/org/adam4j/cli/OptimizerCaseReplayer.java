@@ -26,9 +26,12 @@ import org.adam4j.reference.cases.ReferenceCase;
  * state (NAdam's {@code mu_product}) is carried from step to step, as PyTorch's steps carry it.
  */
 final class OptimizerCaseReplayer implements CaseReplayer {
+    /** Adam's two names first, then the others in alphabetical order. */
     @Override
     public List<String> optimizers() {
-        return OptimizerConfig.ALGORITHMS;
+        List<String> adam = List.of("adam", "adamw");
+        return java.util.stream.Stream.concat(adam.stream(), OptimizerConfig.ALGORITHMS.stream()
+                .filter(a -> !adam.contains(a)).sorted()).toList();
     }
 
     @Override

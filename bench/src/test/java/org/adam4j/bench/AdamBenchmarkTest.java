@@ -5,13 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.foreign.MemorySegment;
-import org.adam4j.kernels.AdamKernel_F32;
 import org.adam4j.kernels.AdamKernel_F64;
 import org.adam4j.kernels.AdamKernels;
-import org.adam4j.reference.AdamReference_F32;
-import org.adam4j.reference.AdamStep;
-import org.adam4j.reference.LazyRowsReference_F32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -62,80 +57,6 @@ class AdamBenchmarkTest {
         assertThrows(IllegalArgumentException.class, () -> benchmark("vector", "f16", "adam", 1).prepare("fused"));
         assertThrows(IllegalArgumentException.class, () -> benchmark("vector", "f32", "nadam", 1).prepare("fused"));
         assertThrows(IllegalArgumentException.class, () -> benchmark("vector-1024", "f32", "adam", 1).prepare("fused"));
-    }
-
-    /** The scalar kernel, except that it gets one element of {@code p} wrong by a unit in the last place. */
-    static final class OffByOneUlp_F32 extends AdamKernel_F32 {
-        private final int wrongIndex;
-
-        OffByOneUlp_F32(int wrongIndex) {
-            this.wrongIndex = wrongIndex;
-        }
-
-        @Override
-        public String name() {
-            return "off-by-one-ulp";
-        }
-
-        @Override
-        public int lanes() {
-            return 1;
-        }
-
-        @Override
-        protected void momentsSlice(AdamStep s, float[] p, float[] g, float[] m, float[] v, float[] vmax, int off, int len) {
-            AdamReference_F32.moments(s, p, g, m, v, vmax, off, len);
-        }
-
-        @Override
-        protected void paramsSlice(AdamStep s, float[] p, float[] m, float[] v, float[] vmax, int off, int len) {
-            AdamReference_F32.params(s, p, m, v, vmax, off, len);
-            spoil(p, off, len);
-        }
-
-        @Override
-        protected void fusedSlice(AdamStep s, float[] p, float[] g, float[] m, float[] v, float[] vmax, int off, int len) {
-            AdamReference_F32.fused(s, p, g, m, v, vmax, off, len);
-            spoil(p, off, len);
-        }
-
-        @Override
-        protected void fusedAtSlice(AdamStep s, float[] p, float[] g, int gOff, float[] m, float[] v, float[] vmax,
-                int off, int len) {
-            AdamReference_F32.fusedAt(s, p, g, gOff, m, v, vmax, off, len);
-            spoil(p, off, len);
-        }
-
-        @Override
-        protected void decaySlice(AdamStep s, float[] p, float[] m, float[] v, int off, int len, float pFactor,
-                float mFactor, float vFactor) {
-            LazyRowsReference_F32.decay(s, p, m, v, off, len, pFactor, mFactor, vFactor);
-        }
-
-        // The segment operations are not what the check under test looks at: the reference's own.
-        @Override
-        protected void momentsSegment(AdamStep s, MemorySegment p, MemorySegment g, MemorySegment m,
-                MemorySegment v, MemorySegment vmax, long off, long len) {
-            AdamReference_F32.moments(s, p, g, m, v, vmax, off, len);
-        }
-
-        @Override
-        protected void paramsSegment(AdamStep s, MemorySegment p, MemorySegment m, MemorySegment v,
-                MemorySegment vmax, long off, long len) {
-            AdamReference_F32.params(s, p, m, v, vmax, off, len);
-        }
-
-        @Override
-        protected void fusedSegment(AdamStep s, MemorySegment p, MemorySegment g, MemorySegment m,
-                MemorySegment v, MemorySegment vmax, long off, long len) {
-            AdamReference_F32.fused(s, p, g, m, v, vmax, off, len);
-        }
-
-        private void spoil(float[] p, int off, int len) {
-            if (wrongIndex >= off && wrongIndex < off + len) {
-                p[wrongIndex] = Math.nextUp(p[wrongIndex]);
-            }
-        }
     }
 
     @Test

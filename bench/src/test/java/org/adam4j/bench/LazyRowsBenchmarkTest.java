@@ -57,11 +57,11 @@ class LazyRowsBenchmarkTest {
         // Every row touched, so the spoiled element is in a row each step updates.
         int rows = 40;
         int dim = 8;
-        LazyRowsWorkload w = new LazyRowsWorkload_F32(new AdamBenchmarkTest.OffByOneUlp_F32(rows * dim - 2), mode,
+        LazyRowsWorkload w = new LazyRowsWorkload_F32(new OffByOneUlp_F32(rows * dim - 2), mode,
                 rows, dim, 100, 1);
         IllegalStateException e = assertThrows(IllegalStateException.class, w::verify);
         assertTrue(e.getMessage().contains("p[" + (rows * dim - 2) + "]"), e.getMessage());
-        new LazyRowsWorkload_F32(new AdamBenchmarkTest.OffByOneUlp_F32(rows * dim), mode, rows, dim, 100, 1).verify();
+        new LazyRowsWorkload_F32(new OffByOneUlp_F32(rows * dim), mode, rows, dim, 100, 1).verify();
         new LazyRowsWorkload_F64(AdamKernels.f64("vector"), mode, rows, dim, 100, 1).verify();
     }
 }

@@ -5,19 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.adam4j.kernels.AdamKernels;
-import org.adam4j.kernels.RelativesKernel_F32;
-import org.adam4j.reference.AdagradStep;
-import org.adam4j.reference.AdagradReference_F32;
-import org.adam4j.reference.AdamaxReference_F32;
-import org.adam4j.reference.AdamaxStep;
-import org.adam4j.reference.NAdamReference_F32;
-import org.adam4j.reference.NAdamStep;
-import org.adam4j.reference.RAdamReference_F32;
-import org.adam4j.reference.RAdamStep;
-import org.adam4j.reference.RmspropReference_F32;
-import org.adam4j.reference.RmspropStep;
-import org.adam4j.reference.SgdReference_F32;
-import org.adam4j.reference.SgdStep;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -75,68 +62,6 @@ class RelativesBenchmarkTest {
         assertThrows(IllegalArgumentException.class, () -> benchmark(kernel, precision, variant, 1).setup());
     }
 
-    /** The scalar relatives' arithmetic, except that one element of {@code p} is a unit in the last place off. */
-    private static final class OffByOneUlp_F32 extends RelativesKernel_F32 {
-        private final int wrongIndex;
-
-        OffByOneUlp_F32(int wrongIndex) {
-            this.wrongIndex = wrongIndex;
-        }
-
-        @Override
-        public String name() {
-            return "off-by-one-ulp";
-        }
-
-        @Override
-        public int lanes() {
-            return 1;
-        }
-
-        @Override
-        protected void adamaxSlice(AdamaxStep s, float[] p, float[] g, float[] m, float[] u, int off, int len) {
-            AdamaxReference_F32.step(s, p, g, m, u, off, len);
-            spoil(p, off, len);
-        }
-
-        @Override
-        protected void nadamSlice(NAdamStep s, float[] p, float[] g, float[] m, float[] v, int off, int len) {
-            NAdamReference_F32.step(s, p, g, m, v, off, len);
-            spoil(p, off, len);
-        }
-
-        @Override
-        protected void radamSlice(RAdamStep s, float[] p, float[] g, float[] m, float[] v, int off, int len) {
-            RAdamReference_F32.step(s, p, g, m, v, off, len);
-            spoil(p, off, len);
-        }
-
-        @Override
-        protected void sgdSlice(SgdStep s, float[] p, float[] g, float[] buf, int off, int len) {
-            SgdReference_F32.step(s, p, g, buf, off, len);
-            spoil(p, off, len);
-        }
-
-        @Override
-        protected void rmspropSlice(RmspropStep s, float[] p, float[] g, float[] sq, float[] ga, float[] buf,
-                int off, int len) {
-            RmspropReference_F32.step(s, p, g, sq, ga, buf, off, len);
-            spoil(p, off, len);
-        }
-
-        @Override
-        protected void adagradSlice(AdagradStep s, float[] p, float[] g, float[] sum, int off, int len) {
-            AdagradReference_F32.step(s, p, g, sum, off, len);
-            spoil(p, off, len);
-        }
-
-        private void spoil(float[] p, int off, int len) {
-            if (wrongIndex >= off && wrongIndex < off + len) {
-                p[wrongIndex] = Math.nextUp(p[wrongIndex]);
-            }
-        }
-    }
-
     @ParameterizedTest
     @MethodSource("variants")
     void verificationCatchesOneWrongBit(String variant) {
@@ -149,7 +74,7 @@ class RelativesBenchmarkTest {
 
     @Test
     void verificationLeavesTheInitialStateAndResetRestoresIt() {
-        RelativesWorkload a = new RelativesWorkload_F64(AdamKernels.relatives_F64("vector"), Relative.RMSPROP, 1000, 7);
+        RelativesWorkload a = new RelativesWorkload_F64(AdamKernels.f64("vector"), Relative.RMSPROP, 1000, 7);
         a.verify();
         a.fused();
         a.reset();

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
-import org.adam4j.optim.AdamOptimizer;
+import org.adam4j.optim.Optimizer;
 import org.junit.jupiter.api.Test;
 
 class MlpTest {
@@ -89,7 +89,7 @@ class MlpTest {
         List<Trainer.Epoch> referenceEpochs = null;
         for (int threads : new int[] {1, 2, 3}) {
             Mlp mlp = new Mlp(2, new int[] {16}, 2, 5);
-            AdamOptimizer adam = Optimizers.create("adam", 1e-2, threads);
+            Optimizer<?> adam = Optimizers.create("adam", 1e-2, threads);
             mlp.registerWith(adam);
             List<Trainer.Epoch> epochs;
             try (Workers w = new Workers(threads)) {
@@ -121,7 +121,7 @@ class MlpTest {
         int[][] hidden = {{32}, {}};
         for (int m = 0; m < 2; m++) {
             Mlp mlp = new Mlp(2, hidden[m], 2, 1);
-            AdamOptimizer adam = Optimizers.create("adam", 1e-2, 1);
+            Optimizer<?> adam = Optimizers.create("adam", 1e-2, 1);
             mlp.registerWith(adam);
             try (Workers w = new Workers(1)) {
                 List<Trainer.Epoch> epochs = Trainer.train(mlp, adam, moons, new Trainer.Settings(30, 64, 1), w, e -> { });

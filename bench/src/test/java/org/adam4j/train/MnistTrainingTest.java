@@ -8,7 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.IntStream;
-import org.adam4j.optim.AdamOptimizer;
+import org.adam4j.optim.Optimizer;
 import org.junit.jupiter.api.Test;
 
 /** A small MLP on part of the real MNIST (../shared/datasets/mnist); skipped with a message when it is absent. */
@@ -31,7 +31,7 @@ class MnistTrainingTest {
         Dataset train = mnist.train().head(12_800);
         Dataset test = mnist.test().head(2_000);
         Mlp mlp = new Mlp(784, new int[] {64}, 10, 1);
-        AdamOptimizer adam = Optimizers.create("adam", 1e-3, 1);
+        Optimizer<?> adam = Optimizers.create("adam", 1e-3, 1);
         mlp.registerWith(adam);
         int[] order = IntStream.range(0, train.rows()).toArray();
         int batch = 64;

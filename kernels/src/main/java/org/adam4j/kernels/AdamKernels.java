@@ -20,9 +20,9 @@ import java.util.function.Function;
  *       than the hardware's still computes the same bits, but the JIT emulates it slowly.</li>
  * </ul>
  *
- * <p>Adam's relatives (Adamax, NAdam, RAdam, SGD, RMSprop, Adagrad) come from the same place and by the same names:
- * {@link #relatives_F32()}, {@link #relatives_F32(String)}, and their {@code _F64} twins. Lazy row updates of
- * embedding tables are operations of the Adam kernels themselves ({@link AdamKernel_F32#lazyRows}).
+ * <p>A kernel has every algorithm's operations: Adam's ({@link AdamKernel_F32#fused}, its lazy row updates of
+ * embedding tables {@link AdamKernel_F32#lazyRows}), and Adamax's, NAdam's, RAdam's, SGD's, RMSprop's and Adagrad's
+ * ({@link AdamKernel_F32#adamax}, ...), over arrays and over segments.
  */
 public final class AdamKernels {
     public static final String SCALAR = "scalar";
@@ -37,10 +37,6 @@ public final class AdamKernels {
             : byWidth(PROVIDER.kernels_F32(), PROVIDER.preferredBits_F32());
     private static final AdamKernel_F64 DEFAULT_F64 = PROVIDER == null ? ScalarAdamKernel_F64.INSTANCE
             : byWidth(PROVIDER.kernels_F64(), PROVIDER.preferredBits_F64());
-    private static final RelativesKernel_F32 RELATIVES_F32 = PROVIDER == null ? ScalarRelativesKernel_F32.INSTANCE
-            : byWidth(PROVIDER.relatives_F32(), PROVIDER.preferredBits_F32());
-    private static final RelativesKernel_F64 RELATIVES_F64 = PROVIDER == null ? ScalarRelativesKernel_F64.INSTANCE
-            : byWidth(PROVIDER.relatives_F64(), PROVIDER.preferredBits_F64());
 
     private AdamKernels() {
     }
@@ -67,36 +63,6 @@ public final class AdamKernels {
     /** The double kernel called {@code name}; see {@link #f32(String)}. */
     public static AdamKernel_F64 f64(String name) {
         return named(name, ScalarAdamKernel_F64.INSTANCE, DEFAULT_F64, KernelProvider::kernels_F64);
-    }
-
-    /** The fastest float kernel of Adam's relatives on this JVM. */
-    public static RelativesKernel_F32 relatives_F32() {
-        return RELATIVES_F32;
-    }
-
-    /** The fastest double kernel of Adam's relatives on this JVM. */
-    public static RelativesKernel_F64 relatives_F64() {
-        return RELATIVES_F64;
-    }
-
-    /** The float kernel of Adam's relatives called {@code name}; the names are those of {@link #f32(String)}. */
-    public static RelativesKernel_F32 relatives_F32(String name) {
-        return named(name, ScalarRelativesKernel_F32.INSTANCE, RELATIVES_F32, KernelProvider::relatives_F32);
-    }
-
-    /** The double kernel of Adam's relatives called {@code name}; see {@link #relatives_F32(String)}. */
-    public static RelativesKernel_F64 relatives_F64(String name) {
-        return named(name, ScalarRelativesKernel_F64.INSTANCE, RELATIVES_F64, KernelProvider::relatives_F64);
-    }
-
-    /** Every distinct float kernel of the relatives: the scalar one, then one per lane width. */
-    public static List<RelativesKernel_F32> allRelatives_F32() {
-        return every(ScalarRelativesKernel_F32.INSTANCE, KernelProvider::relatives_F32);
-    }
-
-    /** Every distinct double kernel of the relatives: the scalar one, then one per lane width. */
-    public static List<RelativesKernel_F64> allRelatives_F64() {
-        return every(ScalarRelativesKernel_F64.INSTANCE, KernelProvider::relatives_F64);
     }
 
     /** Every kernel name this JVM can hand out: {@code scalar}, and with the vector module {@code vector} and each width. */

@@ -9,11 +9,6 @@ public interface KernelProvider {
 
     List<AdamKernel_F64> kernels_F64();
 
-    /** The relatives' kernels, one per lane width, narrowest first. */
-    List<RelativesKernel_F32> relatives_F32();
-
-    List<RelativesKernel_F64> relatives_F64();
-
     /** The width of the JVM's preferred species, in bits. */
     int preferredBits_F32();
 

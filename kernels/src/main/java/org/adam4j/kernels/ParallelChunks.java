@@ -35,14 +35,31 @@ public final class ParallelChunks {
     private final Executor executor;
 
     /**
+     * The most threads a step may be split over: far more than any machine's cores, and small enough that the
+     * per-thread bookkeeping of a split stays a few kilobytes.
+     */
+    public static final int MAX_THREADS = 1024;
+
+    /**
+     * Refuses a thread count outside {@code [1, MAX_THREADS]}.
+     *
+     * @return {@code threads}
+     */
+    public static int requireThreads(int threads) {
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("Invalid thread count: " + threads + " (must be >= 1 and <= "
+                    + MAX_THREADS + ")");
+        }
+        return threads;
+    }
+
+    /**
      * @param threads  how many chunks at most (1 runs everything on the caller)
      * @param line     the alignment of inner chunk boundaries, in elements
      * @param executor where chunks after the first run; {@code null} for a shared pool of daemon threads
      */
     public ParallelChunks(int threads, int line, Executor executor) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("Invalid thread count: " + threads + " (must be >= 1)");
-        }
+        requireThreads(threads);
         if (line < 1) {
             throw new IllegalArgumentException("Invalid line size: " + line);
         }

@@ -294,6 +294,10 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
     @SuppressWarnings("unchecked")
     private void restore(OptimizerState state, String where) {
         Objects.requireNonNull(state, "state");
+        if (!state.groups().isEmpty() && state.groups().get(0).config().getClass() != groups.get(0).config().getClass()) {
+            throw new IllegalArgumentException(where + " holds the state of another optimizer ('"
+                    + state.algorithm() + "'); this one is '" + algorithm() + "'");
+        }
         if (state.groups().size() != groups.size()) {
             throw new IllegalArgumentException(where + " does not match this optimizer: it has "
                     + state.groups().size() + " parameter groups, this optimizer " + groups.size());

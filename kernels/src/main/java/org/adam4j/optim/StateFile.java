@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.zip.CRC32C;
-import org.adam4j.reference.AdamConfig;
 import org.adam4j.reference.Hyperparameters;
 import org.adam4j.reference.OptimizerConfig;
 import org.adam4j.reference.StateVariable;
@@ -143,10 +142,6 @@ public final class StateFile {
         return p == Precision.F32 ? ValueLayout.JAVA_FLOAT_UNALIGNED : ValueLayout.JAVA_DOUBLE_UNALIGNED;
     }
 
-    private static boolean isAdam(OptimizerConfig c) {
-        return c.getClass() == AdamConfig.class;
-    }
-
     // ---------------------------------------------------------------- writing
 
     static void write(OptimizerState state, Path file) throws IOException {
@@ -158,7 +153,7 @@ public final class StateFile {
         if (Files.isDirectory(target)) {
             throw new IOException(target + " is a directory, not a state file");
         }
-        int version = isAdam(state.groups().get(0).config()) ? VERSION_ADAM : VERSION;
+        int version = V2_FIELDS.containsKey(state.algorithm()) ? VERSION : VERSION_ADAM;
         Out count = new Out(null);
         body(state, count, version);
         long length = HEADER + count.position + CHECKSUM;

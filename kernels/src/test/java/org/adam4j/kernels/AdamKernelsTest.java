@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.adam4j.reference.AdagradConfig;
+import org.adam4j.reference.AdagradReference_F32;
 import org.adam4j.reference.AdamConfig;
 import org.adam4j.reference.AdamStep;
 import org.junit.jupiter.api.Test;
@@ -43,6 +45,25 @@ class AdamKernelsTest {
             }
         }
         assertSame(AdamKernels.f32(), AdamKernels.f32(), "chosen once");
+    }
+
+    /** The kernel the facade picks runs the other algorithms too, with their references' bits. */
+    @Test
+    void theDefaultKernelComputesTheReferencesBitsForEveryAlgorithm() {
+        AdagradConfig c = AdagradConfig.builder().lrDecay(0.1).weightDecay(0.01).build();
+        int n = 37;
+        float[] p = new float[n], g = new float[n], sum = new float[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = (float) Math.sin(i);
+            g[i] = (float) Math.cos(3 * i);
+        }
+        float[] p2 = p.clone(), sum2 = sum.clone();
+        for (int t = 1; t <= 3; t++) {
+            AdamKernels.f32().adagrad(c.step(t), p, g, sum, 0, n);
+            AdagradReference_F32.step(c.step(t), p2, g, sum2, 0, n);
+        }
+        assertTrue(java.util.Arrays.equals(p2, p) && java.util.Arrays.equals(sum2, sum));
+        assertTrue(p[0] != 0f, "the step moved the parameters");
     }
 
     @Test

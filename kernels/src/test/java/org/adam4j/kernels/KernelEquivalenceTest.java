@@ -163,7 +163,7 @@ class KernelEquivalenceTest {
         assertEquals(new TreeSet<>(classes), new TreeSet<>(RAN.keySet()), "kernel classes run vs found");
     }
 
-    /** Every concrete subclass of one of {@code kinds} (AdamKernel_F32, RelativesKernel_F64...) in the kernels' classes. */
+    /** Every concrete subclass of one of {@code kinds} (AdamKernel_F32, AdamKernel_F64) in the kernels' classes. */
     static List<String> kernelClasses(Class<?>... kinds) throws IOException, URISyntaxException {
         Path root = Path.of(AdamKernel_F32.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         List<String> found = new ArrayList<>();

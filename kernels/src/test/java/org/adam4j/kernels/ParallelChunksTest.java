@@ -200,7 +200,7 @@ class ParallelChunksTest {
         java.util.Arrays.fill(g, 0.5f);
         org.adam4j.reference.AdamStep step = org.adam4j.reference.AdamConfig.defaults().step(5);
         AdamKernel_F32 adam = AdamKernels.f32().parallel(2);
-        RelativesKernel_F32 sgd = AdamKernels.relatives_F32().parallel(2);
+        AdamKernel_F32 sgd = AdamKernels.f32().parallel(2);
         org.adam4j.reference.SgdStep sgdStep = org.adam4j.reference.SgdConfig.builder().lr(0.01).momentum(0.9).build()
                 .step(5);
         Runnable calls = () -> {

@@ -29,9 +29,11 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The segment operations of every kernel (each lane width, the scalar one, a parallel one) against the reference's
- * array operations on the same data, bit for bit: sizes around lane multiples, random offsets, special values,
- * several steps, and elements outside the slice that must stay as they were.
+ * Adam's segment operations of every kernel (each lane width, the scalar one, parallel ones on 1, 2 and 3 threads), on
+ * native and on heap segments, against the reference's array operations on the same data, bit for bit: sizes around
+ * lane multiples, random offsets, special values, several steps, and elements outside the slice that must stay as
+ * they were. (The other algorithms' segment operations are held to their references by
+ * {@code AlgorithmKernelEquivalenceTest}.)
  */
 class SegmentKernelTest {
     private static final int STEPS = KernelEquivalenceTest.STEPS;
@@ -47,7 +49,9 @@ class SegmentKernelTest {
 
     static List<AdamKernel_F32> kernels_F32() {
         List<AdamKernel_F32> all = new ArrayList<>(AdamKernels.all_F32());
-        all.add(AdamKernels.f32().parallel(3));
+        for (int threads = 1; threads <= 3; threads++) {
+            all.add(AdamKernels.f32().parallel(threads));
+        }
         return all;
     }
 
@@ -60,7 +64,9 @@ class SegmentKernelTest {
         List<DynamicTest> tests = new ArrayList<>();
         for (boolean f32 : new boolean[] {true, false}) {
             List<Object> kernels = new ArrayList<>(f32 ? AdamKernels.all_F32() : AdamKernels.all_F64());
-            kernels.add(f32 ? AdamKernels.f32().parallel(3) : AdamKernels.f64().parallel(3));
+            for (int threads = 1; threads <= 3; threads++) {
+                kernels.add(f32 ? AdamKernels.f32().parallel(threads) : AdamKernels.f64().parallel(threads));
+            }
             for (Object kernel : kernels) {
                 int lanes = f32 ? ((AdamKernel_F32) kernel).lanes() : ((AdamKernel_F64) kernel).lanes();
                 boolean parallel = kernel.toString().contains("threads");
@@ -73,15 +79,18 @@ class SegmentKernelTest {
                             sizes.add(3 * ParallelChunks.MIN_CHUNK + 77);
                         }
                     }
-                    tests.add(DynamicTest.dynamicTest((f32 ? "f32 " : "f64 ") + kernel + " " + variant.name(),
-                            () -> run(f32, kernel, variant, sizes)));
+                    for (boolean heap : new boolean[] {false, true}) {
+                        tests.add(DynamicTest.dynamicTest((f32 ? "f32 " : "f64 ") + kernel + " " + variant.name()
+                                + (heap ? " heap" : " native"), () -> run(f32, kernel, variant, sizes, heap)));
+                    }
                 }
             }
         }
         return tests.stream();
     }
 
-    private static void run(boolean f32, Object kernel, KernelEquivalenceTest.Variant variant, List<Integer> sizes) {
+    private static void run(boolean f32, Object kernel, KernelEquivalenceTest.Variant variant, List<Integer> sizes,
+            boolean heap) {
         SplittableRandom r = new SplittableRandom(variant.name().hashCode() * 31L + sizes.size());
         try (Arena arena = Arena.ofShared()) {
             for (int size : sizes) {
@@ -90,7 +99,7 @@ class SegmentKernelTest {
                     int n = off + size + 1 + r.nextInt(0, 3);
                     double special = r.nextBoolean() ? 0.0 : 0.1;
                     Operands ref = Operands.random(f32, n, r, special);
-                    Segments ours = new Segments(ref, arena);
+                    Segments ours = new Segments(ref, heap ? null : arena);
                     long[][] before = ours.bits();
                     for (long t = variant.firstStep(); t < variant.firstStep() + STEPS; t++) {
                         AdamStep s = variant.step(t);
@@ -118,7 +127,10 @@ class SegmentKernelTest {
         }
     }
 
-    /** The operands of an {@link Operands} copied into native segments of the same precision. */
+    /**
+     * The operands of an {@link Operands} copied into segments of the same precision: native ones from
+     * {@code arena}, or heap ones wrapping arrays without it.
+     */
     private static final class Segments {
         final boolean f32;
         final MemorySegment[] s = new MemorySegment[5];
@@ -126,7 +138,9 @@ class SegmentKernelTest {
         Segments(Operands o, Arena arena) {
             this.f32 = o.f32;
             for (int a = 0; a < 5; a++) {
-                s[a] = arena.allocate((long) o.length() * (f32 ? Float.BYTES : Double.BYTES), 64);
+                s[a] = arena != null ? arena.allocate((long) o.length() * (f32 ? Float.BYTES : Double.BYTES), 64)
+                        : f32 ? MemorySegment.ofArray(new float[o.length()])
+                        : MemorySegment.ofArray(new double[o.length()]);
                 copyOperand(o, a);
             }
         }
@@ -185,8 +199,9 @@ class SegmentKernelTest {
         return a;
     }
 
+    /** Heap and native operands mixed in one call, the gradient read-only, give the array reference's bits. */
     @Test
-    void heapSegmentsTakeTheReferenceLoopWithTheSameBits() {
+    void mixedHeapAndNativeSegmentsGiveTheSameBits() {
         AdamConfig c = L2_AMSGRAD_MAXIMIZE;
         SplittableRandom r = new SplittableRandom(5);
         int n = 1031;
@@ -199,16 +214,32 @@ class SegmentKernelTest {
             }
         }
         for (AdamKernel_F32 k : kernels_F32()) {
-            for (int t = 1; t <= STEPS; t++) {
-                AdamStep st = c.step(t);
-                AdamReference_F32.fused(st, a[0], a[1], a[2], a[3], a[4], 3, n - 5);
-                k.fused(st, MemorySegment.ofArray(b[0]), MemorySegment.ofArray(b[1]), MemorySegment.ofArray(b[2]),
-                        MemorySegment.ofArray(b[3]), MemorySegment.ofArray(b[4]), 3, n - 5);
+            try (Arena arena = Arena.ofShared()) {
+                // p, m and vmax wrap arrays; g (read-only) and v are native copies.
+                MemorySegment[] s = new MemorySegment[5];
+                for (int j = 0; j < 5; j++) {
+                    if (j % 2 == 0) {
+                        s[j] = MemorySegment.ofArray(b[j]);
+                    } else {
+                        s[j] = arena.allocate((long) n * Float.BYTES);
+                        MemorySegment.copy(b[j], 0, s[j], F, 0, n);
+                    }
+                }
+                for (int t = 1; t <= STEPS; t++) {
+                    AdamStep st = c.step(t);
+                    AdamReference_F32.fused(st, a[0], a[1], a[2], a[3], a[4], 3, n - 5);
+                    k.fused(st, s[0], s[1].asReadOnly(), s[2], s[3], s[4], 3, n - 5);
+                }
+                for (int j = 0; j < 5; j++) {
+                    float[] got = s[j].toArray(F);
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(Float.floatToIntBits(a[j][i]), Float.floatToIntBits(got[i]),
+                                k + " operand " + j + " element " + i);
+                    }
+                }
             }
             for (int j = 0; j < 5; j++) {
-                for (int i = 0; i < n; i++) {
-                    assertEquals(Float.floatToIntBits(a[j][i]), Float.floatToIntBits(b[j][i]), k + " element " + i);
-                }
+                b[j] = a[j].clone();
             }
         }
     }

@@ -310,27 +310,30 @@ class AlgorithmsOptimizerTest {
                     assertTrue(s.isReadOnly());
                 }
                 assertThrows(IllegalArgumentException.class, () -> p.state("no_such_state"));
-                if (c instanceof SgdConfig sgd && sgd.momentum() != 0) {
+                var h = c.hyperparameters();
+                if (c.algorithm().equals("sgd") && h.number("momentum", 0) != 0) {
                     // PyTorch's first momentum step sets the buffer to the gradient (plus decay)
                     float[] buf = p.state("momentum_buffer").toArray(ValueLayout.JAVA_FLOAT);
                     float[] before = toFloat(random(2, BIG, 1));
+                    float wd = (float) h.number("weight_decay", 0);
                     for (int i = 0; i < 100; i++) {
-                        float d = sgd.maximize() ? -g[i] : g[i];
-                        float expected = sgd.weightDecay() != 0 ? Math.fma((float) sgd.weightDecay(), before[i], d)
-                                : d;
+                        float d = h.bool("maximize", false) ? -g[i] : g[i];
+                        float expected = wd != 0 ? Math.fma(wd, before[i], d) : d;
                         assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(buf[i]));
                     }
                 }
-                if (c instanceof NAdamConfig n) {
-                    assertEquals(Double.doubleToLongBits(n.mu(1)), Double.doubleToLongBits(p.scalar("mu_product")));
+                if (c.algorithm().equals("nadam")) {
+                    double mu1 = ((NAdamConfig) c).mu(1);
+                    assertEquals(Double.doubleToLongBits(mu1), Double.doubleToLongBits(p.scalar("mu_product")));
                 } else {
                     assertThrows(IllegalArgumentException.class, () -> p.scalar("mu_product"));
                 }
-                if (c instanceof AdagradConfig a) {
+                if (c.algorithm().equals("adagrad")) {
                     // the segment parameter's sum started at the initial accumulator value too
                     float[] sum = opt.defaultGroup().params().get(4).state("sum").toArray(ValueLayout.JAVA_FLOAT);
                     float[] g0 = m.sfGrad.toArray(ValueLayout.JAVA_FLOAT);
-                    assertEquals(Math.fma(g0[0], g0[0], (float) a.initialAccumulatorValue()), sum[0]);
+                    float initial = (float) h.number("initial_accumulator_value", 0);
+                    assertEquals(Math.fma(g0[0], g0[0], initial), sum[0]);
                 }
                 opt.zeroGrad();
                 for (float x : m.afGrad) {
@@ -418,7 +421,7 @@ class AlgorithmsOptimizerTest {
                     }
                     first.save(file);
                 }
-                int version = c instanceof AdamConfig ? 1 : 2;
+                int version = c.algorithm().startsWith("adam") && !c.algorithm().equals("adamax") ? 1 : 2;
                 assertEquals(version, MemorySegment.ofArray(Files.readAllBytes(file))
                         .get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), 8));
                 // the model's values went on without the optimizer's state: the fresh optimizer brings it back

@@ -162,8 +162,11 @@ public final class AdamConfig implements OptimizerConfig {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof AdamConfig c
-                && Double.compare(lr, c.lr) == 0 && Double.compare(beta1, c.beta1) == 0
+        if (o == null || o.getClass() != AdamConfig.class) {
+            return false;
+        }
+        AdamConfig c = (AdamConfig) o;
+        return Double.compare(lr, c.lr) == 0 && Double.compare(beta1, c.beta1) == 0
                 && Double.compare(beta2, c.beta2) == 0 && Double.compare(eps, c.eps) == 0
                 && Double.compare(weightDecay, c.weightDecay) == 0 && decay == c.decay
                 && Double.compare(maxLr, c.maxLr) == 0 && amsgrad == c.amsgrad && maximize == c.maximize

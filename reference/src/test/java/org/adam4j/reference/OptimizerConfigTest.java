@@ -176,7 +176,7 @@ class OptimizerConfigTest {
                 AdamConfig.builder().amsgrad(true).build().stateNames());
         assertEquals(List.of(new StateVariable("mu_product", 1.0, 0.0, 1.0)), NAdamConfig.defaults().scalarStates());
         for (OptimizerConfig c : everyForm()) {
-            if (!(c instanceof NAdamConfig)) {
+            if (!c.algorithm().equals("nadam")) {
                 assertEquals(List.of(), c.scalarStates(), c.algorithm());
             }
         }

@@ -6,8 +6,6 @@ import jdk.incubator.vector.FloatVector;
 import org.adam4j.kernels.AdamKernel_F32;
 import org.adam4j.kernels.AdamKernel_F64;
 import org.adam4j.kernels.KernelProvider;
-import org.adam4j.kernels.RelativesKernel_F32;
-import org.adam4j.kernels.RelativesKernel_F64;
 
 /**
  * The Vector API kernels. {@link org.adam4j.kernels.AdamKernels} loads this class by name, once, and only when the
@@ -21,13 +19,6 @@ public final class VectorKernelProvider implements KernelProvider {
             VectorAdamKernel_F64_64.INSTANCE, VectorAdamKernel_F64_128.INSTANCE,
             VectorAdamKernel_F64_256.INSTANCE, VectorAdamKernel_F64_512.INSTANCE);
 
-    private static final List<RelativesKernel_F32> RELATIVES_F32 = List.of(
-            VectorRelativesKernel_F32_64.INSTANCE, VectorRelativesKernel_F32_128.INSTANCE,
-            VectorRelativesKernel_F32_256.INSTANCE, VectorRelativesKernel_F32_512.INSTANCE);
-    private static final List<RelativesKernel_F64> RELATIVES_F64 = List.of(
-            VectorRelativesKernel_F64_64.INSTANCE, VectorRelativesKernel_F64_128.INSTANCE,
-            VectorRelativesKernel_F64_256.INSTANCE, VectorRelativesKernel_F64_512.INSTANCE);
-
     public VectorKernelProvider() {
     }
 
@@ -39,16 +30,6 @@ public final class VectorKernelProvider implements KernelProvider {
     @Override
     public List<AdamKernel_F64> kernels_F64() {
         return F64;
-    }
-
-    @Override
-    public List<RelativesKernel_F32> relatives_F32() {
-        return RELATIVES_F32;
-    }
-
-    @Override
-    public List<RelativesKernel_F64> relatives_F64() {
-        return RELATIVES_F64;
     }
 
     @Override
