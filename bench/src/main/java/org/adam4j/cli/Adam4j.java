@@ -1,6 +1,9 @@
 package org.adam4j.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 
@@ -26,6 +29,10 @@ public final class Adam4j {
             out.print(usage());
             return args.length == 0 ? Command.USAGE : Command.OK;
         }
+        if (args[0].equals("--version")) {
+            out.println("adam4j " + version());
+            return Command.OK;
+        }
         Command command = COMMANDS.stream().filter(c -> c.name().equals(args[0])).findFirst().orElse(null);
         if (command == null) {
             err.println("adam4j: unknown command '" + args[0] + "'");
@@ -49,13 +56,32 @@ public final class Adam4j {
         }
     }
 
+    /** The Maven project version the build wrote into version.properties. */
+    static String version() {
+        try (InputStream in = Adam4j.class.getResourceAsStream("version.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("version.properties is missing from the build");
+            }
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            String v = p.getProperty("version", "");
+            if (v.isEmpty() || v.contains("${")) {
+                throw new IllegalStateException("version.properties was not filtered by the build: '" + v + "'");
+            }
+            return v;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static boolean isHelp(String arg) {
         return arg.equals("--help") || arg.equals("-h");
     }
 
     static String usage() {
         StringBuilder sb = new StringBuilder();
-        sb.append("usage: ./adam4j COMMAND [OPTIONS]   (./adam4j COMMAND --help for its options)\n\n");
+        sb.append("usage: ./adam4j COMMAND [OPTIONS]   (./adam4j COMMAND --help for its options)\n");
+        sb.append("       ./adam4j --version\n\n");
         sb.append("adam4j: hand-vectorized Adam-family optimizer kernels for Java (jdk.incubator.vector).\n\n");
         sb.append("commands:\n");
         for (Command c : COMMANDS) {

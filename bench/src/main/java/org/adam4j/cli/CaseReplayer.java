@@ -13,8 +13,13 @@ import org.adam4j.reference.cases.ReferenceCase;
  * {@link ValidateCommand#REPLAYERS}.
  */
 public interface CaseReplayer {
-    /** The kernel name of the plain scalar reference, called directly. */
-    String REFERENCE = "reference";
+    /**
+     * The kernel name of the plain scalar reference, called directly: {@code scalar}, as bench and info call the
+     * scalar path; validate also accepts {@link #REFERENCE_ALIAS}.
+     */
+    String REFERENCE = "scalar";
+    /** validate's earlier name for {@link #REFERENCE}, still accepted. */
+    String REFERENCE_ALIAS = "reference";
 
     /**
      * How a reference's slices are split over {@code threads}: the references have no parallel path of their own,

@@ -55,9 +55,9 @@ final class ValidateCommand implements Command {
                 of grads.npy at step t, and compares the parameters after every step with params.npy, and the
                 final state with the state files case.json lists.
 
-                  --kernel NAME   reference (the plain scalar reference itself), vector (the library's choice for
-                                  this CPU; the default), or one lane width: vector-64, vector-128, vector-256,
-                                  vector-512
+                  --kernel NAME   scalar (the plain scalar reference itself; "reference" is accepted as the same),
+                                  vector (the library's choice for this CPU; the default), or one lane width:
+                                  vector-64, vector-128, vector-256, vector-512
                   --threads N     run every step through the kernel's multi-threaded path with N threads (default
                                   1); the result does not depend on N (a step is split from 2 x 4096 elements on)
                   --out DIR       also write DIR/<case>/params.npy, shape (steps, n), and DIR/<case>/<state>.npy
@@ -152,6 +152,9 @@ final class ValidateCommand implements Command {
             throw new UsageException("no CASE_DIR given");
         }
         String kernel = f.string("--kernel", AdamKernels.VECTOR);
+        if (kernel.equals(CaseReplayer.REFERENCE_ALIAS)) {
+            kernel = CaseReplayer.REFERENCE;
+        }
         if (!KERNELS.contains(kernel)) {
             throw new UsageException("unknown kernel '" + kernel + "'; expected one of " + String.join(", ", KERNELS));
         }
@@ -187,6 +190,7 @@ final class ValidateCommand implements Command {
         for (Path dir : o.cases()) {
             ReferenceCase c;
             try {
+                requireCaseNotFolderOfCases(dir);
                 c = ReferenceCase.load(dir);
                 CaseReplayer.Replay replay = replayer(c).prepare(c);
                 Set<String> kept = c.dtype == NpyArray.DType.F32 ? replay.f32(o.kernel(), o.threads()).state().keySet()
@@ -218,6 +222,22 @@ final class ValidateCommand implements Command {
             }
         }
         return layout;
+    }
+
+    /** A folder of case folders given as one case gets the glob that names its cases. */
+    private static void requireCaseNotFolderOfCases(Path dir) throws IOException, Unusable {
+        if (!Files.isDirectory(dir) || Files.exists(dir.resolve("case.json"))) {
+            return;
+        }
+        long cases;
+        try (var s = Files.list(dir)) {
+            cases = s.filter(d -> Files.isRegularFile(d.resolve("case.json"))).count();
+        }
+        if (cases > 0) {
+            String glob = dir.toString().replaceAll("[/\\\\]+$", "") + "/*/";
+            throw new Unusable(dir + ": a folder of " + cases + " case folder" + (cases == 1 ? "" : "s")
+                    + ", not a case; pass " + glob + " to validate each");
+        }
     }
 
     static CaseReplayer replayer(ReferenceCase c) throws CaseFormatException {

@@ -301,6 +301,33 @@ class ValidateCommandTest {
     }
 
     @Test
+    void aFolderOfCasesIsRefusedWithTheGlobThatNamesThem() throws Exception {
+        Path root = RecordedCasesTest.root();
+        assertUnusable(root, root + ": a folder of 24 case folders, not a case; pass " + root + "/*/ to validate each");
+        assertUnusable(root + "/", "pass " + root + "/*/ to validate each");
+        Path one = tmp.resolve("one");
+        CaseFiles.adamCase(one.resolve("only"), AdamConfig.defaults(), false, 5, 2, 3);
+        assertUnusable(one, "a folder of 1 case folder, not a case; pass " + one + "/*/");
+        Files.createDirectories(tmp.resolve("empty"));
+        assertUnusable(tmp.resolve("empty"), "empty");
+    }
+
+    @Test
+    void theScalarReferenceHasOneNameAndReferenceIsAcceptedForIt() throws IOException {
+        Path c = CaseFiles.adamCase(tmp.resolve("cases/small"), AdamConfig.builder().lr(1e-3).build(), false, 70, 3,
+                5);
+        Result scalar = validate(c, "--kernel", "scalar");
+        Result reference = validate(c, "--kernel", "reference");
+        assertEquals(0, scalar.status(), scalar::toString);
+        assertEquals(scalar.out(), reference.out(), "one kernel under two names");
+        assertTrue(scalar.out().startsWith("kernel scalar, 1 thread;"), scalar::toString);
+        assertEquals("scalar", scalar.rows().get(0)[5], scalar::toString);
+        assertFalse(scalar.out().contains("reference"), scalar::toString);
+        assertTrue(ValidateCommand.KERNELS.contains("scalar") && !ValidateCommand.KERNELS.contains("reference"));
+        assertTrue(validate("--help").out().contains("scalar (the plain scalar reference itself; \"reference\""));
+    }
+
+    @Test
     void helpDescribesTheContract() {
         Result r = validate("--help");
         assertEquals(0, r.status());
@@ -445,7 +472,7 @@ class ValidateCommandTest {
     @Test
     void badArguments() throws IOException {
         Path good = small("good");
-        assertBadArgument(List.of(good, "--kernel", "scalar"), "unknown kernel 'scalar'; expected one of reference");
+        assertBadArgument(List.of(good, "--kernel", "scalar-strict"), "unknown kernel 'scalar-strict'; expected one of scalar");
         assertBadArgument(List.of(good, "--threads", "0"), "--threads needs a whole number >= 1, got '0'");
         assertBadArgument(List.of(good, "--threads", "two"), "--threads needs a whole number >= 1");
         assertBadArgument(List.of(good, "--rtol", "-1"), "--rtol needs a finite number >= 0, got '-1'");

@@ -1,8 +1,8 @@
 package org.adam4j.optim;
 
 /**
- * Named defaults of the hyperparameters, for {@link AdamOptimizer#adam(Preset)} and
- * {@link AdamOptimizer#adamW(Preset)}. Every preset has {@code lr = 1e-3}; they differ in the betas, eps and the
+ * Named defaults of the hyperparameters, for {@link Optimizer#adam(Preset)} and
+ * {@link Optimizer#adamW(Preset)}. Every preset has {@code lr = 1e-3}; they differ in the betas, eps and the
  * form of AdamW's weight decay.
  */
 public enum Preset {

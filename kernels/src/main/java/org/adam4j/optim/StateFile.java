@@ -43,8 +43,18 @@ import org.adam4j.reference.WeightDecay;
  *               i64 optimizer steps (step() calls so far)
  *               u32 group count, then per group:
  *                 the configuration's fields, in the algorithm's field list below
- *                 u8  schedule (0 custom, 1 constant, 2 step decay, 3 cosine with warm-up, 4 inverse sqrt), then
- *                     step decay: i64 step_size, f64 gamma; cosine: i64 warmup, i64 total, f64 min_lr
+ *                 u8  schedule kind, then its parameters (a file has the kinds its writer knew; every reader reads
+ *                     all kinds before it):
+ *                     0 custom (saved only from LrSchedule.lambda(fn, true)), 1 constant, 4 inverse sqrt: nothing
+ *                     2 step decay: i64 step_size, f64 gamma; 3 cosine with warm-up: i64 warmup, i64 total, f64 min_lr
+ *                     5 StepLR: i64 step_size, f64 gamma; 6 MultiStepLR: u32 count, i64 each milestone, f64 gamma
+ *                     7 ExponentialLR: f64 gamma; 8 CosineAnnealingLR: i64 T_max, f64 eta_min
+ *                     9 LinearLR: f64 start_factor, f64 end_factor, i64 total_iters
+ *                     10 CosineAnnealingWarmRestarts: i64 T_0, i64 T_mult, f64 eta_min
+ *                     11 OneCycleLR: f64 max_lr, i64 total_steps, f64 pct_start, u8 anneal (0 cos, 1 linear),
+ *                        f64 div_factor, f64 final_div_factor, u8 three_phase
+ *                     12 SequentialLR: u32 count, that many schedules of kinds 5-10 (kind, parameters), then
+ *                        count - 1 i64 milestones
  *                 u32 parameter count, then per parameter:
  *                   u8  bytes per element (4 float, 8 double)
  *                   u8  rank, then i64 per dimension ([rows, cols] for a matrix, [elements] otherwise)
@@ -259,6 +269,16 @@ public final class StateFile {
 
     private static void schedule(LrSchedule schedule, Out out) throws IOException {
         switch (schedule) {
+            case LrSchedule.Named named -> named(named, out);
+            case LrSchedule.Lambda k when k.suppliedAgainOnLoad() -> out.i8(0);
+            default -> throw new IllegalArgumentException("cannot save a custom learning-rate schedule (" + schedule
+                    + "): a file cannot restore it; use a named LrSchedule, or LrSchedule.lambda(fn, true) to state"
+                    + " that load will be given the same function; nothing was written");
+        }
+    }
+
+    private static void named(LrSchedule.Named schedule, Out out) throws IOException {
+        switch (schedule) {
             case LrSchedule.Constant k -> out.i8(1);
             case LrSchedule.StepDecay k -> {
                 out.i8(2);
@@ -272,7 +292,60 @@ public final class StateFile {
                 out.f64(k.minLr());
             }
             case LrSchedule.InverseSqrt k -> out.i8(4);
-            default -> out.i8(0);
+            case LrSchedule.StepLR k -> {
+                out.i8(5);
+                out.i64(k.stepSize());
+                out.f64(k.gamma());
+            }
+            case LrSchedule.MultiStepLR k -> {
+                out.i8(6);
+                out.i32(k.milestones().size());
+                for (long m : k.milestones()) {
+                    out.i64(m);
+                }
+                out.f64(k.gamma());
+            }
+            case LrSchedule.ExponentialLR k -> {
+                out.i8(7);
+                out.f64(k.gamma());
+            }
+            case LrSchedule.CosineAnnealingLR k -> {
+                out.i8(8);
+                out.i64(k.tMax());
+                out.f64(k.etaMin());
+            }
+            case LrSchedule.LinearLR k -> {
+                out.i8(9);
+                out.f64(k.startFactor());
+                out.f64(k.endFactor());
+                out.i64(k.totalIters());
+            }
+            case LrSchedule.CosineAnnealingWarmRestarts k -> {
+                out.i8(10);
+                out.i64(k.t0());
+                out.i64(k.tMult());
+                out.f64(k.etaMin());
+            }
+            case LrSchedule.OneCycleLR k -> {
+                out.i8(11);
+                out.f64(k.maxLr());
+                out.i64(k.totalSteps());
+                out.f64(k.pctStart());
+                out.i8(k.annealStrategy().ordinal());
+                out.f64(k.divFactor());
+                out.f64(k.finalDivFactor());
+                out.i8(k.threePhase() ? 1 : 0);
+            }
+            case LrSchedule.SequentialLR k -> {
+                out.i8(12);
+                out.i32(k.schedulers().size());
+                for (LrSchedule.Phase phase : k.schedulers()) {
+                    named(phase, out);
+                }
+                for (long m : k.milestones()) {
+                    out.i64(m);
+                }
+            }
         }
     }
 
@@ -597,16 +670,9 @@ public final class StateFile {
     }
 
     private static LrSchedule schedule(In in) throws IOException {
-        int kind = in.u8();
         try {
-            return switch (kind) {
-                case 0 -> CUSTOM;
-                case 1 -> LrSchedule.constant();
-                case 2 -> LrSchedule.stepDecay(in.i64(), in.f64());
-                case 3 -> LrSchedule.cosineWithWarmup(in.i64(), in.i64(), in.f64());
-                case 4 -> LrSchedule.inverseSqrt();
-                default -> throw in.corrupt("an unknown schedule kind " + kind);
-            };
+            LrSchedule.Named named = named(in, false);
+            return named == null ? CUSTOM : named;
         } catch (IllegalArgumentException e) {
             if (e.getMessage().contains(" is corrupted")) {
                 throw e;
@@ -615,10 +681,68 @@ public final class StateFile {
         }
     }
 
-    /** Whether {@code s} is one the file records (not {@link #CUSTOM}, and not a lambda). */
+    private static LrSchedule.Named named(In in, boolean phase) throws IOException {
+        int kind = in.u8();
+        if (phase && !(kind >= 5 && kind <= 10)) {
+            throw in.corrupt("a schedule kind " + kind + " inside a SequentialLR");
+        }
+        return switch (kind) {
+            case 0 -> null;
+            case 1 -> new LrSchedule.Constant();
+            case 2 -> new LrSchedule.StepDecay(in.i64(), in.f64());
+            case 3 -> new LrSchedule.CosineWithWarmup(in.i64(), in.i64(), in.f64());
+            case 4 -> new LrSchedule.InverseSqrt();
+            case 5 -> LrSchedule.stepLR(in.i64(), in.f64());
+            case 6 -> {
+                int count = in.count();
+                List<Long> milestones = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    milestones.add(in.i64());
+                }
+                yield LrSchedule.multiStepLR(milestones, in.f64());
+            }
+            case 7 -> LrSchedule.exponentialLR(in.f64());
+            case 8 -> LrSchedule.cosineAnnealingLR(in.i64(), in.f64());
+            case 9 -> LrSchedule.linearLR(in.f64(), in.f64(), in.i64());
+            case 10 -> LrSchedule.cosineAnnealingWarmRestarts(in.i64(), in.i64(), in.f64());
+            case 11 -> {
+                double maxLr = in.f64();
+                long totalSteps = in.i64();
+                double pctStart = in.f64();
+                int anneal = in.u8();
+                if (anneal >= LrSchedule.AnnealStrategy.values().length) {
+                    throw in.corrupt("an unknown anneal strategy " + anneal);
+                }
+                yield LrSchedule.oneCycleLR(maxLr, totalSteps, pctStart, LrSchedule.AnnealStrategy.values()[anneal],
+                        in.f64(), in.f64(), flag(in));
+            }
+            case 12 -> {
+                int count = in.count();
+                List<LrSchedule.Phase> phases = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    phases.add((LrSchedule.Phase) named(in, true));
+                }
+                List<Long> milestones = new ArrayList<>();
+                for (int i = 0; i + 1 < count; i++) {
+                    milestones.add(in.i64());
+                }
+                yield LrSchedule.sequentialLR(phases, milestones);
+            }
+            default -> throw in.corrupt("an unknown schedule kind " + kind);
+        };
+    }
+
+    private static boolean flag(In in) throws IOException {
+        int b = in.u8();
+        if (b > 1) {
+            throw in.corrupt("a flag byte " + b);
+        }
+        return b == 1;
+    }
+
+    /** Whether {@code s} is one the file records by name (not {@link #CUSTOM}, and not a lambda). */
     static boolean isBuiltIn(LrSchedule s) {
-        return s instanceof LrSchedule.Constant || s instanceof LrSchedule.StepDecay
-                || s instanceof LrSchedule.CosineWithWarmup || s instanceof LrSchedule.InverseSqrt;
+        return s instanceof LrSchedule.Named;
     }
 
     /** {@code s} with everything but printable ASCII escaped, for a message about bytes from a file. */

@@ -254,8 +254,8 @@ class StateFileTest {
         assertRefused(variant("longer", longer), "corrupted");
         // a consistent checksum over a nonsensical structure is caught by the structural checks
         byte[] badKind = good.clone();
-        badKind[24 + 2 + 4 + 8 + 4 + 5 * 8 + 1 + 8 + 1] = 9; // group 0's schedule kind
-        assertRefused(variant("kind", resealed(badKind)), "unknown schedule kind 9");
+        badKind[24 + 2 + 4 + 8 + 4 + 5 * 8 + 1 + 8 + 1] = (byte) 99; // group 0's schedule kind
+        assertRefused(variant("kind", resealed(badKind)), "unknown schedule kind 99");
     }
 
     @Test
