@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import org.adam4j.kernels.AdamKernel_F32;
 import org.adam4j.kernels.AdamKernel_F64;
 import org.adam4j.kernels.AdamKernels;
@@ -35,7 +36,8 @@ class AdamBenchmarkTest {
     @CsvSource({
         "vector-64, f32, adam, 1, fused", "vector-128, f64, adamw, 2, fused", "vector-256, f32, adamw, 2, moments",
         "vector-512, f64, adam, 1, params", "vector, f32, adam, 2, params", "scalar, f64, adamw, 1, moments",
-        "vector-64, f64, adamw, 1, fused", "vector-512, f32, adamw, 2, fused"})
+        "vector-64, f64, adamw, 1, fused", "vector-512, f32, adamw, 2, fused", "vector, f32, adam, 1, fusedHeapSegment",
+        "scalar, f64, adamw, 2, fusedHeapSegment", "vector-128, f32, adamw, 2, fusedHeapSegment"})
     void setupChecksTheKernelAndTheOperationThenRuns(String kernel, String precision, String variant, int threads,
             String op) {
         AdamBenchmark b = benchmark(kernel, precision, variant, threads);
@@ -43,6 +45,7 @@ class AdamBenchmarkTest {
         b.reset();
         switch (op) {
             case "fused" -> b.fused();
+            case "fusedHeapSegment" -> b.fusedHeapSegment();
             case "moments" -> b.moments();
             default -> b.params();
         }
@@ -112,7 +115,7 @@ class AdamBenchmarkTest {
             LazyRowsReference_F32.decay(s, p, m, v, off, len, pFactor, mFactor, vFactor);
         }
 
-        // The segment operations are not what the check under test looks at: the reference's own.
+        // The segment operations are the reference's own, but for the fused step's, spoiled as the array one.
         @Override
         protected void momentsSegment(AdamStep s, MemorySegment p, MemorySegment g, MemorySegment m,
                 MemorySegment v, MemorySegment vmax, long off, long len) {
@@ -129,6 +132,10 @@ class AdamBenchmarkTest {
         protected void fusedSegment(AdamStep s, MemorySegment p, MemorySegment g, MemorySegment m,
                 MemorySegment v, MemorySegment vmax, long off, long len) {
             AdamReference_F32.fused(s, p, g, m, v, vmax, off, len);
+            if (wrongIndex >= off && wrongIndex < off + len) {
+                p.setAtIndex(ValueLayout.JAVA_FLOAT, wrongIndex,
+                        Math.nextUp(p.getAtIndex(ValueLayout.JAVA_FLOAT, wrongIndex)));
+            }
         }
 
         private void spoil(float[] p, int off, int len) {
@@ -144,6 +151,8 @@ class AdamBenchmarkTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> w.verify("fused"));
         assertTrue(e.getMessage().contains("p[" + (SIZE - 1) + "]"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> w.verify("params"));
+        e = assertThrows(IllegalStateException.class, () -> w.verify("fusedHeapSegment"));
+        assertTrue(e.getMessage().contains("p[" + (SIZE - 1) + "]"), e.getMessage());
         assertDoesNotThrow(() -> w.verify("moments"), "moments does not touch the spoiled element");
     }
 
