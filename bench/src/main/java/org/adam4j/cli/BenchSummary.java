@@ -23,7 +23,8 @@ import org.adam4j.bench.Relative;
 /**
  * JMH's JSON results as the rows of {@code summary.csv} and of the printed table.
  *
- * <p>A result becomes a row by its benchmark method ({@code op}) and its parameters: {@code kernel},
+ * <p>A result becomes a row by its benchmark method ({@code op}, in lower case with hyphens between words:
+ * {@code fusedHeapSegment} is {@code fused-heap-segment}) and its parameters: {@code kernel},
  * {@code precision} ({@code f32} or {@code f64}; {@code float} and {@code double} are read as those), {@code size} in
  * elements, {@code threads} (else JMH's thread count) and {@code variant} ({@code adam}, {@code adamw}, or one of
  * Adam's relatives: {@code adamax}, {@code nadam}, {@code radam}, {@code sgd-momentum}, {@code sgd-nesterov},
@@ -69,7 +70,9 @@ final class BenchSummary {
                 case "moments" -> 5; // reads g, m, v; writes m, v
                 case "params" -> 4; // reads p, m, v; writes p
                 default -> Relative.ids().contains(variant) ? 3 + 2 * Relative.of(variant).stateArrays()
-                        : 7; // fused, the roofline, a whole optimizer step, lazy rows: reads p, g, m, v; writes p, m, v
+                        // fused (on arrays or heap segments), the roofline, a whole optimizer step, lazy rows:
+                        // reads p, g, m, v; writes p, m, v
+                        : 7;
             };
             return elementBytes == 0 ? Double.NaN : arrays * elementBytes * touched;
         }
@@ -122,7 +125,7 @@ final class BenchSummary {
             o.getAsJsonObject("params").entrySet().forEach(e -> params.put(e.getKey(), e.getValue().getAsString()));
         }
         int dot = benchmark.lastIndexOf('.');
-        String op = benchmark.substring(dot + 1);
+        String op = op(benchmark.substring(dot + 1));
         String className = benchmark.substring(benchmark.lastIndexOf('.', dot - 1) + 1, Math.max(dot, 0));
         String kernel = params.getOrDefault("kernel", op.equals(ROOFLINE) ? ROOFLINE : className);
         String precision = precision(params.getOrDefault("precision", ""));
@@ -145,6 +148,11 @@ final class BenchSummary {
         }
         return Optional.of(new Row(params.getOrDefault("variant", lazyRows ? LAZY_ROWS : ""), kernel, precision, op,
                 size, threads, nsPerOp, alloc, touched));
+    }
+
+    /** A benchmark method's name as {@code summary.csv}'s op: {@code fusedHeapSegment} is {@code fused-heap-segment}. */
+    static String op(String method) {
+        return method.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     }
 
     private static String string(JsonObject o, String key) {
@@ -316,7 +324,8 @@ final class BenchSummary {
                 : String.format(Locale.ROOT, "%.0f", x);
     }
 
-    private static final List<String> OP_ORDER = List.of("fused", "moments", "params", "lazy", "exact", "dense");
+    private static final List<String> OP_ORDER = List.of("fused", "fused-heap-segment", "moments", "params", "lazy",
+            "exact", "dense");
     private static final List<String> VARIANT_ORDER = variantOrder();
 
     private static List<String> variantOrder() {

@@ -30,7 +30,8 @@ class AdamBenchmarkTest {
     @CsvSource({
         "vector-64, f32, adam, 1, fused", "vector-128, f64, adamw, 2, fused", "vector-256, f32, adamw, 2, moments",
         "vector-512, f64, adam, 1, params", "vector, f32, adam, 2, params", "scalar, f64, adamw, 1, moments",
-        "vector-64, f64, adamw, 1, fused", "vector-512, f32, adamw, 2, fused"})
+        "vector-64, f64, adamw, 1, fused", "vector-512, f32, adamw, 2, fused", "vector, f32, adam, 1, fusedHeapSegment",
+        "scalar, f64, adamw, 2, fusedHeapSegment", "vector-128, f32, adamw, 2, fusedHeapSegment"})
     void setupChecksTheKernelAndTheOperationThenRuns(String kernel, String precision, String variant, int threads,
             String op) {
         AdamBenchmark b = benchmark(kernel, precision, variant, threads);
@@ -38,6 +39,7 @@ class AdamBenchmarkTest {
         b.reset();
         switch (op) {
             case "fused" -> b.fused();
+            case "fusedHeapSegment" -> b.fusedHeapSegment();
             case "moments" -> b.moments();
             default -> b.params();
         }
@@ -66,6 +68,8 @@ class AdamBenchmarkTest {
         assertTrue(e.getMessage().contains("p[" + (SIZE - 1) + "]"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> w.verify("params"));
         assertDoesNotThrow(() -> w.verify("moments"), "moments does not touch the spoiled element");
+        e = assertThrows(IllegalStateException.class, () -> w.verify("fusedHeapSegment"));
+        assertTrue(e.getMessage().contains("p[" + (SIZE - 1) + "]"), e.getMessage());
     }
 
     @Test

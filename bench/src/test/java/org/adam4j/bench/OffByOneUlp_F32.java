@@ -125,6 +125,10 @@ final class OffByOneUlp_F32 extends AdamKernel_F32 {
     protected void fusedSegment(AdamStep s, MemorySegment p, MemorySegment g, MemorySegment m, MemorySegment v,
             MemorySegment vmax, long off, long len) {
         AdamReference_F32.fused(s, p, g, m, v, vmax, off, len);
+        if (wrongIndex >= off && wrongIndex < off + len) {
+            p.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, wrongIndex,
+                    Math.nextUp(p.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, wrongIndex)));
+        }
     }
 
     @Override

@@ -96,6 +96,34 @@ class BenchSummaryTest {
     }
 
     @Test
+    void heapSegmentRowsAreTheirOpInKebabCaseAfterFusedWithFusedsTraffic(@TempDir Path dir) throws IOException {
+        BenchSummary s = BenchSummary.read(new StringReader("""
+                [ {"benchmark": "org.adam4j.bench.AdamBenchmark.fusedHeapSegment",
+                   "primaryMetric": {"score": 16384.0, "scoreUnit": "ns/op"},
+                   "params": {"kernel": "vector", "precision": "f32", "size": "16384", "threads": "1",
+                              "variant": "adam"}},
+                  {"benchmark": "org.adam4j.bench.AdamBenchmark.moments",
+                   "primaryMetric": {"score": 8192.0, "scoreUnit": "ns/op"},
+                   "params": {"kernel": "vector", "precision": "f32", "size": "16384", "threads": "1",
+                              "variant": "adam"}},
+                  {"benchmark": "org.adam4j.bench.AdamBenchmark.fused",
+                   "primaryMetric": {"score": 12288.0, "scoreUnit": "ns/op"},
+                   "params": {"kernel": "vector", "precision": "f32", "size": "16384", "threads": "1",
+                              "variant": "adam"}} ]
+                """));
+        assertEquals(List.of("fused", "fused-heap-segment", "moments"), s.rows.stream().map(BenchSummary.Row::op)
+                .toList());
+        BenchSummary.Row heap = row(s, "adam", "vector", "f32", "fused-heap-segment", 16384, 1);
+        assertEquals(1.0, heap.nsPerElement(), TOLERANCE);
+        assertEquals(28.0, heap.gbPerSecond(), TOLERANCE, "the fused step's 7 arrays of 4 bytes");
+        s.writeCsv(dir);
+        assertTrue(Files.readAllLines(dir.resolve("summary.csv")).contains(
+                "vector,f32,fused-heap-segment,16384,1,1.00000,28.0000,"));
+        assertEquals("fused", BenchSummary.op("fused"));
+        assertEquals("fused-heap-segment", BenchSummary.op("fusedHeapSegment"));
+    }
+
+    @Test
     void convertsJmhUnits() {
         assertEquals(2500.0, BenchSummary.nanosPerOp(2.5, "us/op"), TOLERANCE);
         assertEquals(3e6, BenchSummary.nanosPerOp(3, "ms/op"), TOLERANCE);
