@@ -501,10 +501,7 @@ public final class AdamOptimizer implements AutoCloseable {
 
         /** Steps with this many threads (the caller's and those of a shared daemon pool); 1 unless set. */
         public Builder threads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("Invalid thread count: " + threads + " (must be >= 1)");
-            }
-            this.threads = threads;
+            this.threads = ParallelChunks.checkThreads(threads);
             return this;
         }
 
