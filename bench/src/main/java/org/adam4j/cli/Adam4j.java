@@ -50,6 +50,19 @@ public final class Adam4j {
             err.println("adam4j " + command.name() + ": " + e.getMessage());
             err.print(command.usage());
             return Command.USAGE;
+        } catch (UnusableException e) {
+            err.println("adam4j " + command.name() + ": " + e.getMessage());
+            return Command.USAGE;
+        } catch (IOException e) {
+            // A file that could not be read or written after the checks (a full disk, a file changed meanwhile).
+            err.println("adam4j " + command.name() + ": " + ValidateCommand.message(e));
+            return Command.USAGE;
+        } catch (OutOfMemoryError e) {
+            // The commands check sizes against the heap before they allocate; this is the net under those checks.
+            err.println("adam4j " + command.name() + ": out of memory (" + e.getMessage() + "): this JVM's heap holds at "
+                    + "most " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB; give it more with -Xmx "
+                    + "(ADAM4J_JAVA_OPTS=-Xmx8g ./adam4j ...)");
+            return Command.USAGE;
         } catch (Exception e) {
             err.println("adam4j " + command.name() + ": " + e);
             return Command.FAILED;

@@ -41,13 +41,15 @@ final class DemoCommand implements Command {
                 + "  --optimizers LIST  default " + String.join(",", FunctionDemo.OPTIMIZERS) + "; any of\n"
                 + "                     " + String.join(", ", Optimizers.NAMES) + "\n"
                 + "                     (each at the learning rate measured for it on each function; see the README)\n"
-                + "  --steps N          steps per run; default " + FunctionDemo.STEPS + "\n"
+                + "  --steps N          steps per run; default " + FunctionDemo.STEPS + ", at most " + FunctionDemo.MAX_STEPS
+                + "\n"
                 + "  --out DIR          where the charts go (DIR/functions-beale.png, ...); default "
                 + TrainCommand.DEFAULT_OUT + "\n";
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws UsageException, IOException {
+    public int run(String[] args, PrintStream out, PrintStream err)
+            throws UsageException, UnusableException, IOException {
         Flags f = Flags.parse(args, OPTIONS);
         if (f.positional().size() != 1 || !f.positional().get(0).equals("functions")) {
             throw new UsageException(f.positional().isEmpty() ? "which demo? the one there is: functions"
@@ -66,8 +68,12 @@ final class DemoCommand implements Command {
             }
             names.add(n);
         }
-        int steps = f.positiveInt("--steps", FunctionDemo.STEPS);
+        int steps = f.intInRange("--steps", FunctionDemo.STEPS, 1, FunctionDemo.MAX_STEPS);
         Path outDir = Path.of(f.string("--out", TrainCommand.DEFAULT_OUT));
+        Outputs.checkFolder(outDir, "--out");
+        for (TestFunction fn : TestFunction.values()) {
+            Outputs.checkFile(chart(outDir, fn), "--out");
+        }
         for (TestFunction fn : TestFunction.values()) {
             double[] start = fn.start();
             out.printf(Locale.ROOT, "%s (%s) from (%s, %s), %d steps; goal: %s%n", fn.id(), fn.title(), start[0],
@@ -81,11 +87,15 @@ final class DemoCommand implements Command {
                         : "final (" + coordinate(run.finalX()) + ", " + coordinate(run.finalY()) + ")";
                 out.printf(Locale.ROOT, "  %-13s lr %-7s %-12s %s%n", name, run.lr(), outcome, end);
             }
-            Path chart = outDir.resolve("functions-" + fn.id() + ".png");
+            Path chart = chart(outDir, fn);
             Charts.saveContour(chart, fn, runs);
             out.println("  chart: " + chart);
         }
         return OK;
+    }
+
+    private static Path chart(Path outDir, TestFunction fn) {
+        return outDir.resolve("functions-" + fn.id() + ".png");
     }
 
     /** Six decimals, or six significant digits with an exponent once a run has flown far off the chart. */

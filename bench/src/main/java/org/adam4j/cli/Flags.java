@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.adam4j.kernels.ParallelChunks;
 
 /** A command's arguments: {@code --name value} (or {@code --name=value}) options and the positional words. */
 final class Flags {
@@ -92,6 +93,28 @@ final class Flags {
             // falls through to the message
         }
         throw new UsageException(name + " must be a whole number >= 1, got '" + v + "'");
+    }
+
+    /** A whole number in {@code [min, max]}, or {@code otherwise} when the option is absent. */
+    int intInRange(String name, int otherwise, int min, int max) throws UsageException {
+        return has(name) ? intInRange(name, string(name, null), min, max) : otherwise;
+    }
+
+    static int intInRange(String name, String v, int min, int max) throws UsageException {
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the message
+        }
+        throw new UsageException(name + " must be a whole number from " + min + " to " + max + ", got '" + v + "'");
+    }
+
+    /** {@code --threads}: 1 (when absent) to {@link ParallelChunks#MAX_THREADS}, the limit of every parallel path. */
+    int threads() throws UsageException {
+        return intInRange("--threads", 1, 1, ParallelChunks.MAX_THREADS);
     }
 
     long longValue(String name, long otherwise) throws UsageException {

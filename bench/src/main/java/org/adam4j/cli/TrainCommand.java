@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.adam4j.kernels.ParallelChunks;
 import org.adam4j.optim.Optimizer;
 import org.adam4j.train.Charts;
 import org.adam4j.train.Dataset;
@@ -65,17 +66,20 @@ final class TrainCommand implements Command {
                 + "  --epochs N       default " + MNIST_EPOCHS + " on MNIST, " + MOONS_EPOCHS + " on two-moons\n"
                 + "  --batch N        examples per step; default " + DEFAULT_BATCH + "\n"
                 + "  --seed N         initial weights and example order; default 1\n"
-                + "  --threads N      threads for the matrix products and the optimizer; default 1\n"
+                + "  --threads N      threads for the matrix products and the optimizer; default 1, at most "
+                + ParallelChunks.MAX_THREADS + "\n"
                 + "  --compare LIST   train once per optimizer (same seed) and chart them together; the last line is\n"
                 + "                   then the best test accuracy, after a line 'best=NAME'\n"
                 + "  --out DIR        where the chart goes; default " + DEFAULT_OUT + "\n\n"
                 + "Chart: DIR/train-DATA-MODEL-OPTIMIZER.png (DIR/train-DATA-MODEL-compare.png with --compare):\n"
                 + "training loss (log scale) and test accuracy per epoch.\n"
-                + "Exit status 2 for bad options or a malformed data file (one line saying what is wrong).\n";
+                + "Exit status 2, before any training, for bad options, a malformed or empty data file, an --out that\n"
+                + "is a file, or a model too large for the heap (one line saying what is wrong).\n";
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws UsageException, IOException {
+    public int run(String[] args, PrintStream out, PrintStream err)
+            throws UsageException, UnusableException, IOException {
         Flags f = Flags.parse(args, OPTIONS);
         if (!f.positional().isEmpty()) {
             throw new UsageException("unexpected argument '" + f.positional().get(0) + "'");
@@ -109,11 +113,18 @@ final class TrainCommand implements Command {
         double lr = f.positiveDouble("--lr");
         int batch = f.positiveInt("--batch", DEFAULT_BATCH);
         long seed = f.longValue("--seed", 1);
-        int threads = f.positiveInt("--threads", 1);
+        int threads = f.threads();
+        int epochs = f.positiveInt("--epochs", f.has("--data") ? MNIST_EPOCHS : MOONS_EPOCHS);
         Path outDir = Path.of(f.string("--out", DEFAULT_OUT));
+        String dataName = f.has("--data") ? "mnist" : "two-moons";
+        boolean compare = optimizers.size() > 1;
+        Path chart = outDir.resolve("train-" + dataName + "-" + model + "-"
+                + (compare ? "compare" : optimizers.get(0)) + ".png");
+        // Before any work: a run of minutes must not end in an error about where its chart goes.
+        Outputs.checkFolder(outDir, "--out");
+        Outputs.checkFile(chart, "--out");
 
         Dataset.Split data;
-        String dataName;
         if (f.has("--data")) {
             try {
                 data = Mnist.load(Path.of(f.string("--data", null)));
@@ -121,15 +132,13 @@ final class TrainCommand implements Command {
                 err.println("adam4j train: " + e.getMessage());
                 return USAGE;
             } catch (IOException e) {
-                err.println("adam4j train: cannot read the data: " + e);
+                err.println("adam4j train: cannot read the data: " + ValidateCommand.message(e));
                 return USAGE;
             }
-            dataName = "mnist";
         } else {
             data = TwoMoons.split();
-            dataName = "two-moons";
         }
-        int epochs = f.positiveInt("--epochs", f.has("--data") ? MNIST_EPOCHS : MOONS_EPOCHS);
+        checkModelFits(data, hidden, batch, threads);
         Trainer.Settings settings = new Trainer.Settings(epochs, batch, seed);
         out.printf(Locale.ROOT, "data: %s: %d training, %d test examples, %d features, %d classes%n",
                 data.description(), data.train().rows(), data.test().rows(), data.train().features(),
@@ -137,7 +146,6 @@ final class TrainCommand implements Command {
 
         Map<String, List<Trainer.Epoch>> runs = new LinkedHashMap<>();
         Map<String, Double> accuracy = new LinkedHashMap<>();
-        boolean compare = optimizers.size() > 1;
         String shape = "";
         try (Workers workers = new Workers(threads)) {
             for (String name : optimizers) {
@@ -170,8 +178,6 @@ final class TrainCommand implements Command {
             }
         }
         String title = (dataName.equals("mnist") ? "MNIST" : "two-moons") + ", " + model + " " + shape;
-        Path chart = outDir.resolve("train-" + dataName + "-" + model + "-"
-                + (compare ? "compare" : optimizers.get(0)) + ".png");
         Charts.saveTraining(chart, title, runs);
         out.println("chart: " + chart);
         String best = optimizers.get(0);
@@ -186,6 +192,34 @@ final class TrainCommand implements Command {
         }
         out.printf(Locale.ROOT, "test_accuracy=%.4f%n", accuracy.get(best));
         return OK;
+    }
+
+    /**
+     * Refuses, before anything is allocated, a model whose layers cannot be Java arrays or that, with its gradients,
+     * the optimizer's state and the per-chunk buffers that {@code --batch} and {@code --threads} call for, needs more
+     * memory than the heap has left.
+     */
+    private static void checkModelFits(Dataset.Split data, int[] hidden, int batch, int threads)
+            throws UnusableException {
+        int inputs = data.train().features();
+        int classes = data.train().classes();
+        String widths = hidden.length == 0 ? "softmax regression" : "--hidden " + java.util.Arrays.stream(hidden)
+                .mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(","));
+        long need;
+        try {
+            need = Mlp.bytesNeeded(inputs, hidden, classes, Math.min(batch, data.train().rows()), threads);
+        } catch (IllegalArgumentException e) {
+            throw new UnusableException(widths + ": " + e.getMessage());
+        }
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (need > free) {
+            throw new UnusableException(String.format(Locale.ROOT, "%s with %d inputs and %d classes, --batch %d and "
+                    + "--threads %d needs about %.1f MiB, and this JVM's heap has %.1f MiB left (of at most %.1f MiB); "
+                    + "give it more with -Xmx (ADAM4J_JAVA_OPTS=-Xmx8g ./adam4j ...) or use a smaller model",
+                    widths, inputs, classes, batch, threads, need / 1048576.0, free / 1048576.0,
+                    rt.maxMemory() / 1048576.0));
+        }
     }
 
     private static int digits(int n) {

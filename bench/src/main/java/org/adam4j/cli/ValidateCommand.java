@@ -14,9 +14,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.adam4j.kernels.AdamKernels;
+import org.adam4j.kernels.ParallelChunks;
 import org.adam4j.reference.cases.CaseFormatException;
 import org.adam4j.reference.cases.Npy;
 import org.adam4j.reference.cases.NpyArray;
+import org.adam4j.reference.cases.Printable;
 import org.adam4j.reference.cases.ReferenceCase;
 
 /**
@@ -59,7 +61,8 @@ final class ValidateCommand implements Command {
                                   vector (the library's choice for this CPU; the default), or one lane width:
                                   vector-64, vector-128, vector-256, vector-512
                   --threads N     run every step through the kernel's multi-threaded path with N threads (default
-                                  1); the result does not depend on N (a step is split from 2 x 4096 elements on)
+                                  1, at most %s); the result does not depend on N (a step is split from 2 x 4096
+                                  elements on)
                   --out DIR       also write DIR/<case>/params.npy, shape (steps, n), and DIR/<case>/<state>.npy
                                   for each final state, in the case's dtype, as .npy version 1.0
                   --rtol R        relative tolerance (default %s)
@@ -85,7 +88,7 @@ final class ValidateCommand implements Command {
                 and nothing runs.
 
                 Example: ./adam4j validate ../shared/reference-cases/*/ --kernel vector-256 --threads 2
-                """.formatted(plain(DEFAULT_RTOL), plain(DEFAULT_ATOL_LR), String.join(", ", optimizers()));
+                """.formatted(ParallelChunks.MAX_THREADS, plain(DEFAULT_RTOL), plain(DEFAULT_ATOL_LR), String.join(", ", optimizers()));
     }
 
     /** The parsed command line. */
@@ -158,7 +161,7 @@ final class ValidateCommand implements Command {
         if (!KERNELS.contains(kernel)) {
             throw new UsageException("unknown kernel '" + kernel + "'; expected one of " + String.join(", ", KERNELS));
         }
-        int threads = f.has("--threads") ? threads(f.string("--threads", null)) : 1;
+        int threads = f.threads();
         Path out = f.has("--out") ? path(f.string("--out", null), "--out folder") : null;
         double rtol = f.has("--rtol") ? tolerance("--rtol", f.string("--rtol", null)) : DEFAULT_RTOL;
         double atolLr = f.has("--atol-lr") ? tolerance("--atol-lr", f.string("--atol-lr", null)) : DEFAULT_ATOL_LR;
@@ -185,6 +188,13 @@ final class ValidateCommand implements Command {
         Layout layout = new Layout();
         if (o.out() != null && Files.exists(o.out()) && !Files.isDirectory(o.out())) {
             throw new Unusable(o.out() + ": --out is not a folder");
+        }
+        if (o.out() != null) {
+            try {
+                Outputs.checkFolder(o.out(), "--out");
+            } catch (UnusableException e) {
+                throw new Unusable(e.getMessage());
+            }
         }
         Map<String, Path> byName = new HashMap<>();
         for (Path dir : o.cases()) {
@@ -403,8 +413,8 @@ final class ValidateCommand implements Command {
         }
     }
 
-    /** One line naming the file and the problem. */
-    private static String message(Exception e) {
+    /** One line naming the file and the problem, with anything unprintable that came from a file escaped. */
+    static String message(Exception e) {
         String m;
         if (e instanceof FileSystemException fse && !(e instanceof CaseFormatException)) {
             m = fse.getFile() + ": " + (fse.getReason() != null ? fse.getReason()
@@ -413,7 +423,7 @@ final class ValidateCommand implements Command {
         } else {
             m = e.getMessage() != null ? e.getMessage() : e.toString();
         }
-        return m.replaceAll("\\s*[\\r\\n]+\\s*", " ");
+        return Printable.escape(m.replaceAll("\\s*[\\r\\n]+\\s*", " "));
     }
 
     private static String plain(double x) {
@@ -433,18 +443,6 @@ final class ValidateCommand implements Command {
         } catch (InvalidPathException e) {
             throw new UsageException("bad " + what + " '" + value + "': " + e.getReason());
         }
-    }
-
-    private static int threads(String value) throws UsageException {
-        try {
-            int threads = Integer.parseInt(value);
-            if (threads >= 1) {
-                return threads;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new UsageException("--threads needs a whole number >= 1, got '" + value + "'");
     }
 
     private static double tolerance(String key, String value) throws UsageException {

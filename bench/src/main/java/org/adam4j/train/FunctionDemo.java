@@ -7,6 +7,11 @@ public final class FunctionDemo {
     /** The optimizers the demo compares, as the issue lists them. */
     public static final List<String> OPTIMIZERS = List.of("adam", "sgd", "sgd-momentum", "rmsprop", "adagrad");
     public static final int STEPS = 10_000;
+    /**
+     * The most steps a run may take: each optimizer's path is kept, 16 bytes a step, and drawn; a million steps is
+     * 16 MB per path, a hundred times the default, and far past where any of these runs settles.
+     */
+    public static final int MAX_STEPS = 1_000_000;
 
     private FunctionDemo() {
     }

@@ -16,8 +16,8 @@ public record FunctionRun(String optimizer, TestFunction function, double lr, do
 
     /** Runs {@code steps} steps of {@code optimizer} (by name) at {@code lr} from the function's start. */
     public static FunctionRun run(TestFunction f, String optimizer, double lr, int steps) {
-        if (steps < 1) {
-            throw new IllegalArgumentException("steps must be at least 1, got " + steps);
+        if (steps < 1 || steps > FunctionDemo.MAX_STEPS) {
+            throw new IllegalArgumentException("steps must be 1 to " + FunctionDemo.MAX_STEPS + ", got " + steps);
         }
         try (Optimizer<?> opt = Optimizers.create(optimizer, lr, 1)) {
             return run(f, opt, optimizer, lr, steps);

@@ -37,18 +37,7 @@ public final class Mlp {
      * @param seed   the seed of the initial weights
      */
     public Mlp(int inputs, int[] hidden, int classes, long seed) {
-        if (inputs < 1 || classes < 2) {
-            throw new IllegalArgumentException("need at least 1 input and 2 classes, got " + inputs + " and " + classes);
-        }
-        sizes = new int[hidden.length + 2];
-        sizes[0] = inputs;
-        for (int i = 0; i < hidden.length; i++) {
-            if (hidden[i] < 1) {
-                throw new IllegalArgumentException("hidden layer sizes must be at least 1, got " + Arrays.toString(hidden));
-            }
-            sizes[i + 1] = hidden[i];
-        }
-        sizes[sizes.length - 1] = classes;
+        sizes = sizes(inputs, hidden, classes);
         int layers = sizes.length - 1;
         weights = new FMatrixRMaj[layers];
         biases = new FMatrixRMaj[layers];
@@ -62,6 +51,56 @@ public final class Mlp {
             weightGrads[l] = new FMatrixRMaj(sizes[l], sizes[l + 1]);
             biasGrads[l] = new FMatrixRMaj(1, sizes[l + 1]);
         }
+    }
+
+    /** The layer widths, input first, checked: every weight matrix must fit one Java array. */
+    private static int[] sizes(int inputs, int[] hidden, int classes) {
+        if (inputs < 1 || classes < 2) {
+            throw new IllegalArgumentException("need at least 1 input and 2 classes, got " + inputs + " and " + classes);
+        }
+        int[] sizes = new int[hidden.length + 2];
+        sizes[0] = inputs;
+        for (int i = 0; i < hidden.length; i++) {
+            if (hidden[i] < 1) {
+                throw new IllegalArgumentException("hidden layer sizes must be at least 1, got " + Arrays.toString(hidden));
+            }
+            sizes[i + 1] = hidden[i];
+        }
+        sizes[sizes.length - 1] = classes;
+        for (int l = 0; l + 1 < sizes.length; l++) {
+            if ((long) sizes[l] * sizes[l + 1] > MAX_ARRAY) {
+                throw new IllegalArgumentException("layer " + (l + 1) + " would have " + sizes[l] + " x " + sizes[l + 1]
+                        + " weights, more than one Java array holds (" + MAX_ARRAY + ")");
+            }
+        }
+        return sizes;
+    }
+
+    /** The most elements of one array. */
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    /**
+     * The bytes a model of these widths holds while it trains and is scored with {@code rows} examples per batch on
+     * {@code threads} threads: its parameters and gradients, the optimizer's state (at most two arrays per
+     * parameter for the optimizers {@code train} offers), and per chunk of {@link #CHUNK_ROWS} rows one more set of
+     * gradients and the activations. For refusing, before anything is allocated, a model the heap cannot hold.
+     *
+     * @throws IllegalArgumentException when a layer's weights cannot be one Java array
+     */
+    public static long bytesNeeded(int inputs, int[] hidden, int classes, int batchRows, int threads) {
+        int[] sizes = sizes(inputs, hidden, classes);
+        long parameters = 0;
+        long widths = 0;
+        for (int l = 0; l + 1 < sizes.length; l++) {
+            parameters += (long) sizes[l] * sizes[l + 1] + sizes[l + 1];
+        }
+        for (int size : sizes) {
+            widths += size;
+        }
+        int widest = Arrays.stream(sizes).max().orElseThrow();
+        long chunks = Math.max(chunkCount(Math.max(1, batchRows)), 4L * threads);
+        long perChunk = 4L * parameters + 4L * CHUNK_ROWS * (widths + 2L * widest);
+        return 4L * parameters * 4 + chunks * perChunk;
     }
 
     private static FMatrixRMaj uniform(int rows, int cols, double bound, SplittableRandom random) {

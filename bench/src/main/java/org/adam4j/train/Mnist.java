@@ -45,6 +45,14 @@ public final class Mnist {
 
     private static Dataset load(Path dir, String prefix) throws IOException {
         Idx.Array images = Idx.read(find(dir, prefix, "images", 3), 3);
+        if (images.items() == 0) {
+            throw new IdxFormatException(images.file() + ": holds no images; " + (prefix.equals("train")
+                    ? "training needs at least one" : "the test accuracy needs at least one"));
+        }
+        if (images.itemSize() == 0) {
+            throw new IdxFormatException(images.file() + ": images of " + images.dims()[1] + " x " + images.dims()[2]
+                    + " pixels; a model needs at least one");
+        }
         Idx.Array labels = Idx.read(find(dir, prefix, "labels", 1), 1);
         if (labels.items() != images.items()) {
             throw new IdxFormatException(labels.file() + ": " + labels.items() + " labels for the "

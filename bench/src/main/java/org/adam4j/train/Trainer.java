@@ -32,6 +32,10 @@ public final class Trainer {
      */
     public static List<Epoch> train(Mlp model, Optimizer<?> optimizer, Dataset.Split data, Settings settings,
             Workers workers, Consumer<Epoch> progress) {
+        if (data.train().rows() == 0 || data.test().rows() == 0) {
+            throw new IllegalArgumentException(data.description() + ": " + data.train().rows() + " training and "
+                    + data.test().rows() + " test examples; training and scoring need at least one each");
+        }
         // A stream of its own, so that the order of examples does not depend on how many weights the model drew.
         SplittableRandom shuffle = new SplittableRandom(settings.seed()).split();
         int n = data.train().rows();

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntConsumer;
+import org.adam4j.kernels.ParallelChunks;
 
 /**
  * Runs numbered tasks on a fixed number of threads. The work is cut into tasks by the caller independently of the
@@ -17,10 +18,7 @@ public final class Workers implements AutoCloseable {
     private final ExecutorService pool;
 
     public Workers(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-        }
-        this.threads = threads;
+        this.threads = ParallelChunks.checkThreads(threads);
         this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
             Thread t = new Thread(r, "adam4j-train");
             t.setDaemon(true);

@@ -66,4 +66,26 @@ class DemoCommandTest {
         assertEquals(2, TrainCommandTest.run("demo", "functions", "--optimizers", "nope").status());
         assertEquals(2, TrainCommandTest.run("demo", "functions", "--steps", "0").status());
     }
+
+    @Test
+    void refusesStepsBeyondTheLimitAndAnOutThatIsAFileBeforeRunning() throws IOException {
+        for (String steps : List.of("2147483647", "2000000000", "1000001", "0")) {
+            TrainCommandTest.Result r = TrainCommandTest.run("demo", "functions", "--steps", steps, "--out",
+                    dir.toString());
+            assertEquals(2, r.status(), r.toString());
+            assertEquals("adam4j demo: --steps must be a whole number from 1 to 1000000, got '" + steps + "'",
+                    r.err().get(0));
+            assertEquals(List.of(), r.out());
+        }
+        Path file = java.nio.file.Files.writeString(dir.resolve("a-file"), "x");
+        TrainCommandTest.Result r = TrainCommandTest.run("demo", "functions", "--out", file.toString());
+        assertEquals(2, r.status(), r.toString());
+        assertEquals(List.of("adam4j demo: " + file + ": --out needs a folder, and this is a file"), r.err());
+        assertEquals(List.of(), r.out(), "nothing ran");
+        java.nio.file.Files.createDirectories(dir.resolve("out/functions-saddle.png"));
+        r = TrainCommandTest.run("demo", "functions", "--out", dir.resolve("out").toString());
+        assertEquals(List.of("adam4j demo: " + dir.resolve("out/functions-saddle.png")
+                + ": --out would write a file here, and this is a folder"), r.err());
+        assertEquals(List.of(), r.out(), "nothing ran");
+    }
 }

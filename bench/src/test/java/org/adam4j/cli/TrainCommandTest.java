@@ -139,4 +139,73 @@ class TrainCommandTest {
             assertTrue(line.contains((String) fault[2]), line);
         }
     }
+
+    /** A refusal before any work: exit 2, one line on stderr, nothing on stdout. */
+    private static void assertRefused(Result r, String line) {
+        assertEquals(2, r.status(), r.toString());
+        assertEquals(List.of(line), r.err(), r.toString());
+        assertEquals(List.of(), r.out(), "nothing ran: " + r);
+    }
+
+    @Test
+    void anOutThatIsAFileIsRefusedBeforeTraining() throws IOException {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertRefused(run("train", "--epochs", "1", "--out", file.toString()),
+                "adam4j train: " + file + ": --out needs a folder, and this is a file");
+        assertRefused(run("train", "--epochs", "1", "--out", file.resolve("sub").toString()),
+                "adam4j train: " + file.resolve("sub") + ": --out cannot be created, " + file + " is a file");
+        Path chart = Files.createDirectories(dir.resolve("out/train-two-moons-mlp-adam.png"));
+        assertRefused(run("train", "--epochs", "1", "--out", dir.resolve("out").toString()),
+                "adam4j train: " + chart + ": --out would write a file here, and this is a folder");
+    }
+
+    @Test
+    void threadCountsBeyondTheLimitAreRefused() {
+        for (String threads : List.of("2147483647", "1025", "0")) {
+            Result r = run("train", "--threads", threads, "--out", dir.toString());
+            assertEquals(2, r.status(), r.toString());
+            assertEquals("adam4j train: --threads must be a whole number from 1 to 1024, got '" + threads + "'",
+                    r.err().get(0));
+            assertEquals(List.of(), r.out());
+        }
+    }
+
+    @Test
+    void modelsTooLargeForTheHeapOrForJavaArraysAreRefusedBeforeTraining() {
+        assertRefused(run("train", "--hidden", "2147483647", "--out", dir.toString()), "adam4j train: --hidden "
+                + "2147483647: layer 1 would have 2 x 2147483647 weights, more than one Java array holds (2147483639)");
+        Result r = run("train", "--hidden", "1000000000", "--out", dir.toString());
+        assertEquals(2, r.status(), r.toString());
+        assertEquals(1, r.err().size(), r.toString());
+        assertTrue(r.err().get(0).matches("adam4j train: --hidden 1000000000 with 2 inputs and 2 classes, --batch 128 "
+                + "and --threads 1 needs about \\d+\\.\\d MiB, and this JVM's heap has \\d+\\.\\d MiB left \\(of at most "
+                + "\\d+\\.\\d MiB\\); give it more with -Xmx \\(ADAM4J_JAVA_OPTS=-Xmx8g \\./adam4j \\.\\.\\.\\) or use a "
+                + "smaller model"), r.err().get(0));
+        assertEquals(List.of(), r.out());
+    }
+
+    @Test
+    void emptyOrPixellessDataIsRefusedNamingTheFile() throws IOException {
+        Path mnist = IdxFiles.mnistFolder(dir.resolve("mnist"));
+        Path trainImages = mnist.resolve("train-images-idx3-ubyte.gz");
+        Path trainLabels = mnist.resolve("train-labels-idx1-ubyte.gz");
+        Files.write(trainImages, IdxFiles.gzip(IdxFiles.images(0, 4, 3)));
+        Files.write(trainLabels, IdxFiles.gzip(IdxFiles.labels(0)));
+        assertRefused(run("train", "--data", mnist.toString(), "--out", dir.toString()),
+                "adam4j train: " + trainImages + ": holds no images; training needs at least one");
+        IdxFiles.mnistFolder(mnist);
+        Path testImages = mnist.resolve("t10k-images-idx3-ubyte");
+        Files.write(testImages, IdxFiles.images(0, 4, 3));
+        Files.write(mnist.resolve("t10k-labels-idx1-ubyte"), IdxFiles.labels(0));
+        assertRefused(run("train", "--data", mnist.toString(), "--out", dir.toString()),
+                "adam4j train: " + testImages + ": holds no images; the test accuracy needs at least one");
+        IdxFiles.mnistFolder(mnist);
+        Files.write(trainImages, IdxFiles.gzip(IdxFiles.idx(0x803, new int[] {12, 0, 0}, new byte[0])));
+        assertRefused(run("train", "--data", mnist.toString(), "--out", dir.toString()),
+                "adam4j train: " + trainImages + ": images of 0 x 0 pixels; a model needs at least one");
+        IdxFiles.mnistFolder(mnist);
+        Files.write(trainLabels, IdxFiles.idx(0x801, new int[] {Integer.MAX_VALUE - 8}, new byte[5]));
+        assertRefused(run("train", "--data", mnist.toString(), "--out", dir.toString()), "adam4j train: "
+                + trainLabels + ": truncated: dimensions [2147483639] need 2147483639 bytes of data, the file has 5");
+    }
 }

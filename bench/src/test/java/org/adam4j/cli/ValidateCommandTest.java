@@ -470,11 +470,51 @@ class ValidateCommandTest {
     }
 
     @Test
+    void aFolderWhereAFileBelongsIsNamedAsSuch() throws IOException {
+        Path json = small("json-folder");
+        Files.delete(json.resolve("case.json"));
+        Files.createDirectories(json.resolve("case.json"));
+        assertUnusable(json, "json-folder/case.json: is a folder, not a file");
+        Path grads = small("grads-folder");
+        Files.delete(grads.resolve("grads.npy"));
+        Files.createDirectories(grads.resolve("grads.npy"));
+        assertUnusable(grads, "grads-folder/grads.npy: is a folder, not a .npy file");
+    }
+
+    @Test
+    void whatAFileSaysIsEscapedAndWhatItsFormatForbidsRefused() throws IOException {
+        assertUnusable(npyEdited("escape", "grads.npy", b -> replace(b, "'descr': '<f4'", "'descr': '\u001b[m'")),
+                "grads.npy: header string at byte 20 holds the byte 0x1B");
+        assertUnusable(npyEdited("duplicate", "params.npy", b -> replace(b, "'fortran_order': False",
+                "'descr':         '<f4'")), "params.npy: header has the key 'descr' twice");
+        assertUnusable(npyEdited("int-shape", "param0.npy", b -> replace(b, "(5,)", "(5) ")),
+                "param0.npy: (5) at byte 60 is not a tuple");
+        assertUnusable(jsonEdited("format-2", "\"format\": 1", "\"format\": 2"), "format 2 is not one adam4j reads");
+        assertUnusable(jsonEdited("format-banana", "\"format\": 1", "\"format\": \"banana\""),
+                "'format' is not a number: \"banana\"");
+        assertUnusable(jsonEdited("foreach", "\"format\": 1", "\"format\": 1, \"foreach\": \"maybe\""),
+                "foreach/case.json: 'foreach' is not true or false: \"maybe\"");
+        assertUnusable(jsonEdited("red", "\"optimizer\": \"adam\"", "\"optimizer\": \"\\u001b[31mRED\""),
+                "red/case.json: bad optimizer name '\\u001b[31mRED'");
+    }
+
+    @Test
+    void anOutFolderUnderAFileIsRefusedBeforeAnythingRuns() throws IOException {
+        Path good = small("good");
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        assertUnusable(List.of(good, "--out", file.resolve("sub")), "a-file/sub: --out cannot be created, " + file
+                + " is a file");
+    }
+
+    @Test
     void badArguments() throws IOException {
         Path good = small("good");
         assertBadArgument(List.of(good, "--kernel", "scalar-strict"), "unknown kernel 'scalar-strict'; expected one of scalar");
-        assertBadArgument(List.of(good, "--threads", "0"), "--threads needs a whole number >= 1, got '0'");
-        assertBadArgument(List.of(good, "--threads", "two"), "--threads needs a whole number >= 1");
+        assertBadArgument(List.of(good, "--threads", "0"), "--threads must be a whole number from 1 to 1024, got '0'");
+        assertBadArgument(List.of(good, "--threads", "2147483647"),
+                "--threads must be a whole number from 1 to 1024, got '2147483647'");
+        assertBadArgument(List.of(good, "--threads", "1025"), "--threads must be a whole number from 1 to 1024");
+        assertBadArgument(List.of(good, "--threads", "two"), "--threads must be a whole number from 1 to 1024");
         assertBadArgument(List.of(good, "--rtol", "-1"), "--rtol needs a finite number >= 0, got '-1'");
         assertBadArgument(List.of(good, "--atol-lr", "NaN"), "--atol-lr needs a finite number >= 0");
         assertBadArgument(List.of(good, "--kernel"), "--kernel needs a value");

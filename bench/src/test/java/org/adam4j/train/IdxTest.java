@@ -63,6 +63,67 @@ class IdxTest {
     }
 
     @Test
+    void aHeaderDeclaringMoreThanTheFileHoldsIsRefusedBeforeAllocating() throws IOException {
+        // 13 bytes declaring 2^31 - 9 labels: refused from the file's size (plain) or after the 5 bytes it holds
+        // (gzipped), either way without allocating the 2 GB the header asks for.
+        byte[] huge = IdxFiles.idx(0x801, new int[] {Integer.MAX_VALUE - 8}, new byte[] {1, 2, 3, 4, 5});
+        assertEquals(13, huge.length);
+        String plain = refusal("huge", huge, 1);
+        assertTrue(plain.endsWith(": truncated: dimensions [2147483639] need 2147483639 bytes of data, the file has 5"),
+                plain);
+        String gz = refusal("huge.gz", IdxFiles.gzip(huge), 1);
+        assertTrue(gz.endsWith(": truncated: dimensions [2147483639] need 2147483639 bytes of data, the file has 5"), gz);
+        String images = refusal("images", IdxFiles.idx(0x803, new int[] {60000, 28, 1278}, new byte[16]), 3);
+        assertTrue(images.endsWith("need 2147040000 bytes of data, the file has 16"), images);
+    }
+
+    @Test
+    void gzipRefusesTrailingBytesAndReadsFurtherMembersAsGunzipDoes() throws IOException {
+        byte[] labels = IdxFiles.labels(5);
+        byte[] gz = IdxFiles.gzip(labels);
+        byte[] garbage = Arrays.copyOf(gz, gz.length + 3);
+        String m = refusal("trailing.gz", garbage, 1);
+        assertTrue(m.endsWith(": bytes after the gzip stream, from byte " + gz.length + " of the file on"), m);
+        byte[] zeros = Arrays.copyOf(gz, gz.length + 1);
+        assertTrue(refusal("zero.gz", zeros, 1).contains("bytes after the gzip stream"));
+        byte[] first = IdxFiles.gzip(Arrays.copyOf(labels, 7));
+        byte[] second = IdxFiles.gzip(Arrays.copyOfRange(labels, 7, labels.length));
+        byte[] members = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, members, first.length, second.length);
+        assertArrayEquals(new byte[] {0, 1, 2, 3, 4}, Idx.read(write("members.gz", members), 1).data());
+        byte[] badCrc = gz.clone();
+        badCrc[badCrc.length - 8] ^= 1;
+        assertTrue(refusal("crc.gz", badCrc, 1).contains("corrupt gzip stream (CRC-32 mismatch)"));
+        byte[] badLength = gz.clone();
+        badLength[badLength.length - 4] ^= 1;
+        assertTrue(refusal("length.gz", badLength, 1).contains("corrupt gzip stream (length mismatch)"));
+    }
+
+    @Test
+    void aFolderWhereTheFileBelongsIsNamed() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("train-labels-idx1-ubyte"));
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> Idx.read(folder, 1));
+        assertEquals(folder + ": is a folder, not an IDX file", e.getMessage());
+    }
+
+    @Test
+    void refusesEmptySetsAndImagesWithoutPixels() throws IOException {
+        Path mnist = IdxFiles.mnistFolder(dir.resolve("mnist"));
+        Path trainImages = mnist.resolve("train-images-idx3-ubyte.gz");
+        Files.write(trainImages, IdxFiles.gzip(IdxFiles.idx(0x803, new int[] {12, 0, 0}, new byte[0])));
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> Mnist.load(mnist));
+        assertEquals(trainImages + ": images of 0 x 0 pixels; a model needs at least one", e.getMessage());
+        Files.write(trainImages, IdxFiles.gzip(IdxFiles.images(0, 4, 3)));
+        e = assertThrows(IdxFormatException.class, () -> Mnist.load(mnist));
+        assertEquals(trainImages + ": holds no images; training needs at least one", e.getMessage());
+        Files.write(trainImages, IdxFiles.gzip(IdxFiles.images(12, 4, 3)));
+        Path testImages = mnist.resolve("t10k-images-idx3-ubyte");
+        Files.write(testImages, IdxFiles.images(0, 4, 3));
+        e = assertThrows(IdxFormatException.class, () -> Mnist.load(mnist));
+        assertEquals(testImages + ": holds no images; the test accuracy needs at least one", e.getMessage());
+    }
+
+    @Test
     void refusesBytesAfterTheData() throws IOException {
         byte[] full = IdxFiles.labels(5);
         assertTrue(refusal("long", Arrays.copyOf(full, full.length + 1), 1).contains("bytes after"));

@@ -17,6 +17,12 @@ import java.util.function.IntConsumer;
 public final class ParallelChunks {
     /** Below this many elements per thread a split costs more than it saves. */
     public static final int MIN_CHUNK = 4096;
+    /**
+     * The most threads a split may use: far more than any machine adam4j runs on has cores, and few enough that the
+     * bookkeeping sized by the count (one helper task per thread) stays a few kilobytes. A larger count is a mistake
+     * (a typo, an unset variable read as MAX_VALUE) that used to end in an OutOfMemoryError.
+     */
+    public static final int MAX_THREADS = 1024;
 
     /** A chunk of work on {@code [off, off + len)}. */
     @FunctionalInterface
@@ -35,31 +41,12 @@ public final class ParallelChunks {
     private final Executor executor;
 
     /**
-     * The most threads a step may be split over: far more than any machine's cores, and small enough that the
-     * per-thread bookkeeping of a split stays a few kilobytes.
-     */
-    public static final int MAX_THREADS = 1024;
-
-    /**
-     * Refuses a thread count outside {@code [1, MAX_THREADS]}.
-     *
-     * @return {@code threads}
-     */
-    public static int requireThreads(int threads) {
-        if (threads < 1 || threads > MAX_THREADS) {
-            throw new IllegalArgumentException("Invalid thread count: " + threads + " (must be >= 1 and <= "
-                    + MAX_THREADS + ")");
-        }
-        return threads;
-    }
-
-    /**
      * @param threads  how many chunks at most (1 runs everything on the caller)
      * @param line     the alignment of inner chunk boundaries, in elements
      * @param executor where chunks after the first run; {@code null} for a shared pool of daemon threads
      */
     public ParallelChunks(int threads, int line, Executor executor) {
-        requireThreads(threads);
+        checkThreads(threads);
         if (line < 1) {
             throw new IllegalArgumentException("Invalid line size: " + line);
         }
@@ -69,6 +56,21 @@ public final class ParallelChunks {
     }
 
     public int threads() {
+        return threads;
+    }
+
+    /**
+     * Checks a thread count given to any of adam4j's parallel paths (kernels' {@code parallel(n)}, the optimizer's
+     * {@code threads(n)}, the command line's {@code --threads}): 1 to {@link #MAX_THREADS}.
+     *
+     * @return {@code threads}
+     * @throws IllegalArgumentException otherwise
+     */
+    public static int checkThreads(int threads) {
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("Invalid thread count: " + threads + " (must be 1 to " + MAX_THREADS
+                    + ")");
+        }
         return threads;
     }
 

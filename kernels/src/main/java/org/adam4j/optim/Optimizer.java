@@ -549,7 +549,7 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
 
         /** Steps with this many threads (the caller's and those of a shared daemon pool); 1 unless set. */
         public B threads(int threads) {
-            ParallelChunks.requireThreads(threads);
+            ParallelChunks.checkThreads(threads);
             this.threads = threads;
             return self();
         }

@@ -26,6 +26,26 @@ class ParallelChunksTest {
     }
 
     @Test
+    void threadCountsAreOneToTheDocumentedLimitEverywhere() {
+        for (int bad : new int[] {0, -1, ParallelChunks.MAX_THREADS + 1, 10_000_000, Integer.MAX_VALUE}) {
+            String message = "Invalid thread count: " + bad + " (must be 1 to 1024)";
+            assertEquals(message, assertThrows(IllegalArgumentException.class,
+                    () -> new ParallelChunks(bad, 16, null)).getMessage());
+            assertEquals(message, assertThrows(IllegalArgumentException.class,
+                    () -> AdamKernels.f32().parallel(bad)).getMessage());
+            assertEquals(message, assertThrows(IllegalArgumentException.class,
+                    () -> AdamKernels.f64().parallel(bad, Runnable::run)).getMessage());
+            assertEquals(message, assertThrows(IllegalArgumentException.class,
+                    () -> org.adam4j.optim.Optimizer.sgd(0.1).threads(bad)).getMessage());
+        }
+        AtomicIntegerArray runs = new AtomicIntegerArray(3000);
+        new ParallelChunks(ParallelChunks.MAX_THREADS, 16, null).runPieces(3000, runs::incrementAndGet);
+        for (int k = 0; k < 3000; k++) {
+            assertEquals(1, runs.get(k), "the limit itself works: piece " + k);
+        }
+    }
+
+    @Test
     void longSlicesAreCoveredOnceAtLineBoundaries() {
         long off = (1L << 33) + 5;
         long len = 10L * ParallelChunks.MIN_CHUNK + 3;

@@ -6,15 +6,16 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 
 /**
  * Reads and writes NumPy's {@code .npy} format (versions 1.0 and 2.0 of its header) for little-endian float32
@@ -29,9 +30,17 @@ import java.util.regex.Pattern;
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
-    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
-    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+    /**
+     * NumPy's {@code np.load} refuses longer headers unless told to trust the file ({@code max_header_size},
+     * {@code allow_pickle}); a float array's header is under 128 bytes.
+     */
+    static final int MAX_HEADER = 10_000;
+    /** The most elements a shape may have: a Java array's limit. */
+    static final long MAX_ELEMENTS = Integer.MAX_VALUE - 16;
+    /** Data is read through a buffer of this many bytes, never all at once. */
+    private static final int CHUNK = 1 << 20;
+    /** From a stream, the array starts at this many elements and doubles as data arrives. */
+    private static final int FIRST_GROWN = 4096;
 
     private Npy() {
     }
@@ -45,134 +54,218 @@ public final class Npy {
         }
     }
 
+    /**
+     * Reads {@code file}. The header is checked against the file's size before the array is allocated, and the data
+     * is read through a small buffer, so a file of any size costs the array and nothing more; an array larger than
+     * the heap can hold is refused, naming the file, instead of ending the JVM with an OutOfMemoryError.
+     *
+     * @throws NpyFormatException for anything but a float32/float64 C-order 1-D or 2-D array, or a file that cannot
+     *                            be read (one line naming the file)
+     */
     public static NpyArray read(Path file) throws IOException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        if (Files.isDirectory(file)) {
+            throw new NpyFormatException(file, "is a folder, not a .npy file");
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return read(file, ch, ch.size());
         } catch (NoSuchFileException e) {
             throw new NpyFormatException(file, "no such file");
+        } catch (NpyFormatException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new NpyFormatException(file, "cannot be read: " + reason(e));
         }
-        return parse(file, bytes);
     }
 
+    /**
+     * Reads a .npy array from {@code in} (to its end), named {@code file} in messages. The stream's length is not
+     * known in advance, so the array grows as data arrives: a header that declares more than the stream holds costs
+     * what the stream holds, not what the header says.
+     */
     public static NpyArray read(Path file, InputStream in) throws IOException {
-        return parse(file, in.readAllBytes());
+        return read(file, Channels.newChannel(in), -1);
     }
 
-    private static NpyArray parse(Path file, byte[] bytes) throws NpyFormatException {
-        if (bytes.length < 10) {
-            throw new NpyFormatException(file, "truncated: " + bytes.length + " bytes is too short for a .npy header");
+    /** Reads from {@code ch}, which holds {@code size} bytes, or an unknown number if {@code size < 0}. */
+    private static NpyArray read(Path file, ReadableByteChannel ch, long size) throws IOException {
+        ByteBuffer prefix = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+        prefix.limit(10);
+        int got = fill(ch, prefix);
+        if (got < 10) {
+            throw new NpyFormatException(file, "truncated: " + got + " bytes is too short for a .npy header");
         }
         for (int i = 0; i < MAGIC.length; i++) {
-            if (bytes[i] != MAGIC[i]) {
+            if (prefix.get(i) != MAGIC[i]) {
                 throw new NpyFormatException(file, "not a .npy file (bad magic string)");
             }
         }
-        int major = bytes[6] & 0xff;
-        int minor = bytes[7] & 0xff;
-        ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int major = prefix.get(6) & 0xff;
+        int minor = prefix.get(7) & 0xff;
         long headerLen;
         int start;
         if (major == 1 && minor == 0) {
-            headerLen = bb.getShort(8) & 0xffff;
+            headerLen = prefix.getShort(8) & 0xffff;
             start = 10;
         } else if (major == 2 && minor == 0) {
-            if (bytes.length < 12) {
+            prefix.limit(12);
+            if (fill(ch, prefix) < 2) {
                 throw new NpyFormatException(file, "truncated header");
             }
-            headerLen = bb.getInt(8) & 0xffffffffL;
+            headerLen = prefix.getInt(8) & 0xffffffffL;
             start = 12;
         } else {
             throw new NpyFormatException(file, "unsupported .npy version " + major + "." + minor
                     + " (adam4j reads 1.0 and 2.0)");
         }
-        if (start + headerLen > bytes.length) {
+        if (size >= 0 && start + headerLen > size) {
             throw new NpyFormatException(file, "truncated header: it says " + headerLen + " bytes, the file has "
-                    + (bytes.length - start));
+                    + (size - start));
         }
-        String header = new String(bytes, start, (int) headerLen, StandardCharsets.ISO_8859_1).trim();
-        if (!header.startsWith("{") || !header.endsWith("}")) {
-            throw new NpyFormatException(file, "header is not a dict: " + abbreviate(header));
+        if (headerLen > MAX_HEADER) {
+            throw new NpyFormatException(file, "header of " + headerLen + " bytes; NumPy reads at most " + MAX_HEADER
+                    + " (a float array's header is under 128)");
         }
-        String descr = group(file, DESCR, header, "descr");
-        NpyArray.DType dtype;
-        switch (descr) {
-            case "<f4" -> dtype = NpyArray.DType.F32;
-            case "<f8" -> dtype = NpyArray.DType.F64;
-            case ">f4", ">f8" -> throw new NpyFormatException(file,
-                    "big-endian data ('" + descr + "'); adam4j reads little-endian float32 ('<f4') or float64 ('<f8')");
-            default -> throw new NpyFormatException(file,
-                    "dtype '" + descr + "' is not supported; adam4j reads little-endian float32 ('<f4') or float64 ('<f8')");
+        ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLen);
+        int headerGot = fill(ch, headerBytes);
+        if (headerGot < headerLen) {
+            throw new NpyFormatException(file, "truncated header: it says " + headerLen + " bytes, the file has "
+                    + headerGot);
         }
-        if (group(file, FORTRAN, header, "fortran_order").equals("True")) {
-            throw new NpyFormatException(file, "Fortran-order data; adam4j reads C order only");
-        }
-        int[] shape = shape(file, group(file, SHAPE, header, "shape"));
+        Header h = NpyHeader.parse(file, headerBytes.array(), start);
         long count = 1;
-        for (int d : shape) {
+        for (int d : h.shape) {
             count *= d;
         }
         long dataStart = start + headerLen;
-        long need = count * dtype.bytes;
-        long have = bytes.length - dataStart;
-        if (have < need) {
-            throw new NpyFormatException(file, "truncated data: shape " + java.util.Arrays.toString(shape) + " needs "
-                    + need + " bytes, the file has " + have);
-        }
-        if (have > need) {
-            throw new NpyFormatException(file, (have - need) + " bytes of unexpected data after the array");
-        }
-        bb.position((int) dataStart);
-        if (dtype == NpyArray.DType.F32) {
-            float[] data = new float[(int) count];
-            bb.slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
-            return NpyArray.of(data, shape);
-        }
-        double[] data = new double[(int) count];
-        bb.slice().order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(data);
-        return NpyArray.of(data, shape);
-    }
-
-    private static String group(Path file, Pattern p, String header, String key) throws NpyFormatException {
-        Matcher m = p.matcher(header);
-        if (!m.find()) {
-            throw new NpyFormatException(file, "header lacks '" + key + "': " + abbreviate(header));
-        }
-        return m.group(1);
-    }
-
-    private static int[] shape(Path file, String text) throws NpyFormatException {
-        List<Integer> dims = new ArrayList<>();
-        for (String part : text.split(",")) {
-            String t = part.trim();
-            if (t.isEmpty()) {
-                continue;
+        long need = count * h.dtype.bytes;
+        if (size >= 0) {
+            long have = size - dataStart;
+            if (have < need) {
+                throw new NpyFormatException(file, "truncated data: shape " + Arrays.toString(h.shape) + " needs "
+                        + need + " bytes, the file has " + have);
             }
+            if (have > need) {
+                throw new NpyFormatException(file, (have - need) + " bytes of unexpected data after the array");
+            }
+        }
+        Data data = new Data(file, h, (int) count, size >= 0);
+        int bufBytes = (int) Math.min(CHUNK, Math.max(need, 8));
+        // A channel reads into a direct buffer without an extra copy; worth its allocation only for large arrays.
+        ByteBuffer buf = (need >= CHUNK ? ByteBuffer.allocateDirect(bufBytes) : ByteBuffer.allocate(bufBytes))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        long read = 0;
+        while (read < need) {
+            buf.limit((int) Math.min(buf.capacity(), need - read));
+            int n = ch.read(buf);
+            if (n < 0) {
+                throw new NpyFormatException(file, "truncated data: shape " + Arrays.toString(h.shape) + " needs "
+                        + need + " bytes, the file has " + (read + buf.position()));
+            }
+            buf.flip();
+            int whole = buf.remaining() / h.dtype.bytes;
+            data.take(buf, whole);
+            read += (long) whole * h.dtype.bytes;
+            buf.compact();
+        }
+        if (size < 0) {
+            long extra = drain(ch, buf);
+            if (extra > 0) {
+                throw new NpyFormatException(file, extra + " bytes of unexpected data after the array");
+            }
+        }
+        return data.array();
+    }
+
+    /** The array being filled, allocated at once when the size is known, grown as data arrives when it is not. */
+    private static final class Data {
+        private final Path file;
+        private final Header h;
+        private final int count;
+        private float[] f32;
+        private double[] f64;
+        private int filled;
+
+        Data(Path file, Header h, int count, boolean sizeKnown) throws NpyFormatException {
+            this.file = file;
+            this.h = h;
+            this.count = count;
+            allocate(sizeKnown ? count : Math.min(count, FIRST_GROWN));
+        }
+
+        private void allocate(int capacity) throws NpyFormatException {
             try {
-                dims.add(Integer.parseInt(t.endsWith("L") ? t.substring(0, t.length() - 1) : t));
-            } catch (NumberFormatException e) {
-                throw new NpyFormatException(file, "bad shape (" + text + ")");
+                if (h.dtype == NpyArray.DType.F32) {
+                    f32 = f32 == null ? new float[capacity] : Arrays.copyOf(f32, capacity);
+                } else {
+                    f64 = f64 == null ? new double[capacity] : Arrays.copyOf(f64, capacity);
+                }
+            } catch (OutOfMemoryError e) {
+                // Only this array's allocation failed: nothing else was touched, and the heap is as it was.
+                throw new NpyFormatException(file, "shape " + Arrays.toString(h.shape) + " holds " + count + " "
+                        + h.dtype.numpyName() + " values (" + mib((long) count * h.dtype.bytes)
+                        + "), more than this JVM's heap (at most " + mib(Runtime.getRuntime().maxMemory())
+                        + ") can hold; give it more with -Xmx (ADAM4J_JAVA_OPTS for ./adam4j)");
             }
         }
-        if (dims.size() < 1 || dims.size() > 2) {
-            throw new NpyFormatException(file, "shape (" + text + ") has " + dims.size()
-                    + " dimensions; adam4j reads 1-D and 2-D arrays");
-        }
-        long count = 1;
-        for (int d : dims) {
-            if (d < 0) {
-                throw new NpyFormatException(file, "bad shape (" + text + ")");
+
+        void take(ByteBuffer buf, int elements) throws NpyFormatException {
+            int capacity = f32 != null ? f32.length : f64.length;
+            if (filled + elements > capacity) {
+                allocate((int) Math.min(count, Math.max((long) capacity * 2, filled + elements)));
             }
-            count *= d;
+            if (f32 != null) {
+                buf.asFloatBuffer().get(f32, filled, elements);
+            } else {
+                buf.asDoubleBuffer().get(f64, filled, elements);
+            }
+            buf.position(buf.position() + elements * h.dtype.bytes);
+            filled += elements;
         }
-        if (count > Integer.MAX_VALUE - 16) {
-            throw new NpyFormatException(file, "shape (" + text + ") is too large for one Java array");
+
+        NpyArray array() {
+            return f32 != null ? NpyArray.of(f32, h.shape) : NpyArray.of(f64, h.shape);
         }
-        return dims.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    private static String abbreviate(String s) {
-        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
+    /** What the header says. */
+    record Header(NpyArray.DType dtype, int[] shape) {
+    }
+
+    /** Reads until {@code buf} is full or the channel ends; returns the bytes read. */
+    private static int fill(ReadableByteChannel ch, ByteBuffer buf) throws IOException {
+        int total = 0;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf);
+            if (n < 0) {
+                break;
+            }
+            total += n;
+        }
+        return total;
+    }
+
+    /** Reads {@code ch} to its end; returns how many bytes there were. */
+    private static long drain(ReadableByteChannel ch, ByteBuffer buf) throws IOException {
+        long total = 0;
+        buf.clear();
+        for (int n; (n = ch.read(buf)) >= 0; buf.clear()) {
+            total += n;
+        }
+        return total;
+    }
+
+    private static String mib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage() != null ? Printable.escape(e.getMessage()) : e.getClass().getSimpleName();
     }
 
     /** The bytes of {@code array} as a version 1.0 .npy file (2.0 if its header would not fit 1.0). */

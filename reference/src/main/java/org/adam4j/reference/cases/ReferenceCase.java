@@ -53,7 +53,16 @@ public final class ReferenceCase {
         this.states = Collections.unmodifiableMap(states);
     }
 
-    /** Reads the case in {@code dir}. */
+    /** PyTorch's flags that change how a step is computed, not what: booleans, checked for every optimizer. */
+    private static final List<String> FLAGS = List.of("foreach", "differentiable", "capturable", "fused");
+
+    /**
+     * Reads the case in {@code dir}.
+     *
+     * @throws CaseFormatException      for a case.json that is not the format's (format 1; keys of the right types)
+     * @throws Npy.NpyFormatException   for an array file that is missing, malformed or of another shape or dtype
+     *                                  than case.json says
+     */
     public static ReferenceCase load(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new CaseFormatException(dir + (Files.exists(dir) ? ": not a case folder (a case is a folder holding "
@@ -61,15 +70,27 @@ public final class ReferenceCase {
         }
         Path jsonFile = dir.resolve("case.json");
         JsonObject json = readJson(jsonFile);
+        checkFormat(jsonFile, json);
         String optimizer = string(jsonFile, json, "optimizer");
         String dt = string(jsonFile, json, "dtype");
         NpyArray.DType dtype = switch (dt) {
             case "float32" -> NpyArray.DType.F32;
             case "float64" -> NpyArray.DType.F64;
-            default -> throw new CaseFormatException(jsonFile + ": dtype '" + dt + "' is not float32 or float64");
+            default -> throw new CaseFormatException(jsonFile + ": dtype '" + Printable.escape(dt)
+                    + "' is not float32 or float64");
         };
         if (!optimizer.matches("[a-z0-9_]+")) {
-            throw new CaseFormatException(jsonFile + ": bad optimizer name '" + optimizer + "'");
+            throw new CaseFormatException(jsonFile + ": bad optimizer name '" + Printable.escape(optimizer) + "'");
+        }
+        for (String flag : FLAGS) {
+            JsonElement e = json.get(flag);
+            if (e != null && !(e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean())) {
+                throw new CaseFormatException(jsonFile + ": '" + flag + "' is not true or false: " + shown(e));
+            }
+        }
+        JsonElement producer = json.get("producer");
+        if (producer != null && !(producer.isJsonPrimitive() && producer.getAsJsonPrimitive().isString())) {
+            throw new CaseFormatException(jsonFile + ": 'producer' is not a string: " + shown(producer));
         }
         int n = positiveInt(jsonFile, json, "n");
         int steps = positiveInt(jsonFile, json, "steps");
@@ -90,7 +111,7 @@ public final class ReferenceCase {
             return fallback;
         }
         if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-            throw new CaseFormatException(file() + ": '" + key + "' is not a number: " + e);
+            throw new CaseFormatException(file() + ": '" + key + "' is not a number: " + shown(e));
         }
         return e.getAsDouble();
     }
@@ -102,7 +123,7 @@ public final class ReferenceCase {
             return fallback;
         }
         if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-            throw new CaseFormatException(file() + ": '" + key + "' is not true or false: " + e);
+            throw new CaseFormatException(file() + ": '" + key + "' is not true or false: " + shown(e));
         }
         return e.getAsBoolean();
     }
@@ -114,13 +135,13 @@ public final class ReferenceCase {
             return new double[] {first, second};
         }
         if (!e.isJsonArray() || e.getAsJsonArray().size() != 2) {
-            throw new CaseFormatException(file() + ": '" + key + "' is not a list of two numbers: " + e);
+            throw new CaseFormatException(file() + ": '" + key + "' is not a list of two numbers: " + shown(e));
         }
         JsonArray a = e.getAsJsonArray();
         double[] out = new double[2];
         for (int i = 0; i < 2; i++) {
             if (!a.get(i).isJsonPrimitive() || !a.get(i).getAsJsonPrimitive().isNumber()) {
-                throw new CaseFormatException(file() + ": '" + key + "' is not a list of two numbers: " + e);
+                throw new CaseFormatException(file() + ": '" + key + "' is not a list of two numbers: " + shown(e));
             }
             out[i] = a.get(i).getAsDouble();
         }
@@ -137,7 +158,7 @@ public final class ReferenceCase {
         allowed.addAll(known);
         for (String key : json.keySet()) {
             if (!allowed.contains(key)) {
-                throw new CaseFormatException(file() + ": option '" + key + "' of " + optimizer
+                throw new CaseFormatException(file() + ": option '" + Printable.escape(key) + "' of " + optimizer
                         + " is not implemented by adam4j (it knows " + String.join(", ", known) + ")");
             }
         }
@@ -178,15 +199,37 @@ public final class ReferenceCase {
         return out;
     }
 
+    /** A case.json is a few hundred bytes; anything near this is not one, and is not read into memory. */
+    static final int MAX_JSON_BYTES = 1 << 20;
+
     private static JsonObject readJson(Path file) throws IOException {
         String text;
         try {
+            if (Files.isDirectory(file)) {
+                throw new CaseFormatException(file + ": is a folder, not a file");
+            }
+            long size = Files.size(file);
+            if (size > MAX_JSON_BYTES) {
+                throw new CaseFormatException(file + ": " + size + " bytes, too large for a case.json (adam4j reads up "
+                        + "to " + MAX_JSON_BYTES + ")");
+            }
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new CaseFormatException(file + ": no such file");
         } catch (java.nio.charset.MalformedInputException e) {
             throw new CaseFormatException(file + ": not UTF-8 text");
+        } catch (CaseFormatException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new CaseFormatException(file + ": cannot be read: "
+                    + (e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : Printable.escape(String.valueOf(e.getMessage()))));
         }
+        return parseJson(file, text);
+    }
+
+    /** The JSON object of a case.json's text, or a one-line refusal naming {@code file}. */
+    static JsonObject parseJson(Path file, String text) throws CaseFormatException {
         if (text.isBlank()) {
             throw new CaseFormatException(file + ": empty file, not JSON");
         }
@@ -205,7 +248,7 @@ public final class ReferenceCase {
             if (e instanceof CaseFormatException c) {
                 throw c;
             }
-            throw new CaseFormatException(file + ": not JSON: " + jsonProblem(e));
+            throw new CaseFormatException(file + ": not JSON: " + Printable.escape(jsonProblem(e)));
         }
     }
 
@@ -224,13 +267,41 @@ public final class ReferenceCase {
         return why.isEmpty() ? "malformed" : why;
     }
 
+    /**
+     * {@code "format"} must be the number 1, the only version there is; a case without the key is read as format 1
+     * (the first cases had none).
+     */
+    private static void checkFormat(Path file, JsonObject json) throws CaseFormatException {
+        JsonElement e = json.get("format");
+        if (e == null) {
+            return;
+        }
+        if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
+            try {
+                if (new java.math.BigDecimal(e.getAsString()).compareTo(java.math.BigDecimal.ONE) == 0) {
+                    return;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new CaseFormatException(file + ": format " + shown(e) + " is not one adam4j reads (it reads 1)");
+        }
+        throw new CaseFormatException(file + ": 'format' is not a number: " + shown(e) + " (adam4j reads format 1)");
+    }
+
+    /** A value from the file, as JSON, shortened and made printable for a one-line message. */
+    static String shown(JsonElement e) {
+        String s = e.toString();
+        return Printable.escape(s.length() > 80 ? s.substring(0, 77) + "..." : s);
+    }
+
     private static String string(Path file, JsonObject json, String key) throws CaseFormatException {
         JsonElement e = json.get(key);
         if (e == null) {
             throw new CaseFormatException(file + ": lacks the key '" + key + "'");
         }
         if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-            throw new CaseFormatException(file + ": '" + key + "' is not a string: " + e);
+            throw new CaseFormatException(file + ": '" + key + "' is not a string: " + shown(e));
         }
         return e.getAsString();
     }
@@ -250,7 +321,7 @@ public final class ReferenceCase {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new CaseFormatException(file + ": '" + key + "' is not a positive whole number: " + e);
+        throw new CaseFormatException(file + ": '" + key + "' is not a positive whole number: " + shown(e));
     }
 
     private static List<String> stateNames(Path file, JsonObject json) throws CaseFormatException {
@@ -259,12 +330,12 @@ public final class ReferenceCase {
             throw new CaseFormatException(file + ": lacks the key 'state'");
         }
         if (!e.isJsonArray()) {
-            throw new CaseFormatException(file + ": 'state' is not a list of names: " + e);
+            throw new CaseFormatException(file + ": 'state' is not a list of names: " + shown(e));
         }
         List<String> names = new ArrayList<>();
         for (JsonElement s : e.getAsJsonArray()) {
             if (!s.isJsonPrimitive() || !s.getAsJsonPrimitive().isString() || !s.getAsString().matches("[a-z0-9_]+")) {
-                throw new CaseFormatException(file + ": bad state name " + s);
+                throw new CaseFormatException(file + ": bad state name " + shown(s));
             }
             names.add(s.getAsString());
         }
