@@ -278,9 +278,13 @@ final class ValidateCommand implements Command {
         A g = newArray(param0, n);
         A params = newArray(param0, steps * n);
         System.arraycopy(param0, 0, p, 0, n);
+        // PyTorch's state['step'] counts the steps the parameter took: one without a gradient is skipped
+        long own = 0;
         for (int t = 0; t < steps; t++) {
-            System.arraycopy(grads, t * n, g, 0, n);
-            run.step().step(t + 1, p, g);
+            if (!c.gradNoneSteps.contains(t + 1)) {
+                System.arraycopy(grads, t * n, g, 0, n);
+                run.step().step(++own, p, g);
+            }
             System.arraycopy(p, 0, params, t * n, n);
         }
         Map<String, NpyArray> state = new LinkedHashMap<>();

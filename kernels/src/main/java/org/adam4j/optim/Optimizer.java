@@ -216,13 +216,16 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             for (int i = 0; i < p.params.length; i++) {
                 Param q = p.params[i];
                 q.requireUsable();
-                scalars[i] = q.group.scalars(q);
+                // PyTorch skips a parameter whose grad is None: its scalars stay unset and its pieces do nothing
+                scalars[i] = q.hasGrad() ? q.group.scalars(q) : null;
             }
             chunks.runPieces(p.pieces(), k -> p.run(k, kernels));
             for (int i = 0; i < p.params.length; i++) {
                 Param q = p.params[i];
-                q.step++;
-                scalars[i].scalarsAfter(q.scalars);
+                if (scalars[i] != null) {
+                    q.step++;
+                    scalars[i].scalarsAfter(q.scalars);
+                }
             }
             steps = t;
         } finally {
@@ -230,8 +233,17 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         }
     }
 
-    /** Sets every registered gradient to zero. */
+    /** Sets every registered gradient to zero (each parameter then has a gradient: {@link Param#hasGrad()}). */
     public void zeroGrad() {
+        zeroGrad(false);
+    }
+
+    /**
+     * PyTorch's {@code zero_grad(set_to_none)}: with {@code setToNone}, every parameter is marked as having no gradient
+     * ({@link Param#clearGrad()}; the memory is left as it is) and {@link #step()} skips it until the caller marks the
+     * gradient it wrote ({@link Param#markGrad()}); without, every gradient is set to zero and present.
+     */
+    public void zeroGrad(boolean setToNone) {
         enter();
         try {
             Plan p = plan();
@@ -239,7 +251,11 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
                 q.requireUsable();
             }
             for (Param q : p.params) {
-                q.zeroGrad();
+                if (setToNone) {
+                    q.clearGrad();
+                } else {
+                    q.zeroGrad();
+                }
             }
         } finally {
             exit();
@@ -511,7 +527,9 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
 
         void run(int k, Kernels kernels) {
             int i = param[k];
-            params[i].update(scalars[i], off[k], len[k], kernels);
+            if (scalars[i] != null) {
+                params[i].update(scalars[i], off[k], len[k], kernels);
+            }
         }
 
         private static long ceilTo(long x, long m) {

@@ -31,6 +31,8 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
     final MemorySegment grad;
     private final MatrixPair matrices;
     long step;
+    /** Whether the next step has a gradient for this parameter; see {@link #hasGrad()}. */
+    private volatile boolean hasGrad = true;
     /** The scalar state, in {@link OptimizerConfig#scalarStates()} order (NAdam's {@code mu_product}). */
     final double[] scalars;
 
@@ -53,6 +55,25 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
     /** The group this parameter is in. */
     public ParamGroup<?> group() {
         return group;
+    }
+
+    /**
+     * Whether this parameter has a gradient for the next step (PyTorch's {@code p.grad is not None}). A parameter
+     * without one is skipped by {@link Optimizer#step()}, as PyTorch skips it: no weight decay, no state change, and
+     * its step count does not advance, so its next step uses its own count for bias correction.
+     */
+    public boolean hasGrad() {
+        return hasGrad;
+    }
+
+    /** PyTorch's {@code p.grad = None}: the following steps skip this parameter until {@link #markGrad()}. */
+    public void clearGrad() {
+        hasGrad = false;
+    }
+
+    /** Says that the gradient memory holds a gradient for the next step (after {@code zeroGrad(true)}). */
+    public void markGrad() {
+        hasGrad = true;
     }
 
     /** The element type of the value, the gradient and the state. */
@@ -265,6 +286,7 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
 
     void zeroGrad() {
         grad.fill((byte) 0);
+        hasGrad = true;
     }
 
     /** EJML matrices registered as a value and gradient pair, remembered to catch a reshape after registration. */

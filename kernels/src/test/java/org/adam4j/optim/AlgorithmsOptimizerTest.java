@@ -265,6 +265,71 @@ class AlgorithmsOptimizerTest {
         }
     }
 
+    /**
+     * PyTorch skips a parameter whose grad is None: the whole float array has none on steps 2 and 5, the others step
+     * every time. Its reference run skips those steps and counts its own steps for the per-step scalars.
+     */
+    @Test
+    void aParameterWithoutAGradientIsSkippedAndKeepsItsOwnStepCount(@TempDir Path dir) throws IOException {
+        java.util.Set<Integer> none = java.util.Set.of(2, 5);
+        for (OptimizerConfig c : CONFIGS) {
+            float[] expected;
+            float[] expectedOther;
+            try (Model m = new Model()) {
+                float[][] st = state32(c, BIG);
+                float[][] stOther = state32(c, m.mf.data.length);
+                double[] sc = scalars(c);
+                double[] scOther = scalars(c);
+                long own = 0;
+                for (int t = 1; t <= STEPS; t++) {
+                    m.grads(t);
+                    OptimizerStep all = c.step(t, c.lr(), scOther);
+                    OptimizerSteps_F32.reference(all, m.mf.data, m.mfGrad.data, stOther, 0, m.mf.data.length);
+                    all.scalarsAfter(scOther);
+                    if (!none.contains(t)) {
+                        OptimizerStep s = c.step(++own, c.lr(), sc);
+                        OptimizerSteps_F32.reference(s, m.af, m.afGrad, st, 0, BIG);
+                        s.scalarsAfter(sc);
+                    }
+                }
+                expected = m.af.clone();
+                expectedOther = m.mf.data.clone();
+            }
+            for (int threads : new int[] {1, 2}) {
+                try (Model m = new Model(); Optimizer<OptimizerConfig> opt = m.optimizer(c, AdamKernels.f32().name(),
+                        threads)) {
+                    Param af = opt.defaultGroup().params().get(1);
+                    for (int t = 1; t <= STEPS; t++) {
+                        if (none.contains(t)) {
+                            opt.zeroGrad(true);
+                            assertFalse(af.hasGrad());
+                            m.grads(t);
+                            for (Param q : opt.params()) {
+                                if (q != af) {
+                                    q.markGrad();
+                                }
+                            }
+                        } else {
+                            m.grads(t);
+                            af.markGrad();
+                        }
+                        opt.step();
+                        if (t == 3) {
+                            // the per-parameter step counts are part of the saved state
+                            opt.save(dir.resolve("skip.state"));
+                            opt.load(dir.resolve("skip.state"));
+                        }
+                    }
+                    assertEquals(STEPS - none.size(), af.step(), c.algorithm());
+                    assertEquals(STEPS, opt.params().get(0).step());
+                    assertEquals(STEPS, opt.steps());
+                    assertArrayEquals(expected, m.af, c + " skipped on " + none + " with " + threads + " threads");
+                    assertArrayEquals(expectedOther, m.mf.data, c + " stepped every time");
+                }
+            }
+        }
+    }
+
     @Test
     void theFactoriesBuildEachAlgorithmWithPyTorchsNames() {
         try (Optimizer<SgdConfig> sgd = Optimizer.sgd(0.1).momentum(0.9).nesterov(true).build();

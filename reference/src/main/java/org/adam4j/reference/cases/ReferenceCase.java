@@ -37,9 +37,14 @@ public final class ReferenceCase {
     public final NpyArray params;
     /** The final optimizer state, by PyTorch's names, in the order case.json lists them. */
     public final Map<String, NpyArray> states;
+    /**
+     * {@code "grad_none_steps"}: the 1-based steps on which the parameter has no gradient ({@code p.grad = None}):
+     * PyTorch skips it, so nothing changes and its own step count does not advance. Empty when absent.
+     */
+    public final java.util.Set<Integer> gradNoneSteps;
 
     private ReferenceCase(Path dir, JsonObject json, NpyArray.DType dtype, int n, int steps, NpyArray param0,
-            NpyArray grads, NpyArray params, Map<String, NpyArray> states) {
+            NpyArray grads, NpyArray params, Map<String, NpyArray> states, java.util.Set<Integer> gradNoneSteps) {
         this.dir = dir;
         this.name = dir.toAbsolutePath().normalize().getFileName().toString();
         this.json = json;
@@ -51,6 +56,7 @@ public final class ReferenceCase {
         this.grads = grads;
         this.params = params;
         this.states = Collections.unmodifiableMap(states);
+        this.gradNoneSteps = gradNoneSteps;
     }
 
     /** PyTorch's flags that change how a step is computed, not what: booleans, checked for every optimizer. */
@@ -101,7 +107,31 @@ public final class ReferenceCase {
         for (String state : stateNames(jsonFile, json)) {
             states.put(state, array(dir, state + ".npy", dtype, n));
         }
-        return new ReferenceCase(dir, json, dtype, n, steps, param0, grads, params, states);
+        return new ReferenceCase(dir, json, dtype, n, steps, param0, grads, params, states,
+                gradNoneSteps(jsonFile, json, steps));
+    }
+
+    private static java.util.Set<Integer> gradNoneSteps(Path jsonFile, JsonObject json, int steps)
+            throws CaseFormatException {
+        JsonElement e = json.get("grad_none_steps");
+        if (e == null) {
+            return java.util.Set.of();
+        }
+        if (!e.isJsonArray()) {
+            throw new CaseFormatException(jsonFile + ": 'grad_none_steps' is not a list of steps: " + shown(e));
+        }
+        java.util.Set<Integer> out = new java.util.TreeSet<>();
+        for (JsonElement x : e.getAsJsonArray()) {
+            if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isNumber() || x.getAsDouble() != Math.rint(
+                    x.getAsDouble()) || x.getAsDouble() < 1 || x.getAsDouble() > steps) {
+                throw new CaseFormatException(jsonFile + ": 'grad_none_steps' holds " + shown(x) + ", not a step "
+                        + "from 1 to " + steps);
+            }
+            if (!out.add(x.getAsInt())) {
+                throw new CaseFormatException(jsonFile + ": 'grad_none_steps' lists step " + x.getAsInt() + " twice");
+            }
+        }
+        return java.util.Collections.unmodifiableSet(out);
     }
 
     /** The value of a number key, or {@code fallback} (PyTorch's default) when absent. */
@@ -154,7 +184,7 @@ public final class ReferenceCase {
      */
     public void requireOnlyKeys(List<String> known) throws CaseFormatException {
         List<String> allowed = new ArrayList<>(List.of("format", "optimizer", "dtype", "n", "steps", "state",
-                "producer", "foreach", "differentiable", "capturable", "fused"));
+                "producer", "foreach", "differentiable", "capturable", "fused", "grad_none_steps"));
         allowed.addAll(known);
         for (String key : json.keySet()) {
             if (!allowed.contains(key)) {
