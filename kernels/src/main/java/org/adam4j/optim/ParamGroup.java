@@ -188,6 +188,23 @@ public final class ParamGroup<C extends OptimizerConfig> {
                     + value.byteSize() / precision.bytes() + " elements, the gradient "
                     + grad.byteSize() / precision.bytes());
         }
+        // A heap segment over an array is that array's slice: stepped by the array loops, which allocate nothing
+        Object va = value.heapBase().orElse(null);
+        Object ga = grad.heapBase().orElse(null);
+        long at = value.address();
+        if (at == grad.address() && at % precision.bytes() == 0
+                && value.byteSize() / precision.bytes() <= Integer.MAX_VALUE) {
+            int off = (int) (at / precision.bytes());
+            int len = (int) (value.byteSize() / precision.bytes());
+            if (precision == Precision.F32 && va instanceof float[] v && ga instanceof float[] g
+                    && v.length == g.length) {
+                return add(v, g, off, len);
+            }
+            if (precision == Precision.F64 && va instanceof double[] v && ga instanceof double[] g
+                    && v.length == g.length) {
+                return add(v, g, off, len);
+            }
+        }
         optimizer.requireNoAlias(value, grad);
         Param p = precision == Precision.F32 ? new SegmentParam_F32(this, value, grad, optimizer.stateArena())
                 : new SegmentParam_F64(this, value, grad, optimizer.stateArena());
