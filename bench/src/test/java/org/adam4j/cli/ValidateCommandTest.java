@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -504,6 +506,45 @@ class ValidateCommandTest {
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
         assertUnusable(List.of(good, "--out", file.resolve("sub")), "a-file/sub: --out cannot be created, " + file
                 + " is a file");
+    }
+
+    /**
+     * PyTorch-recorded trajectories in which the parameter has no gradient on some steps ({@code grad_none_steps}) pass
+     * on the reference and the vector kernel with 1 and 2 threads; without the key (the skipped steps replayed with
+     * the ignored gradient rows, which hold NaN) the same cases fail, so the key is what makes them pass.
+     */
+    @Test
+    void gradNoneStepsAreSkippedWithTheParametersOwnStepCount() throws Exception {
+        Path recorded = Path.of(ValidateCommandTest.class.getResource("/cases/README.md").toURI()).getParent();
+        List<Path> cases;
+        try (var s = Files.list(recorded)) {
+            cases = s.filter(d -> d.getFileName().toString().contains("grad-none")).sorted().toList();
+        }
+        assertTrue(cases.size() >= 5, cases.toString());
+        for (String kernel : List.of("scalar", "vector")) {
+            for (int threads : new int[] {1, 2}) {
+                List<Object> args = new ArrayList<>(cases);
+                args.addAll(List.of("--kernel", kernel, "--threads", threads));
+                Result r = validate(args.toArray());
+                assertEquals(0, r.status(), r.toString());
+                assertTrue(r.total().contains(cases.size() + " PASS, 0 FAIL"), r.toString());
+            }
+        }
+        for (Path c : cases) {
+            Path copy = tmp.resolve("no-key-" + c.getFileName());
+            Files.createDirectories(copy);
+            try (var s = Files.list(c)) {
+                for (Path f : s.toList()) {
+                    Files.copy(f, copy.resolve(f.getFileName()));
+                }
+            }
+            JsonObject json = JsonParser.parseString(Files.readString(c.resolve("case.json"))).getAsJsonObject();
+            assertTrue(json.has("grad_none_steps"), c.toString());
+            json.remove("grad_none_steps");
+            Files.writeString(copy.resolve("case.json"), json.toString());
+            Result r = validate(copy);
+            assertEquals(1, r.status(), "without grad_none_steps " + c.getFileName() + " must fail: " + r);
+        }
     }
 
     @Test
