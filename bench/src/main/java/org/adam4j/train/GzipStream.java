@@ -37,7 +37,12 @@ final class GzipStream extends InputStream {
 
     GzipStream(InputStream in) throws IOException {
         this.in = in;
-        startMember();
+        try {
+            startMember();
+        } catch (IOException e) {
+            inflater.end(); // its native memory, now rather than at the next garbage collection
+            throw e;
+        }
     }
 
     /** {@code true} if the raw stream starts with the gzip magic number. */
