@@ -107,7 +107,8 @@ final class GzipStream extends InputStream {
         int b0 = buf[pos] & 0xff;
         int b1 = pos + 1 < len || refillKeeping() ? buf[pos + 1] & 0xff : -1;
         if (!isGzip(b0, b1)) {
-            throw new ZipException("bytes after the gzip stream, from byte " + (consumedBefore + pos) + " of the file on");
+            throw new ZipException("bytes after the gzip stream, from byte " + (consumedBefore + pos)
+                    + " of the file on");
         }
         startMember();
         return true;

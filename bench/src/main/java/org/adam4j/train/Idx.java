@@ -126,7 +126,8 @@ public final class Idx {
             throw size - header < elements ? truncated(file, dims, elements, size - header)
                     : trailing(file, dims, elements);
         }
-        byte[] bytes = allocate(file, dims, elements, size >= 0 ? (int) elements : (int) Math.min(elements, FIRST_GROWN));
+        byte[] bytes = allocate(file, dims, elements,
+                size >= 0 ? (int) elements : (int) Math.min(elements, FIRST_GROWN));
         int read = 0;
         while (read < elements) {
             if (read == bytes.length) {

@@ -72,7 +72,8 @@ class IdxTest {
         assertTrue(plain.endsWith(": truncated: dimensions [2147483639] need 2147483639 bytes of data, the file has 5"),
                 plain);
         String gz = refusal("huge.gz", IdxFiles.gzip(huge), 1);
-        assertTrue(gz.endsWith(": truncated: dimensions [2147483639] need 2147483639 bytes of data, the file has 5"), gz);
+        assertTrue(gz.endsWith(": truncated: dimensions [2147483639] need 2147483639 bytes of data, the file has 5"),
+                gz);
         String images = refusal("images", IdxFiles.idx(0x803, new int[] {60000, 28, 1278}, new byte[16]), 3);
         assertTrue(images.endsWith("need 2147040000 bytes of data, the file has 16"), images);
     }
