@@ -59,8 +59,8 @@ public final class Adam4j {
             return Command.USAGE;
         } catch (OutOfMemoryError e) {
             // The commands check sizes against the heap before they allocate; this is the net under those checks.
-            err.println("adam4j " + command.name() + ": out of memory (" + e.getMessage() + "): this JVM's heap holds at "
-                    + "most " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB; give it more with -Xmx "
+            err.println("adam4j " + command.name() + ": out of memory (" + e.getMessage()
+                    + "): this JVM's heap holds at most " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB; give it more with -Xmx "
                     + "(ADAM4J_JAVA_OPTS=-Xmx8g ./adam4j ...)");
             return Command.USAGE;
         } catch (Exception e) {

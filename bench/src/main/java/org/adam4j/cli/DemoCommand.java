@@ -41,8 +41,8 @@ final class DemoCommand implements Command {
                 + "  --optimizers LIST  default " + String.join(",", FunctionDemo.OPTIMIZERS) + "; any of\n"
                 + "                     " + String.join(", ", Optimizers.NAMES) + "\n"
                 + "                     (each at the learning rate measured for it on each function; see the README)\n"
-                + "  --steps N          steps per run; default " + FunctionDemo.STEPS + ", at most " + FunctionDemo.MAX_STEPS
-                + "\n"
+                + "  --steps N          steps per run; default " + FunctionDemo.STEPS + ", at most "
+                + FunctionDemo.MAX_STEPS + "\n"
                 + "  --out DIR          where the charts go (DIR/functions-beale.png, ...); default "
                 + TrainCommand.DEFAULT_OUT + "\n";
     }

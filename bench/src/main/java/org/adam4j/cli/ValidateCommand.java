@@ -88,7 +88,8 @@ final class ValidateCommand implements Command {
                 and nothing runs.
 
                 Example: ./adam4j validate ../shared/reference-cases/*/ --kernel vector-256 --threads 2
-                """.formatted(ParallelChunks.MAX_THREADS, plain(DEFAULT_RTOL), plain(DEFAULT_ATOL_LR), String.join(", ", optimizers()));
+                """.formatted(ParallelChunks.MAX_THREADS, plain(DEFAULT_RTOL), plain(DEFAULT_ATOL_LR),
+                String.join(", ", optimizers()));
     }
 
     /** The parsed command line. */

@@ -11,7 +11,7 @@ import java.util.zip.ZipException;
 /**
  * A gzip file's content (RFC 1952), member after member as gunzip reads it, but refusing what
  * {@link java.util.zip.GZIPInputStream} silently drops: bytes after the last member that do not start another one.
- * Each member's CRC-32 and length are checked.
+ * Each member's CRC-32 and length, and its header's CRC16 when it has one, are checked.
  *
  * @throws EOFException (from reads) when the stream is cut off
  * @throws ZipException (from reads) for a corrupt member, or trailing bytes (the message says which)
@@ -26,6 +26,8 @@ final class GzipStream extends InputStream {
     private final InputStream in;
     private final Inflater inflater = new Inflater(true);
     private final CRC32 crc = new CRC32();
+    /** The CRC-32 of the member header read so far, for its optional CRC16; null outside a header. */
+    private CRC32 headerCrc;
     private final byte[] buf = new byte[1 << 16];
     private int pos;
     private int len;
@@ -37,7 +39,12 @@ final class GzipStream extends InputStream {
 
     GzipStream(InputStream in) throws IOException {
         this.in = in;
-        startMember();
+        try {
+            startMember();
+        } catch (IOException e) {
+            inflater.end(); // its native memory, now rather than at the next garbage collection
+            throw e;
+        }
     }
 
     /** {@code true} if the raw stream starts with the gzip magic number. */
@@ -100,13 +107,15 @@ final class GzipStream extends InputStream {
         int b0 = buf[pos] & 0xff;
         int b1 = pos + 1 < len || refillKeeping() ? buf[pos + 1] & 0xff : -1;
         if (!isGzip(b0, b1)) {
-            throw new ZipException("bytes after the gzip stream, from byte " + (consumedBefore + pos) + " of the file on");
+            throw new ZipException("bytes after the gzip stream, from byte " + (consumedBefore + pos)
+                    + " of the file on");
         }
         startMember();
         return true;
     }
 
     private void startMember() throws IOException {
+        headerCrc = new CRC32();
         if (readByte() != 0x1f || readByte() != 0x8b) {
             throw new ZipException("not in gzip format");
         }
@@ -132,8 +141,13 @@ final class GzipStream extends InputStream {
             }
         }
         if ((flags & FHCRC) != 0) {
-            skip(2);
+            long expected = headerCrc.getValue() & 0xffff;
+            headerCrc = null;
+            if ((readByte() | (readByte() << 8)) != expected) {
+                throw new ZipException("corrupt gzip stream (header CRC mismatch)");
+            }
         }
+        headerCrc = null;
         inflater.reset();
         crc.reset();
         memberBytes = 0;
@@ -169,7 +183,11 @@ final class GzipStream extends InputStream {
         if (pos >= len && !refill()) {
             throw new EOFException("the gzip stream ends early");
         }
-        return buf[pos++] & 0xff;
+        int b = buf[pos++] & 0xff;
+        if (headerCrc != null) {
+            headerCrc.update(b);
+        }
+        return b;
     }
 
     /** Replaces the consumed buffer with new bytes; {@code false} at the end of the raw stream. */

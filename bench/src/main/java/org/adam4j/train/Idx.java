@@ -24,7 +24,7 @@ import java.util.zip.ZipException;
 public final class Idx {
     private static final int UNSIGNED_BYTE = 0x08;
     /** A gzipped file's array starts at this many bytes and doubles as data arrives. */
-    private static final int FIRST_GROWN = 1 << 20;
+    private static final int FIRST_GROWN = 1 << 16;
     /** A dimension product above this cannot be held in one array. */
     private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
 
@@ -126,7 +126,8 @@ public final class Idx {
             throw size - header < elements ? truncated(file, dims, elements, size - header)
                     : trailing(file, dims, elements);
         }
-        byte[] bytes = allocate(file, dims, elements, size >= 0 ? (int) elements : (int) Math.min(elements, FIRST_GROWN));
+        byte[] bytes = allocate(file, dims, elements,
+                size >= 0 ? (int) elements : (int) Math.min(elements, FIRST_GROWN));
         int read = 0;
         while (read < elements) {
             if (read == bytes.length) {

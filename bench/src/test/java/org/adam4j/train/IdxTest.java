@@ -72,7 +72,8 @@ class IdxTest {
         assertTrue(plain.endsWith(": truncated: dimensions [2147483639] need 2147483639 bytes of data, the file has 5"),
                 plain);
         String gz = refusal("huge.gz", IdxFiles.gzip(huge), 1);
-        assertTrue(gz.endsWith(": truncated: dimensions [2147483639] need 2147483639 bytes of data, the file has 5"), gz);
+        assertTrue(gz.endsWith(": truncated: dimensions [2147483639] need 2147483639 bytes of data, the file has 5"),
+                gz);
         String images = refusal("images", IdxFiles.idx(0x803, new int[] {60000, 28, 1278}, new byte[16]), 3);
         assertTrue(images.endsWith("need 2147040000 bytes of data, the file has 16"), images);
     }
@@ -170,5 +171,39 @@ class IdxTest {
         assertTrue(e.getMessage().contains("no train-images-idx3-ubyte[.gz]"), e.getMessage());
         e = assertThrows(IdxFormatException.class, () -> Mnist.load(dir.resolve("absent")));
         assertTrue(e.getMessage().contains("no such folder"), e.getMessage());
+    }
+
+    @Test
+    void gzipHeadersWithNameCommentExtraFieldAndHeaderCrcAreRead() throws IOException {
+        byte[] labels = IdxFiles.labels(5);
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater(9, true);
+        deflater.setInput(labels);
+        deflater.finish();
+        byte[] deflated = new byte[256];
+        int n = deflater.deflate(deflated);
+        deflater.end();
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(labels);
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        // ID1 ID2 CM, FLG = FHCRC | FEXTRA | FNAME | FCOMMENT, MTIME, XFL, OS
+        gz.writeBytes(new byte[] {0x1f, (byte) 0x8b, 8, 0x1e, 1, 2, 3, 4, 0, 3});
+        gz.writeBytes(new byte[] {4, 0, 'a', 'b', 'c', 'd'}); // XLEN 4 and the extra field
+        gz.writeBytes("labels\0a comment\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        java.util.zip.CRC32 headerCrc = new java.util.zip.CRC32();
+        headerCrc.update(gz.toByteArray());
+        int crc16 = (int) headerCrc.getValue() & 0xffff;
+        int crc16At = gz.size();
+        gz.writeBytes(new byte[] {(byte) crc16, (byte) (crc16 >> 8)});
+        gz.write(deflated, 0, n);
+        long c = crc.getValue();
+        gz.writeBytes(new byte[] {(byte) c, (byte) (c >> 8), (byte) (c >> 16), (byte) (c >> 24), (byte) labels.length,
+                0, 0, 0});
+        assertArrayEquals(new byte[] {0, 1, 2, 3, 4}, Idx.read(write("flags.gz", gz.toByteArray()), 1).data());
+        byte[] badHeader = gz.toByteArray();
+        badHeader[crc16At] ^= 1;
+        assertTrue(refusal("header.gz", badHeader, 1).contains("corrupt gzip stream (header CRC mismatch)"));
+        byte[] reserved = gz.toByteArray();
+        reserved[3] |= (byte) 0x80;
+        assertTrue(refusal("reserved.gz", reserved, 1).contains("reserved gzip header flags set"));
     }
 }

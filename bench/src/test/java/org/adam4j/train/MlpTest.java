@@ -139,4 +139,22 @@ class MlpTest {
         assertEquals("784-256-10", mlp.shape());
         assertEquals(784 * 256 + 256 + 256 * 10 + 10, mlp.parameterCount());
     }
+
+    @Test
+    void trainingRefusesEmptySets() {
+        Dataset some = Dataset.ofFloats("some", new float[] {1, 2}, 2, new int[] {1}, 2);
+        Dataset none = Dataset.ofFloats("none", new float[0], 2, new int[0], 2);
+        for (Dataset.Split split : List.of(new Dataset.Split("no training", none, some),
+                new Dataset.Split("no test", some, none))) {
+            try (AdamOptimizer optimizer = Optimizers.create("adam", 1e-3, 1); Workers workers = new Workers(1)) {
+                Mlp mlp = new Mlp(2, new int[] {3}, 2, 1);
+                mlp.registerWith(optimizer);
+                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        IllegalArgumentException.class, () -> Trainer.train(mlp, optimizer, split,
+                                new Trainer.Settings(1, 4, 1), workers, epoch -> { }));
+                assertTrue(e.getMessage().startsWith(split.description() + ": "), e.getMessage());
+                assertTrue(e.getMessage().endsWith("training and scoring need at least one each"), e.getMessage());
+            }
+        }
+    }
 }

@@ -186,7 +186,8 @@ final class NpyHeader {
         while (!take(')')) {
             Object item = value();
             if (!(item instanceof Long n)) {
-                throw bad("header tuple at byte " + (base + open) + " holds " + describe(item) + ", not a whole number");
+                throw bad("header tuple at byte " + (base + open) + " holds " + describe(item)
+                        + ", not a whole number");
             }
             items.add(n);
             space();
@@ -200,8 +201,8 @@ final class NpyHeader {
         if (items.size() == 1 && !comma) {
             // Python reads (1031) as a parenthesized int; NumPy then refuses it as a shape.
             long n = items.get(0);
-            throw bad("(" + n + ") at byte " + (base + open) + " is not a tuple (write (" + n + ",) for one dimension; NumPy "
-                    + "refuses it too)");
+            throw bad("(" + n + ") at byte " + (base + open) + " is not a tuple (write (" + n
+                    + ",) for one dimension; NumPy refuses it too)");
         }
         return items.stream().mapToLong(Long::longValue).toArray();
     }

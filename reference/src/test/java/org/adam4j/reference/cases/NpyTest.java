@@ -126,10 +126,12 @@ class NpyTest {
                 "the key 'x', which NumPy refuses");
         assertRefused(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4)}", FOUR_FLOATS),
                 "(4) at byte 60 is not a tuple (write (4,) for one dimension");
-        assertRefused(npy("{'descr': '<f4', 'fortran_order': False, 'shape': 4}", FOUR_FLOATS), "shape 4 is not a tuple");
+        assertRefused(npy("{'descr': '<f4', 'fortran_order': False, 'shape': 4}", FOUR_FLOATS),
+                "shape 4 is not a tuple");
         assertRefused(npy("{'descr': '<f4', 'fortran_order': False,\0 'shape': (4,)}", FOUR_FLOATS),
                 "the byte 0x00 at byte 50");
-        assertRefused(npy("{'descr': '<f4', 'fortran_order': False,\u0001'shape': (4,)}", FOUR_FLOATS), "the byte 0x01");
+        assertRefused(npy("{'descr': '<f4', 'fortran_order': False,\u0001'shape': (4,)}", FOUR_FLOATS),
+                "the byte 0x01");
         assertRefused(npy("{'descr': '<f4', 'fortran_order': 0, 'shape': (4,)}", FOUR_FLOATS),
                 "fortran_order is not True or False: 0");
         assertRefused(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (04,)}", FOUR_FLOATS), "leading zero");

@@ -42,7 +42,8 @@ class ReferenceCaseJsonTest {
         assertRefused("{\"format\": 1.5, " + GOOD + "}", "format 1.5 is not one adam4j reads");
         assertRefused("{\"format\": \"banana\", " + GOOD + "}", "'format' is not a number: \"banana\"");
         assertRefused("{\"format\": \"1\", " + GOOD + "}", "'format' is not a number: \"1\"");
-        assertRefused("{\"format\": 1, \"foreach\": \"maybe\", " + GOOD + "}", "'foreach' is not true or false: \"maybe\"");
+        assertRefused("{\"format\": 1, \"foreach\": \"maybe\", " + GOOD + "}",
+                "'foreach' is not true or false: \"maybe\"");
         assertRefused("{\"format\": 1, \"fused\": 0, " + GOOD + "}", "'fused' is not true or false: 0");
         assertRefused("{\"format\": 1, \"producer\": 7, " + GOOD + "}", "'producer' is not a string: 7");
         // Past case.json: 1.0 is 1, and the arrays are what is missing.
