@@ -90,7 +90,8 @@ import org.adam4j.reference.WeightDecay;
  * Each file is written in the oldest version that holds it, so that older readers still read it: Adam's and AdamW's
  * state as version 1; every other algorithm's as version 2 when each group's hyperparameters are all in its version 2
  * field list, and as version 3 otherwise (NAdam's and RAdam's {@code decoupled_weight_decay} and {@code maximize},
- * which their {@code hyperparameters()} list only when true for this reason). A version 3 configuration is read back
+ * which their {@code hyperparameters()} list only when true for this reason, and any algorithm added after version 2,
+ * which has no field list: those lists are frozen). A version 3 configuration is read back
  * by name through {@link OptimizerConfig#fromPyTorch}, which refuses unknown names and applies PyTorch's defaults to
  * absent ones. A reader reads all three.
  *
@@ -221,11 +222,17 @@ public final class StateFile {
         }
     }
 
-    /** The oldest version that holds {@code state} (see the class comment). */
+    /**
+     * The oldest version that holds {@code state} (see the class comment); an algorithm without a version 2 field
+     * list is written as version 3.
+     */
     static int version(OptimizerState state) {
+        if (isAdams(state.algorithm())) {
+            return VERSION_ADAM;
+        }
         List<Field> fields = V2_FIELDS.get(state.algorithm());
         if (fields == null) {
-            return VERSION_ADAM;
+            return VERSION_NAMED;
         }
         List<String> names = fields.stream().map(Field::name).toList();
         for (OptimizerState.Group g : state.groups()) {
@@ -234,6 +241,20 @@ public final class StateFile {
             }
         }
         return VERSION_FIELD_LISTS;
+    }
+
+    /** Adam's and AdamW's state, and an empty one, are version 1's. */
+    private static boolean isAdams(String algorithm) {
+        return algorithm.isEmpty() || algorithm.equals(ADAM) || algorithm.equals("adamw");
+    }
+
+    /** The algorithms a file of {@code version} may hold. */
+    private static List<String> algorithms(int version) {
+        return switch (version) {
+            case VERSION_ADAM -> List.of(ADAM);
+            case VERSION_FIELD_LISTS -> V2_FIELDS.keySet().stream().sorted().toList();
+            default -> OptimizerConfig.ALGORITHMS.stream().filter(a -> !isAdams(a)).sorted().toList();
+        };
     }
 
     private static void body(OptimizerState state, Out out, int version) throws IOException {
@@ -607,10 +628,10 @@ public final class StateFile {
 
     private static OptimizerState body(In in, int version) throws IOException {
         String algorithm = in.string();
-        if (version == VERSION_ADAM ? !algorithm.equals(ADAM) : !V2_FIELDS.containsKey(algorithm)) {
+        if (!algorithms(version).contains(algorithm)) {
             throw in.corrupt("the algorithm '" + printable(algorithm) + "' in a version " + version + " file, "
                     + (version == VERSION_ADAM ? "which holds Adam's state only" : "which knows "
-                    + V2_FIELDS.keySet().stream().sorted().toList()));
+                    + algorithms(version)));
         }
         long steps = in.i64();
         if (steps < 0) {

@@ -200,6 +200,10 @@ class StateFileV3Test {
                 "'weight_decay' is not a number: L2\\u0007");
         assertRefused(withConfig(new Fields().flag("lr", 1).bytes()), "'lr' is not a number: true");
         assertRefused(withConfig(new Fields().number("lr", -1).bytes()), "Invalid learning rate: -1.0");
+        byte[] adamw = b.clone();
+        System.arraycopy("adamw".getBytes(StandardCharsets.US_ASCII), 0, adamw, 26, 5);
+        assertRefused(resealed(adamw), "the algorithm 'adamw' in a version 3 file, which knows [adagrad, adamax, "
+                + "nadam, radam, rmsprop, sgd]");
     }
 
     /** Names absent from a version 3 configuration take PyTorch's defaults, as fromPyTorch gives them. */
