@@ -302,6 +302,69 @@ class ValidateCommandTest {
         return c;
     }
 
+    /** NAdam and RAdam recorded with PyTorch 2.1's decoupled_weight_decay and maximize (cases/README.md). */
+    static List<Path> newerOptionCases() throws Exception {
+        List<Path> dirs = new ArrayList<>();
+        for (String optimizer : List.of("nadam", "radam")) {
+            for (String option : List.of("decoupled-weight-decay", "maximize", "decoupled-maximize-f64")) {
+                Path dir = RecordedCasesTest.root().resolve("relative-" + optimizer + "-" + option);
+                assertTrue(Files.isRegularFile(dir.resolve("case.json")), dir.toString());
+                dirs.add(dir);
+            }
+        }
+        return dirs;
+    }
+
+    @Test
+    void nadamAndRadamWithDecoupledWeightDecayAndMaximizePassOnEveryKernelAndThreadCount() throws Exception {
+        List<Path> dirs = newerOptionCases();
+        Path first = null;
+        for (String kernel : List.of("reference", "vector")) {
+            for (int threads : new int[] {1, 2}) {
+                Path out = tmp.resolve("newer-" + kernel + "-" + threads);
+                List<Object> args = new ArrayList<>(dirs);
+                args.addAll(List.of("--kernel", kernel, "--threads", threads, "--out", out));
+                Result r = validate(args.toArray());
+                assertEquals(0, r.status(), r::toString);
+                assertEquals("", r.err(), r::toString);
+                assertEquals(dirs.size(), r.rows().size(), r::toString);
+                for (int i = 0; i < dirs.size(); i++) {
+                    assertEquals(dirs.get(i).getFileName().toString(), r.rows().get(i)[0], r::toString);
+                    assertEquals("PASS", r.rows().get(i)[10], r::toString);
+                }
+                assertEquals("total: 6 cases, 6 PASS, 0 FAIL", r.total(), r::toString);
+                if (first == null) {
+                    first = out;
+                } else {
+                    assertSameFiles(first, out);
+                }
+            }
+        }
+    }
+
+    /** Each of those cases replayed without one of its options (the key removed from a copy) fails: the key matters. */
+    @Test
+    void thoseCasesFailWithoutTheirOption() throws Exception {
+        int replayed = 0;
+        for (Path shared : newerOptionCases()) {
+            for (String key : List.of("decoupled_weight_decay", "maximize")) {
+                String entry = "\"" + key + "\": true,";
+                if (!Files.readString(shared.resolve("case.json")).replaceAll("\\s*\n\\s*", " ").contains(entry)) {
+                    continue;
+                }
+                Path dir = relativeEdited(shared, "without-" + key, entry, "");
+                for (String kernel : List.of("reference", "vector")) {
+                    Result r = validate(dir, "--kernel", kernel);
+                    assertEquals(1, r.status(), () -> shared.getFileName() + " without " + key + ": " + r);
+                    assertEquals("FAIL", r.rows().get(0)[10], r::toString);
+                    assertEquals("total: 1 case, 0 PASS, 1 FAIL", r.total(), r::toString);
+                }
+                replayed++;
+            }
+        }
+        assertEquals(8, replayed, "two keys in each of the two decoupled-maximize cases, one in each other case");
+    }
+
     @Test
     void aFolderOfCasesIsRefusedWithTheGlobThatNamesThem() throws Exception {
         Path root = RecordedCasesTest.root();
@@ -425,7 +488,10 @@ class ValidateCommandTest {
                     "case.json: option 'amsgrad' of " + optimizer + " is not implemented by adam4j (it knows lr, ");
         }
         assertUnusable(relativeEdited(SharedCases.root().resolve("relative-nadam"), "maximize", "\"format\"",
-                "\"maximize\": true, \"format\""), "option 'maximize' of nadam is not implemented by adam4j");
+                "\"maximize\": 1, \"format\""), "case.json: 'maximize' is not true or false: 1");
+        assertUnusable(relativeEdited(SharedCases.root().resolve("relative-radam"), "decoupled", "\"format\"",
+                "\"decoupled_weight_decay\": \"yes\", \"format\""),
+                "case.json: 'decoupled_weight_decay' is not true or false: \"yes\"");
         assertUnusable(relativeEdited(SharedCases.root().resolve("relative-adamax"), "differentiable", "\"format\"",
                 "\"differentiable\": true, \"format\""), "option 'differentiable=true' is not implemented by adam4j");
         Path sgd = SharedCases.root().resolve("relative-sgd-nesterov");

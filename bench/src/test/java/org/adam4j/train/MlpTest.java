@@ -146,7 +146,7 @@ class MlpTest {
         Dataset none = Dataset.ofFloats("none", new float[0], 2, new int[0], 2);
         for (Dataset.Split split : List.of(new Dataset.Split("no training", none, some),
                 new Dataset.Split("no test", some, none))) {
-            try (AdamOptimizer optimizer = Optimizers.create("adam", 1e-3, 1); Workers workers = new Workers(1)) {
+            try (Optimizer<?> optimizer = Optimizers.create("adam", 1e-3, 1); Workers workers = new Workers(1)) {
                 Mlp mlp = new Mlp(2, new int[] {3}, 2, 1);
                 mlp.registerWith(optimizer);
                 IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(

@@ -712,7 +712,7 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
     }
 
     /**
-     * What AdaMax, NAdam and RAdam share with Adam: {@code lr}, {@code betas}, {@code eps} and coupled
+     * What AdaMax, NAdam and RAdam share with Adam: {@code lr}, {@code betas}, {@code eps} and
      * {@code weight_decay}, set on the configuration's own builder.
      */
     public abstract static sealed class AdamLike<C extends OptimizerConfig, CB extends AdamLikeBuilder<CB>,
@@ -741,7 +741,10 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             return self();
         }
 
-        /** Coupled L2 weight decay ({@code g += weight_decay * p}), as PyTorch 1.13 has it. */
+        /**
+         * Weight decay: coupled L2 ({@code g += weight_decay * p}), as PyTorch 1.13 has it, or with NAdam's and
+         * RAdam's {@code decoupledWeightDecay(true)} decoupled.
+         */
         public B weightDecay(double weightDecay) {
             config.weightDecay(weightDecay);
             return self();
@@ -778,6 +781,21 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             return this;
         }
 
+        /**
+         * PyTorch's {@code decoupled_weight_decay} (2.1 on): {@code p *= 1 - lr * weight_decay} before the moments,
+         * instead of the coupled L2 {@code g += weight_decay * p}.
+         */
+        public NAdamBuilder decoupledWeightDecay(boolean decoupledWeightDecay) {
+            config.decoupledWeightDecay(decoupledWeightDecay);
+            return this;
+        }
+
+        /** Maximizes the objective (the gradient is negated first). */
+        public NAdamBuilder maximize(boolean maximize) {
+            config.maximize(maximize);
+            return this;
+        }
+
         @Override
         public NAdamConfig config() {
             return config.build();
@@ -788,6 +806,21 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
     public static final class RAdamBuilder extends AdamLike<RAdamConfig, RAdamConfig.Builder, RAdamBuilder> {
         private RAdamBuilder() {
             super(RAdamConfig.builder());
+        }
+
+        /**
+         * PyTorch's {@code decoupled_weight_decay} (2.1 on): {@code p *= 1 - lr * weight_decay} before the moments,
+         * instead of the coupled L2 {@code g += weight_decay * p}.
+         */
+        public RAdamBuilder decoupledWeightDecay(boolean decoupledWeightDecay) {
+            config.decoupledWeightDecay(decoupledWeightDecay);
+            return this;
+        }
+
+        /** Maximizes the objective (the gradient is negated first). */
+        public RAdamBuilder maximize(boolean maximize) {
+            config.maximize(maximize);
+            return this;
         }
 
         @Override

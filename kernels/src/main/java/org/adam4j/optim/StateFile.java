@@ -17,10 +17,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.CRC32C;
 import org.adam4j.reference.Hyperparameters;
 import org.adam4j.reference.OptimizerConfig;
@@ -28,21 +30,24 @@ import org.adam4j.reference.StateVariable;
 import org.adam4j.reference.WeightDecay;
 
 /**
- * The optimizer state file: an {@link OptimizerState} on disk, format versions 1 (Adam and AdamW) and 2 (every other
- * algorithm). All numbers are little-endian; {@code f64} is an IEEE 754 double, strings are a {@code u16} byte count
- * and UTF-8.
+ * The optimizer state file: an {@link OptimizerState} on disk, format versions 1 (Adam and AdamW), 2 (every other
+ * algorithm, with a fixed field list each) and 3 (version 2 with self-describing configurations, for options newer
+ * than version 2's field lists). All numbers are little-endian; {@code f64} is an IEEE 754 double, strings are a
+ * {@code u16} byte count and UTF-8.
  *
  * <pre>
  * offset  size  field
  *      0     8  magic "ADAM4JST"
- *      8     4  u32 format version (1 or 2)
+ *      8     4  u32 format version (1, 2 or 3)
  *     12     4  u32 flags (0; anything else is refused)
  *     16     8  i64 file length in bytes, checksum included
  *     24        string algorithm: "adam" in version 1 (Adam and AdamW alike: the decay mode tells them apart),
- *               the configuration's {@link OptimizerConfig#algorithm()} in version 2
+ *               the configuration's {@link OptimizerConfig#algorithm()} in versions 2 and 3
  *               i64 optimizer steps (step() calls so far)
  *               u32 group count, then per group:
- *                 the configuration's fields, in the algorithm's field list below
+ *                 the configuration: in versions 1 and 2 its fields in the algorithm's field list below; in
+ *                     version 3 u8 count, then per hyperparameter string name (PyTorch's), u8 type (0 f64, 1 flag
+ *                     u8 0/1, 2 pair f64 f64, 3 string) and the value
  *                 u8  schedule kind, then its parameters (a file has the kinds its writer knew; every reader reads
  *                     all kinds before it):
  *                     0 custom (saved only from LrSchedule.lambda(fn, true)), 1 constant, 4 inverse sqrt: nothing
@@ -59,7 +64,7 @@ import org.adam4j.reference.WeightDecay;
  *                   u8  bytes per element (4 float, 8 double)
  *                   u8  rank, then i64 per dimension ([rows, cols] for a matrix, [elements] otherwise)
  *                   i64 step count
- *                   version 2 only: u8 scalar state count (1 for NAdam, 0 otherwise), then f64 each (mu_product)
+ *                   versions 2, 3: u8 scalar state count (1 for NAdam, 0 otherwise), then f64 each (mu_product)
  *                   u8  state count, then the state arrays one after the other, in the configuration's
  *                       {@link OptimizerConfig#stateArrays()} order, elements in order
  * length-4     4  u32 CRC32C of every byte before it
@@ -82,7 +87,13 @@ import org.adam4j.reference.WeightDecay;
  *   adagrad         lr, lr_decay, weight_decay, initial_accumulator_value, eps, maximize
  * </pre>
  *
- * Adam's and AdamW's state is written as version 1 so that older readers still read it; a reader reads both.
+ * Each file is written in the oldest version that holds it, so that older readers still read it: Adam's and AdamW's
+ * state as version 1; every other algorithm's as version 2 when each group's hyperparameters are all in its version 2
+ * field list, and as version 3 otherwise (NAdam's and RAdam's {@code decoupled_weight_decay} and {@code maximize},
+ * which their {@code hyperparameters()} list only when true for this reason, and any algorithm added after version 2,
+ * which has no field list: those lists are frozen). A version 3 configuration is read back
+ * by name through {@link OptimizerConfig#fromPyTorch}, which refuses unknown names and applies PyTorch's defaults to
+ * absent ones. A reader reads all three.
  *
  * <p>A file is written to a temporary file beside the target ({@code .NAME.adam4j-tmp}, created with the process's
  * umask, and reused, so a save killed half-way leaves at most that one file, which the next save replaces), forced to
@@ -95,9 +106,13 @@ public final class StateFile {
     /** The first 8 bytes of every state file. */
     public static final String MAGIC = "ADAM4JST";
     /** The newest version this adam4j reads and writes. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     /** The version of Adam's files. */
     static final int VERSION_ADAM = 1;
+    /** The version whose configurations are the fixed field lists of {@link #V2_FIELDS}. */
+    static final int VERSION_FIELD_LISTS = 2;
+    /** The version whose configurations name each hyperparameter; see the class comment. */
+    static final int VERSION_NAMED = 3;
     /** The algorithm string of version 1 files. */
     static final String ADAM = "adam";
     /** What a custom (lambda) schedule reads back as: the optimizer keeps its own, which the caller supplied again. */
@@ -163,7 +178,7 @@ public final class StateFile {
         if (Files.isDirectory(target)) {
             throw new IOException(target + " is a directory, not a state file");
         }
-        int version = V2_FIELDS.containsKey(state.algorithm()) ? VERSION : VERSION_ADAM;
+        int version = version(state);
         Out count = new Out(null);
         body(state, count, version);
         long length = HEADER + count.position + CHECKSUM;
@@ -207,6 +222,41 @@ public final class StateFile {
         }
     }
 
+    /**
+     * The oldest version that holds {@code state} (see the class comment); an algorithm without a version 2 field
+     * list is written as version 3.
+     */
+    static int version(OptimizerState state) {
+        if (isAdams(state.algorithm())) {
+            return VERSION_ADAM;
+        }
+        List<Field> fields = V2_FIELDS.get(state.algorithm());
+        if (fields == null) {
+            return VERSION_NAMED;
+        }
+        List<String> names = fields.stream().map(Field::name).toList();
+        for (OptimizerState.Group g : state.groups()) {
+            if (!names.containsAll(g.config().hyperparameters().names())) {
+                return VERSION_NAMED;
+            }
+        }
+        return VERSION_FIELD_LISTS;
+    }
+
+    /** Adam's and AdamW's state, and an empty one, are version 1's. */
+    private static boolean isAdams(String algorithm) {
+        return algorithm.isEmpty() || algorithm.equals(ADAM) || algorithm.equals("adamw");
+    }
+
+    /** The algorithms a file of {@code version} may hold. */
+    private static List<String> algorithms(int version) {
+        return switch (version) {
+            case VERSION_ADAM -> List.of(ADAM);
+            case VERSION_FIELD_LISTS -> V2_FIELDS.keySet().stream().sorted().toList();
+            default -> OptimizerConfig.ALGORITHMS.stream().filter(a -> !isAdams(a)).sorted().toList();
+        };
+    }
+
     private static void body(OptimizerState state, Out out, int version) throws IOException {
         out.string(version == VERSION_ADAM ? ADAM : state.algorithm());
         out.i64(state.steps());
@@ -215,6 +265,8 @@ public final class StateFile {
             Hyperparameters h = g.config().hyperparameters();
             if (version == VERSION_ADAM) {
                 adam(h, out);
+            } else if (version == VERSION_NAMED) {
+                named(h, out);
             } else {
                 List<Field> fields = V2_FIELDS.get(g.config().algorithm());
                 out.i8(fields.stream().mapToInt(Field::width).sum());
@@ -240,7 +292,7 @@ public final class StateFile {
                     out.i64(d);
                 }
                 out.i64(p.step());
-                if (version >= 2) {
+                if (version >= VERSION_FIELD_LISTS) {
                     out.i8(p.scalars().size());
                     for (double x : p.scalars().values()) {
                         out.f64(x);
@@ -265,6 +317,34 @@ public final class StateFile {
         out.f64(h.number("max_lr", Double.NaN));
         out.i8((h.bool("amsgrad", false) ? 1 : 0) | (h.bool("maximize", false) ? 2 : 0)
                 | (h.bool("epsilon_hat", false) ? 4 : 0) | (h.bool("bias_correction", true) ? 8 : 0));
+    }
+
+    private static void named(Hyperparameters h, Out out) throws IOException {
+        List<String> names = h.names();
+        out.i8(names.size());
+        for (String name : names) {
+            out.string(name);
+            switch (h.get(name)) {
+                case Double d -> {
+                    out.i8(0);
+                    out.f64(d);
+                }
+                case Boolean b -> {
+                    out.i8(1);
+                    out.i8(b ? 1 : 0);
+                }
+                case double[] pair -> {
+                    out.i8(2);
+                    out.f64(pair[0]);
+                    out.f64(pair[1]);
+                }
+                case String str -> {
+                    out.i8(3);
+                    out.string(str);
+                }
+                default -> throw new IllegalStateException("hyperparameter '" + name + "' of an unknown type");
+            }
+        }
     }
 
     private static void schedule(LrSchedule schedule, Out out) throws IOException {
@@ -548,10 +628,10 @@ public final class StateFile {
 
     private static OptimizerState body(In in, int version) throws IOException {
         String algorithm = in.string();
-        if (version == VERSION_ADAM ? !algorithm.equals(ADAM) : !V2_FIELDS.containsKey(algorithm)) {
+        if (!algorithms(version).contains(algorithm)) {
             throw in.corrupt("the algorithm '" + printable(algorithm) + "' in a version " + version + " file, "
                     + (version == VERSION_ADAM ? "which holds Adam's state only" : "which knows "
-                    + V2_FIELDS.keySet().stream().sorted().toList()));
+                    + algorithms(version)));
         }
         long steps = in.i64();
         if (steps < 0) {
@@ -560,7 +640,11 @@ public final class StateFile {
         int groups = in.count();
         List<OptimizerState.Group> gs = new ArrayList<>();
         for (int gi = 0; gi < groups; gi++) {
-            OptimizerConfig config = version == VERSION_ADAM ? adam(in, gi) : relative(in, gi, algorithm);
+            OptimizerConfig config = switch (version) {
+                case VERSION_ADAM -> adam(in, gi);
+                case VERSION_FIELD_LISTS -> relative(in, gi, algorithm);
+                default -> named(in, gi, algorithm);
+            };
             LrSchedule schedule = schedule(in);
             int count = in.count();
             List<OptimizerState.ParamState> ps = new ArrayList<>();
@@ -594,7 +678,7 @@ public final class StateFile {
         }
         Map<String, Double> scalars = new LinkedHashMap<>();
         List<StateVariable> sv = config.scalarStates();
-        if (version >= 2) {
+        if (version >= VERSION_FIELD_LISTS) {
             int n = in.u8();
             if (n != sv.size()) {
                 throw in.corrupt(n + " scalar states for " + which + ", where " + config.algorithm() + " keeps "
@@ -661,11 +745,40 @@ public final class StateFile {
         return config(in, group, algorithm, h.build());
     }
 
+    private static OptimizerConfig named(In in, int group, String algorithm) throws IOException {
+        int count = in.u8();
+        Hyperparameters.Builder h = Hyperparameters.builder();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < count; i++) {
+            String name = in.string();
+            if (!seen.add(name)) {
+                throw in.corrupt("the hyperparameter '" + printable(name) + "' twice in group " + group);
+            }
+            int type = in.u8();
+            switch (type) {
+                case 0 -> h.number(name, in.f64());
+                case 1 -> {
+                    int b = in.u8();
+                    if (b > 1) {
+                        throw in.corrupt("the flag value " + b + " for " + printable(name) + " in group " + group);
+                    }
+                    h.flag(name, b == 1);
+                }
+                case 2 -> h.pair(name, in.f64(), in.f64());
+                case 3 -> h.string(name, in.string());
+                default -> throw in.corrupt("an unknown type " + type + " for the hyperparameter '" + printable(name)
+                        + "' in group " + group);
+            }
+        }
+        return config(in, group, algorithm, h.build());
+    }
+
     private static OptimizerConfig config(In in, int group, String algorithm, Hyperparameters h) {
         try {
             return OptimizerConfig.fromPyTorch(algorithm, h);
         } catch (IllegalArgumentException e) {
-            throw in.corrupt("an invalid configuration in group " + group + " (" + e.getMessage() + ")");
+            // names and strings come from the file (version 3)
+            throw in.corrupt("an invalid configuration in group " + group + " (" + printable(e.getMessage()) + ")");
         }
     }
 

@@ -59,7 +59,14 @@ class AlgorithmsOptimizerTest {
             SgdConfig.builder().lr(0.05).momentum(0.9).nesterov(true).maximize(true).build(),
             RmspropConfig.defaults(),
             RmspropConfig.builder().lr(0.003).centered(true).momentum(0.5).weightDecay(0.01).build(),
-            AdagradConfig.builder().lr(0.05).lrDecay(0.1).initialAccumulatorValue(0.25).build());
+            AdagradConfig.builder().lr(0.05).lrDecay(0.1).initialAccumulatorValue(0.25).build(),
+            // PyTorch 2.1's options of NAdam and RAdam (saved as state file version 3)
+            NAdamConfig.builder().lr(0.01).weightDecay(0.05).decoupledWeightDecay(true).maximize(true)
+                    .momentumDecay(0.05).build(),
+            NAdamConfig.builder().lr(0.01).weightDecay(0.02).maximize(true).build(),
+            RAdamConfig.builder().lr(0.01).betas(0.8, 0.9).weightDecay(0.05).decoupledWeightDecay(true).maximize(true)
+                    .build(),
+            RAdamConfig.builder().lr(0.01).betas(0.8, 0.9).weightDecay(0.05).decoupledWeightDecay(true).build());
 
     /** The second group's hyperparameters: the same configuration at another learning rate. */
     static OptimizerConfig second(OptimizerConfig c) {
@@ -349,6 +356,11 @@ class AlgorithmsOptimizerTest {
                 Optimizer.adamax().betas(0.8, 0.9).maximize(true).config());
         assertEquals(RAdamConfig.builder().eps(1e-6).weightDecay(0.1).build(),
                 Optimizer.radam().eps(1e-6).weightDecay(0.1).config());
+        assertEquals(new NAdamConfig(2e-3, 0.9, 0.999, 1e-8, 0.1, 4e-3, true, true),
+                Optimizer.nadam().weightDecay(0.1).decoupledWeightDecay(true).maximize(true).config());
+        assertEquals(new RAdamConfig(1e-3, 0.9, 0.999, 1e-8, 0.1, true, false),
+                Optimizer.radam().weightDecay(0.1).decoupledWeightDecay(true).config());
+        assertEquals(new RAdamConfig(1e-3, 0.9, 0.999, 1e-8, 0, false, true), Optimizer.radam().maximize(true).config());
         assertEquals(RmspropConfig.builder().alpha(0.9).centered(true).momentum(0.5).build(),
                 Optimizer.rmsprop().alpha(0.9).centered(true).momentum(0.5).config());
         assertEquals(AdagradConfig.builder().lrDecay(0.1).initialAccumulatorValue(0.2).build(),
@@ -486,7 +498,10 @@ class AlgorithmsOptimizerTest {
                     }
                     first.save(file);
                 }
-                int version = c.algorithm().startsWith("adam") && !c.algorithm().equals("adamax") ? 1 : 2;
+                var h = c.hyperparameters();
+                int version = c.algorithm().startsWith("adam") && !c.algorithm().equals("adamax") ? 1
+                        : List.of("nadam", "radam").contains(c.algorithm())
+                        && (h.has("decoupled_weight_decay") || h.has("maximize")) ? 3 : 2;
                 assertEquals(version, MemorySegment.ofArray(Files.readAllBytes(file))
                         .get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), 8));
                 // the model's values went on without the optimizer's state: the fresh optimizer brings it back

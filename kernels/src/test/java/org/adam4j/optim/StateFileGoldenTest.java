@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Golden state files of every format version, written by the encoder of the day each version was defined
  * ({@code src/test/resources/org/adam4j/optim/golden}: version 1 for Adam and AdamW, version 2 for each other
- * algorithm; two groups each, float and double arrays and an EJML matrix, three steps). Each must keep loading into an
+ * algorithm, version 3 for NAdam and RAdam with {@code decoupled_weight_decay} or {@code maximize}; two groups each,
+ * float and double arrays and an EJML matrix, three steps). Each must keep loading into an
  * optimizer built the same way, giving the state a fresh run reaches, and saving that state must write the golden
  * bytes again: an encoder change that alters the format fails here.
  */
@@ -62,7 +63,15 @@ class StateFileGoldenTest {
                                 .weightDecay(0.01).build(), LrSchedule.constant())),
                 new Golden("v2-adagrad", Optimizer.adagrad().lr(0.1).lrDecay(0.01).initialAccumulatorValue(0.1),
                         o -> o.addGroup(AdagradConfig.builder().lr(0.2).initialAccumulatorValue(0.1).eps(1e-6).build(),
-                                LrSchedule.constant())));
+                                LrSchedule.constant())),
+                // version 3: a group with options newer than version 2's field lists, beside one without
+                new Golden("v3-nadam", Optimizer.nadam().lr(0.004).weightDecay(0.05).decoupledWeightDecay(true)
+                        .maximize(true),
+                        o -> o.addGroup(NAdamConfig.builder().lr(0.002).weightDecay(0.1).build(),
+                                LrSchedule.constant())),
+                new Golden("v3-radam", Optimizer.radam().lr(0.004).weightDecay(0.05).decoupledWeightDecay(true),
+                        o -> o.addGroup(RAdamConfig.builder().lr(0.002).betas(0.8, 0.9).maximize(true).build(),
+                                LrSchedule.stepDecay(1, 0.9))));
     }
 
     /** The generator's model: a float[7] and a double[3] in group 0, a 2x3 float matrix in group 1. */
@@ -138,7 +147,7 @@ class StateFileGoldenTest {
             Model loaded = new Model(g);
             loaded.opt.load(file);
             assertEquals(fresh.opt.state(), loaded.opt.state(), "the golden file holds the state a run reaches");
-            assertEquals(g.name().startsWith("v1") ? 1 : 2, bytes[8]);
+            assertEquals(Integer.parseInt(g.name().substring(1, g.name().indexOf('-'))), bytes[8]);
             Path again = dir.resolve(g.name() + ".again");
             fresh.opt.save(again);
             assertArrayEquals(bytes, Files.readAllBytes(again), "the encoder writes the golden bytes");

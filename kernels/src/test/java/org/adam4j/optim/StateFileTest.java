@@ -266,8 +266,8 @@ class StateFileTest {
                 "not an adam4j optimizer state file");
         byte[] good = Files.readAllBytes(saved());
         byte[] newer = good.clone();
-        newer[8] = 3;
-        assertRefused(variant("v3", newer), "format version 3; this adam4j reads versions 1 to 2");
+        newer[8] = 4;
+        assertRefused(variant("v4", newer), "format version 4; this adam4j reads versions 1 to 3");
         byte[] lion = good.clone();
         lion[26] = 'l';
         lion[27] = 'i';

@@ -38,10 +38,28 @@ public abstract class AdamLikeBuilder<B extends AdamLikeBuilder<B>> {
         return self();
     }
 
-    /** Coupled L2 weight decay ({@code g += weight_decay * p}), as these optimizers have it in PyTorch 1.13. */
+    /**
+     * Weight decay: coupled L2 ({@code g += weight_decay * p}), as these optimizers have it in PyTorch 1.13, unless
+     * NAdam's or RAdam's {@code decoupledWeightDecay(true)} makes it decoupled.
+     */
     public B weightDecay(double weightDecay) {
         this.weightDecay = Hyper.nonNegative("weight_decay value", weightDecay);
         return self();
+    }
+
+    /**
+     * NAdam's and RAdam's {@code decoupled_weight_decay} and {@code maximize}, added to {@code h} only when true (their
+     * configurations' {@code hyperparameters()} say why).
+     */
+    static Hyperparameters.Builder newerOptions(Hyperparameters.Builder h, boolean decoupledWeightDecay,
+            boolean maximize) {
+        if (decoupledWeightDecay) {
+            h.flag("decoupled_weight_decay", true);
+        }
+        if (maximize) {
+            h.flag("maximize", true);
+        }
+        return h;
     }
 
     /** Validates what the constructors of Adamax, NAdam and RAdam share. */

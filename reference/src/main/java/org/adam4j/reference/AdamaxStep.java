@@ -13,13 +13,11 @@ package org.adam4j.reference;
  * </pre>
  */
 public final class AdamaxStep extends AdamLikeStep implements OptimizerStep {
-    public final boolean maximize;
     public final double negClr_F64;
     public final float negClr_F32;
 
     AdamaxStep(AdamaxConfig c, long t, double lr) {
-        super(t, lr, c.beta1(), c.beta2(), c.eps(), c.weightDecay());
-        this.maximize = c.maximize();
+        super(t, lr, c.beta1(), c.beta2(), c.eps(), c.weightDecay(), c.maximize(), false);
         negClr_F64 = -lr / (1.0 - Math.pow(c.beta1(), (double) t));
         negClr_F32 = (float) negClr_F64;
     }

@@ -3,21 +3,28 @@ package org.adam4j.reference;
 import java.util.List;
 
 /**
- * {@code torch.optim.NAdam} (PyTorch 1.13's arguments): Adam with Nesterov momentum and the momentum schedule
+ * {@code torch.optim.NAdam}: Adam with Nesterov momentum and the momentum schedule
  * {@code mu_t = beta1 * (1 - 0.5 * 0.96^(t * momentum_decay))}. Defaults lr 2e-3, betas (0.9, 0.999), eps 1e-8,
- * weight_decay 0 (coupled L2), momentum_decay 4e-3. PyTorch 1.13 has no {@code maximize} for NAdam.
+ * weight_decay 0, momentum_decay 4e-3, decoupled_weight_decay false, maximize false. PyTorch 1.13's arguments, and
+ * two of later releases: {@code decoupled_weight_decay} (PyTorch 2.1: {@code p *= 1 - lr * weight_decay} before the
+ * moments, instead of the coupled L2 {@code g += weight_decay * p}) and {@code maximize} (the gradient negated first).
  *
  * <p>One deliberate difference from 1.13: {@code mu_product_next = mu_product * mu_next}, as later PyTorch releases
  * and the paper have it (1.13 multiplies by {@code mu} once too often); the shared reference cases use this form.
  */
-public record NAdamConfig(double lr, double beta1, double beta2, double eps, double weightDecay, double momentumDecay)
-        implements OptimizerConfig {
+public record NAdamConfig(double lr, double beta1, double beta2, double eps, double weightDecay, double momentumDecay,
+        boolean decoupledWeightDecay, boolean maximize) implements OptimizerConfig {
     /** PyTorch's name of NAdam's per-parameter scalar state. */
     public static final String MU_PRODUCT = "mu_product";
 
     public NAdamConfig {
         AdamLikeBuilder.validate(lr, beta1, beta2, eps, weightDecay);
         Hyper.nonNegative("momentum_decay value", momentumDecay);
+    }
+
+    /** PyTorch 1.13's NAdam: coupled L2 weight decay, minimizing. */
+    public NAdamConfig(double lr, double beta1, double beta2, double eps, double weightDecay, double momentumDecay) {
+        this(lr, beta1, beta2, eps, weightDecay, momentumDecay, false, false);
     }
 
     public static NAdamConfig defaults() {
@@ -55,18 +62,25 @@ public record NAdamConfig(double lr, double beta1, double beta2, double eps, dou
         return step(t, lr, scalars[0]);
     }
 
-    /** {@code lr, betas, eps, weight_decay, momentum_decay}. */
+    /**
+     * {@code lr, betas, eps, weight_decay, momentum_decay}, then {@code decoupled_weight_decay} and {@code maximize}
+     * only when true: those two are newer than the state file's version 2 field list for NAdam, so a configuration
+     * without them keeps being saved as version 2, byte for byte, and readable by an adam4j that predates them.
+     */
     @Override
     public Hyperparameters hyperparameters() {
-        return Hyperparameters.builder().number("lr", lr).pair("betas", beta1, beta2).number("eps", eps)
-                .number("weight_decay", weightDecay).number("momentum_decay", momentumDecay).build();
+        Hyperparameters.Builder h = Hyperparameters.builder().number("lr", lr).pair("betas", beta1, beta2)
+                .number("eps", eps).number("weight_decay", weightDecay).number("momentum_decay", momentumDecay);
+        return AdamLikeBuilder.newerOptions(h, decoupledWeightDecay, maximize).build();
     }
 
     static NAdamConfig fromPyTorch(PyTorchArgs a) {
-        a.requireOnlyKeys("nadam", List.of("lr", "betas", "eps", "weight_decay", "momentum_decay"));
+        a.requireOnlyKeys("nadam", List.of("lr", "betas", "eps", "weight_decay", "momentum_decay",
+                "decoupled_weight_decay", "maximize"));
         double[] b = a.pair("betas", 0.9, 0.999);
         return new NAdamConfig(a.number("lr", 2e-3), b[0], b[1], a.number("eps", 1e-8),
-                a.number("weight_decay", 0.0), a.number("momentum_decay", 4e-3));
+                a.number("weight_decay", 0.0), a.number("momentum_decay", 4e-3),
+                a.bool("decoupled_weight_decay", false), a.bool("maximize", false));
     }
 
     /** {@code mu_t}, the momentum coefficient of step {@code t}. */
@@ -110,12 +124,15 @@ public record NAdamConfig(double lr, double beta1, double beta2, double eps, dou
     @Override
     public String toString() {
         return "NAdam(lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weight_decay="
-                + weightDecay + ", momentum_decay=" + momentumDecay + ")";
+                + weightDecay + ", momentum_decay=" + momentumDecay + ", decoupled_weight_decay=" + decoupledWeightDecay
+                + ", maximize=" + maximize + ")";
     }
 
     /** Builder with PyTorch's defaults; every setter refuses a bad value at once. */
     public static final class Builder extends AdamLikeBuilder<Builder> {
         private double momentumDecay = 4e-3;
+        private boolean decoupledWeightDecay;
+        private boolean maximize;
 
         private Builder() {
             super(2e-3);
@@ -126,8 +143,23 @@ public record NAdamConfig(double lr, double beta1, double beta2, double eps, dou
             return this;
         }
 
+        /**
+         * PyTorch's {@code decoupled_weight_decay} (2.1 on): {@code p *= 1 - lr * weight_decay} before the moments,
+         * instead of the coupled L2 {@code g += weight_decay * p}.
+         */
+        public Builder decoupledWeightDecay(boolean decoupledWeightDecay) {
+            this.decoupledWeightDecay = decoupledWeightDecay;
+            return this;
+        }
+
+        /** Maximizes the objective: the gradient is negated first. */
+        public Builder maximize(boolean maximize) {
+            this.maximize = maximize;
+            return this;
+        }
+
         public NAdamConfig build() {
-            return new NAdamConfig(lr, beta1, beta2, eps, weightDecay, momentumDecay);
+            return new NAdamConfig(lr, beta1, beta2, eps, weightDecay, momentumDecay, decoupledWeightDecay, maximize);
         }
     }
 }

@@ -7,12 +7,13 @@ package org.adam4j.reference;
  * {@code i} is:
  *
  * <pre>
- *   g = grad[i]
- *   if (l2) g = fma(weightDecay, p[i], g)
+ *   g = maximize ? -grad[i] : grad[i]
+ *   if (l2)        g = fma(weightDecay, p[i], g)
+ *   p = decoupled ? p[i] * decayFactor : p[i]        decayFactor = 1 - lr * weightDecay
  *   m[i] = fma(beta1, m[i], oneMinusBeta1 * g)
  *   v[i] = fma(beta2, v[i], oneMinusBeta2 * g * g)
  *   denom = fma(sqrt(v[i]), denomScale, eps)          denomScale = 1 / sqrt(1 - beta2^t)
- *   p[i] = p[i] + fma(momentumCoef, m[i], gradCoef * g) / denom
+ *   p[i] = p + fma(momentumCoef, m[i], gradCoef * g) / denom
  *          gradCoef = -lr * (1 - mu_t) / (1 - muProduct),  momentumCoef = -lr * mu_{t+1} / (1 - muProductNext)
  * </pre>
  *
@@ -27,7 +28,7 @@ public final class NAdamStep extends AdamLikeStep implements OptimizerStep {
     public final float denomScale_F32, gradCoef_F32, momentumCoef_F32;
 
     private NAdamStep(NAdamConfig c, long t, double lr, double muProductBefore) {
-        super(t, lr, c.beta1(), c.beta2(), c.eps(), c.weightDecay());
+        super(t, lr, c.beta1(), c.beta2(), c.eps(), c.weightDecay(), c.maximize(), c.decoupledWeightDecay());
         this.config = c;
         double mu = c.mu(t);
         double muNext = c.mu(t + 1);

@@ -3,17 +3,24 @@ package org.adam4j.reference;
 import java.util.List;
 
 /**
- * {@code torch.optim.RAdam} (PyTorch 1.13): Adam whose adaptive term is switched on only once the variance of the
- * adaptive learning rate is tractable ({@code rho_t > 5}) and then scaled by the rectification term. Defaults lr 1e-3,
- * betas (0.9, 0.999), eps 1e-8, weight_decay 0 (coupled L2). PyTorch 1.13 has no {@code maximize} for RAdam.
+ * {@code torch.optim.RAdam}: Adam whose adaptive term is switched on only once the variance of the adaptive learning
+ * rate is tractable ({@code rho_t > 5}) and then scaled by the rectification term. Defaults lr 1e-3, betas
+ * (0.9, 0.999), eps 1e-8, weight_decay 0, decoupled_weight_decay false, maximize false. PyTorch 1.13's arguments, and
+ * two of later releases: {@code decoupled_weight_decay} (PyTorch 2.1: {@code p *= 1 - lr * weight_decay} before the
+ * moments, instead of the coupled L2 {@code g += weight_decay * p}) and {@code maximize} (the gradient negated first).
  */
-public record RAdamConfig(double lr, double beta1, double beta2, double eps, double weightDecay)
-        implements OptimizerConfig {
+public record RAdamConfig(double lr, double beta1, double beta2, double eps, double weightDecay,
+        boolean decoupledWeightDecay, boolean maximize) implements OptimizerConfig {
     /** PyTorch's threshold: the step is rectified when {@code rho_t > 5}, and plain momentum SGD otherwise. */
     public static final double RHO_THRESHOLD = 5.0;
 
     public RAdamConfig {
         AdamLikeBuilder.validate(lr, beta1, beta2, eps, weightDecay);
+    }
+
+    /** PyTorch 1.13's RAdam: coupled L2 weight decay, minimizing. */
+    public RAdamConfig(double lr, double beta1, double beta2, double eps, double weightDecay) {
+        this(lr, beta1, beta2, eps, weightDecay, false, false);
     }
 
     public static RAdamConfig defaults() {
@@ -40,18 +47,24 @@ public record RAdamConfig(double lr, double beta1, double beta2, double eps, dou
         return new RAdamStep(this, t, lr);
     }
 
-    /** {@code lr, betas, eps, weight_decay}. */
+    /**
+     * {@code lr, betas, eps, weight_decay}, then {@code decoupled_weight_decay} and {@code maximize} only when true:
+     * those two are newer than the state file's version 2 field list for RAdam, so a configuration without them keeps
+     * being saved as version 2, byte for byte, and readable by an adam4j that predates them.
+     */
     @Override
     public Hyperparameters hyperparameters() {
-        return Hyperparameters.builder().number("lr", lr).pair("betas", beta1, beta2).number("eps", eps)
-                .number("weight_decay", weightDecay).build();
+        Hyperparameters.Builder h = Hyperparameters.builder().number("lr", lr).pair("betas", beta1, beta2)
+                .number("eps", eps).number("weight_decay", weightDecay);
+        return AdamLikeBuilder.newerOptions(h, decoupledWeightDecay, maximize).build();
     }
 
     static RAdamConfig fromPyTorch(PyTorchArgs a) {
-        a.requireOnlyKeys("radam", List.of("lr", "betas", "eps", "weight_decay"));
+        a.requireOnlyKeys("radam", List.of("lr", "betas", "eps", "weight_decay", "decoupled_weight_decay",
+                "maximize"));
         double[] b = a.pair("betas", 0.9, 0.999);
         return new RAdamConfig(a.number("lr", 1e-3), b[0], b[1], a.number("eps", 1e-8),
-                a.number("weight_decay", 0.0));
+                a.number("weight_decay", 0.0), a.bool("decoupled_weight_decay", false), a.bool("maximize", false));
     }
 
     public RAdamStep step(long t) {
@@ -65,17 +78,35 @@ public record RAdamConfig(double lr, double beta1, double beta2, double eps, dou
     @Override
     public String toString() {
         return "RAdam(lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weight_decay="
-                + weightDecay + ")";
+                + weightDecay + ", decoupled_weight_decay=" + decoupledWeightDecay + ", maximize=" + maximize + ")";
     }
 
     /** Builder with PyTorch's defaults; every setter refuses a bad value at once. */
     public static final class Builder extends AdamLikeBuilder<Builder> {
+        private boolean decoupledWeightDecay;
+        private boolean maximize;
+
         private Builder() {
             super(1e-3);
         }
 
+        /**
+         * PyTorch's {@code decoupled_weight_decay} (2.1 on): {@code p *= 1 - lr * weight_decay} before the moments,
+         * instead of the coupled L2 {@code g += weight_decay * p}.
+         */
+        public Builder decoupledWeightDecay(boolean decoupledWeightDecay) {
+            this.decoupledWeightDecay = decoupledWeightDecay;
+            return this;
+        }
+
+        /** Maximizes the objective: the gradient is negated first. */
+        public Builder maximize(boolean maximize) {
+            this.maximize = maximize;
+            return this;
+        }
+
         public RAdamConfig build() {
-            return new RAdamConfig(lr, beta1, beta2, eps, weightDecay);
+            return new RAdamConfig(lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize);
         }
     }
 }

@@ -7,14 +7,15 @@ package org.adam4j.reference;
  * (PyTorch's threshold). The update of element {@code i} is:
  *
  * <pre>
- *   g = grad[i]
- *   if (l2) g = fma(weightDecay, p[i], g)
+ *   g = maximize ? -grad[i] : grad[i]
+ *   if (l2)        g = fma(weightDecay, p[i], g)
+ *   p = decoupled ? p[i] * decayFactor : p[i]        decayFactor = 1 - lr * weightDecay
  *   m[i] = fma(beta1, m[i], oneMinusBeta1 * g)
  *   v[i] = fma(beta2, v[i], oneMinusBeta2 * g * g)
- *   rectified:   p[i] = fma(negStepSize, m[i] / (sqrt(v[i]) + eps), p[i])
+ *   rectified:   p[i] = fma(negStepSize, m[i] / (sqrt(v[i]) + eps), p)
  *                       negStepSize = -lr * rect * sqrt(1 - beta2^t) / (1 - beta1^t)
  *                       rect = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))
- *   otherwise:   p[i] = fma(negStepSize, m[i], p[i])     negStepSize = -lr / (1 - beta1^t)
+ *   otherwise:   p[i] = fma(negStepSize, m[i], p)        negStepSize = -lr / (1 - beta1^t)
  * </pre>
  *
  * As in PyTorch 1.13, eps is added to {@code sqrt(v)} before the bias correction of {@code v}.
@@ -28,7 +29,7 @@ public final class RAdamStep extends AdamLikeStep implements OptimizerStep {
     public final float negStepSize_F32;
 
     RAdamStep(RAdamConfig c, long t, double lr) {
-        super(t, lr, c.beta1(), c.beta2(), c.eps(), c.weightDecay());
+        super(t, lr, c.beta1(), c.beta2(), c.eps(), c.weightDecay(), c.maximize(), c.decoupledWeightDecay());
         double beta2t = Math.pow(c.beta2(), (double) t);
         double bc1 = 1.0 - Math.pow(c.beta1(), (double) t);
         double bc2 = 1.0 - beta2t;

@@ -116,7 +116,11 @@ class OptimizerConfigTest {
                 AdamConfig.builder().lr(0.01).fullyDecoupled(0.1, 0.05).biasCorrection(false).build(),
                 AdamaxConfig.builder().lr(0.004).betas(0.8, 0.9).eps(1e-6).weightDecay(0.1).maximize(true).build(),
                 NAdamConfig.builder().lr(0.004).betas(0.8, 0.9).eps(1e-6).weightDecay(0.1).momentumDecay(0.01).build(),
+                NAdamConfig.builder().weightDecay(0.1).decoupledWeightDecay(true).maximize(true).build(),
+                NAdamConfig.builder().maximize(true).build(),
                 RAdamConfig.builder().lr(0.004).betas(0.8, 0.9).eps(1e-6).weightDecay(0.1).build(),
+                RAdamConfig.builder().weightDecay(0.1).decoupledWeightDecay(true).maximize(true).build(),
+                RAdamConfig.builder().weightDecay(0.1).decoupledWeightDecay(true).build(),
                 SgdConfig.builder().lr(0.1).momentum(0.9).dampening(0.1).weightDecay(0.01).maximize(true).build(),
                 SgdConfig.builder().lr(0.1).momentum(0.9).nesterov(true).build(),
                 RmspropConfig.builder().lr(0.02).alpha(0.9).eps(1e-6).weightDecay(0.1).momentum(0.5).centered(true)
@@ -141,8 +145,8 @@ class OptimizerConfigTest {
         assertEquals("adam", AdamConfig.builder().l2(0.1).build().algorithm());
         assertEquals("adamw", AdamConfig.builder().decoupled(0.01).build().algorithm());
         assertEquals("adamw", AdamConfig.builder().fullyDecoupled(0.01, 1e-3).build().algorithm());
-        assertEquals(List.of("adam", "adam", "adamw", "adamw", "adamax", "nadam", "radam", "sgd", "sgd", "rmsprop",
-                "adagrad"), everyForm().stream().map(OptimizerConfig::algorithm).toList());
+        assertEquals(List.of("adam", "adam", "adamw", "adamw", "adamax", "nadam", "nadam", "nadam", "radam", "radam",
+                "radam", "sgd", "sgd", "rmsprop", "adagrad"), everyForm().stream().map(OptimizerConfig::algorithm).toList());
         assertEquals(OptimizerConfig.ALGORITHMS.size(),
                 everyForm().stream().map(OptimizerConfig::algorithm).distinct().count());
     }
@@ -157,9 +161,19 @@ class OptimizerConfigTest {
         assertMessage("sgd needs 'lr'", () -> OptimizerConfig.fromPyTorch("sgd", none));
         assertMessage("optimizer 'lamb' is not implemented by adam4j yet",
                 () -> OptimizerConfig.fromPyTorch("lamb", none));
-        assertMessage("option 'decoupled_weight_decay' of nadam is not implemented by adam4j (it knows lr, betas",
-                () -> OptimizerConfig.fromPyTorch("nadam",
-                        Hyperparameters.builder().flag("decoupled_weight_decay", true).build()));
+        assertMessage("option 'amsgrad' of nadam is not implemented by adam4j (it knows lr, betas, eps, weight_decay, "
+                + "momentum_decay, decoupled_weight_decay, maximize)", () -> OptimizerConfig.fromPyTorch("nadam",
+                        Hyperparameters.builder().flag("amsgrad", true).build()));
+        assertMessage("option 'momentum_decay' of radam is not implemented by adam4j (it knows lr, betas, eps, "
+                + "weight_decay, decoupled_weight_decay, maximize)", () -> OptimizerConfig.fromPyTorch("radam",
+                        Hyperparameters.builder().number("momentum_decay", 0.1).build()));
+        assertMessage("'decoupled_weight_decay' is not true or false: 1.0", () -> OptimizerConfig.fromPyTorch("nadam",
+                Hyperparameters.builder().number("decoupled_weight_decay", 1).build()));
+        assertEquals(NAdamConfig.builder().weightDecay(0.1).decoupledWeightDecay(true).maximize(true).build(),
+                OptimizerConfig.fromPyTorch("nadam", Hyperparameters.builder().number("weight_decay", 0.1)
+                        .flag("decoupled_weight_decay", true).flag("maximize", true).build()));
+        assertEquals(RAdamConfig.builder().maximize(true).build(), OptimizerConfig.fromPyTorch("radam",
+                Hyperparameters.builder().flag("maximize", true).flag("decoupled_weight_decay", false).build()));
         assertMessage("'lr' is not a number: true",
                 () -> OptimizerConfig.fromPyTorch("radam", Hyperparameters.builder().flag("lr", true).build()));
         assertMessage("weight_decay_mode 'decoupled' is adamw's, not adam's", () -> OptimizerConfig.fromPyTorch(
@@ -205,6 +219,48 @@ class OptimizerConfigTest {
         double[] untouched = {42.0};
         SgdConfig.builder().lr(0.1).build().step(1, 0.1, new double[0]).scalarsAfter(untouched);
         assertArrayEquals(new double[] {42.0}, untouched);
+    }
+
+    /**
+     * NAdam's and RAdam's newer options are listed only when true, so that a configuration without them has exactly
+     * its state file version 2 fields.
+     */
+    @Test
+    void nadamAndRadamListTheirNewerOptionsOnlyWhenSet() {
+        assertEquals(List.of("lr", "betas", "eps", "weight_decay", "momentum_decay"),
+                NAdamConfig.builder().weightDecay(0.1).build().hyperparameters().names());
+        assertEquals(List.of("lr", "betas", "eps", "weight_decay"), RAdamConfig.defaults().hyperparameters().names());
+        assertEquals(List.of("lr", "betas", "eps", "weight_decay", "momentum_decay", "decoupled_weight_decay",
+                "maximize"), NAdamConfig.builder().decoupledWeightDecay(true).maximize(true).build().hyperparameters()
+                .names());
+        assertEquals(List.of("lr", "betas", "eps", "weight_decay", "maximize"),
+                RAdamConfig.builder().maximize(true).build().hyperparameters().names());
+        assertEquals(Boolean.TRUE, RAdamConfig.builder().decoupledWeightDecay(true).build().hyperparameters()
+                .get("decoupled_weight_decay"));
+        assertEquals(new NAdamConfig(2e-3, 0.9, 0.999, 1e-8, 0.1, 4e-3, false, false),
+                new NAdamConfig(2e-3, 0.9, 0.999, 1e-8, 0.1, 4e-3));
+        assertEquals(new RAdamConfig(1e-3, 0.9, 0.999, 1e-8, 0.1, false, false),
+                new RAdamConfig(1e-3, 0.9, 0.999, 1e-8, 0.1));
+    }
+
+    /** The scalars of the options: decoupled decay replaces L2, and only with a nonzero weight decay. */
+    @Test
+    void decoupledDecayReplacesL2InTheStepScalars() {
+        NAdamStep l2 = NAdamConfig.builder().lr(2e-3).weightDecay(0.1).build().first();
+        assertTrue(l2.l2);
+        assertFalse(l2.decoupled);
+        assertEquals(1.0, l2.decayFactor_F64);
+        NAdamStep decoupled = NAdamConfig.builder().lr(2e-3).weightDecay(0.1).decoupledWeightDecay(true).build()
+                .step(1, 4e-3, 1.0);
+        assertFalse(decoupled.l2);
+        assertTrue(decoupled.decoupled);
+        assertEquals(1.0 - 4e-3 * 0.1, decoupled.decayFactor_F64, 0.0);
+        assertEquals((float) (1.0 - 4e-3 * 0.1), decoupled.decayFactor_F32, 0.0f);
+        RAdamStep none = RAdamConfig.builder().decoupledWeightDecay(true).maximize(true).build().step(3);
+        assertFalse(none.l2 || none.decoupled, "no weight decay, no decay of either form");
+        assertTrue(none.maximize);
+        assertEquals(1.0f, none.decayFactor_F32);
+        assertFalse(AdamaxConfig.builder().weightDecay(0.1).build().step(1).decoupled);
     }
 
     @Test
