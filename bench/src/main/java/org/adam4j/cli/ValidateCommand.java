@@ -32,7 +32,7 @@ import org.adam4j.reference.cases.ReferenceCase;
  */
 final class ValidateCommand implements Command {
     /** The optimizers validate can replay; the first that accepts a case's optimizer replays it. */
-    static final List<CaseReplayer> REPLAYERS = List.of(new OptimizerCaseReplayer());
+    static final List<CaseReplayer> REPLAYERS = List.of(new OptimizerCaseReplayer(), new SparseAdamCaseReplayer());
     static final List<String> KERNELS = kernelNames();
     static final double DEFAULT_RTOL = 1e-5;
     static final double DEFAULT_ATOL_LR = 1e-3;
@@ -106,8 +106,8 @@ final class ValidateCommand implements Command {
             err.println("adam4j validate: " + e.getMessage());
             return USAGE;
         }
-        String row = "%-" + layout.caseWidth + "s  %-9s  %-7s  %7s  %5s  %-10s  %10s  %9s  %" + layout.worstWidth
-                + "s  %11s  %s%n";
+        String row = "%-" + layout.caseWidth + "s  %-" + layout.optimizerWidth + "s  %-7s  %7s  %5s  %-10s  %10s  %9s  %"
+                + layout.worstWidth + "s  %11s  %s%n";
         out.printf(Locale.ROOT, "kernel %s, %d thread%s; an element passes when |ours - ref| <= %s*|ref| + %s*lr%n",
                 o.kernel(), o.threads(), o.threads() == 1 ? "" : "s", plain(o.rtol()), plain(o.atolLr()));
         out.printf(Locale.ROOT, row, "case", "optimizer", "dtype", "n", "steps", "kernel", "max_err/lr", "max_rel",
@@ -181,6 +181,7 @@ final class ValidateCommand implements Command {
     /** Column widths that fit every row. */
     private static final class Layout {
         int caseWidth = "case".length();
+        int optimizerWidth = "optimizer".length();
         int worstWidth = "worst_step".length();
     }
 
@@ -217,6 +218,7 @@ final class ValidateCommand implements Command {
                 throw new Unusable(message(e));
             }
             layout.caseWidth = Math.max(layout.caseWidth, c.name.length());
+            layout.optimizerWidth = Math.max(layout.optimizerWidth, c.optimizer.length());
             for (String state : c.states.keySet()) {
                 layout.worstWidth = Math.max(layout.worstWidth, (c.steps + ":" + state).length());
             }

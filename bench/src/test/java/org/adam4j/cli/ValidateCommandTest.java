@@ -455,7 +455,7 @@ class ValidateCommandTest {
     void optimizersAndOptionsAdam4jDoesNotImplement() throws IOException {
         assertUnusable(jsonEdited("lamb", "\"optimizer\": \"adam\"", "\"optimizer\": \"lamb\""),
                 "lamb/case.json: optimizer 'lamb' is not implemented by adam4j yet (validate replays adam, adamw, "
-                        + "adagrad, adamax, nadam, radam, rmsprop, sgd)");
+                        + "adagrad, adamax, nadam, radam, rmsprop, sgd, sparse_adam)");
         assertUnusable(jsonEdited("asgd", "\"optimizer\": \"adam\"", "\"optimizer\": \"asgd\""),
                 "asgd/case.json: optimizer 'asgd' is not implemented by adam4j yet");
         assertUnusable(jsonEdited("nesterov", "\"amsgrad\"", "\"nesterov\": true, \"amsgrad\""),

@@ -19,7 +19,8 @@ package org.adam4j.reference;
  *
  * The bias correction of {@code v} is a multiplication by {@code denomScale = 1/sqrt(1 - beta2^t)} (as DeepSpeed's
  * CPU Adam does), so an element costs one square root and one division. With {@code epsilonHat} the correction moves
- * into {@code stepSize = lr * sqrt(1 - beta2^t) / (1 - beta1^t)} and {@code denomScale} is 1.
+ * into {@code stepSize = lr * sqrt(1 - beta2^t) / (1 - beta1^t)} and {@code denomScale} is 1. Lazy rows in
+ * {@code LazyMode.LAZY} (PyTorch's SparseAdam) always step with that form: {@link #epsilonHatForm()}.
  */
 public final class AdamStep implements OptimizerStep {
     @Override
@@ -62,7 +63,14 @@ public final class AdamStep implements OptimizerStep {
     public final float negStepSize_F32;
     public final float denomScale_F32;
 
-    private AdamStep(AdamConfig c, long t, double lr) {
+    private final AdamConfig config;
+    /**
+     * These scalars in the epsilon-hat form, made on first use. The race is benign: the twin's scalars are final
+     * fields, and two threads that both make one make equal ones.
+     */
+    private AdamStep epsilonHatForm;
+
+    private AdamStep(AdamConfig c, long t, double lr, boolean epsilonHat) {
         if (t < 1) {
             throw new IllegalArgumentException("Invalid step: " + t + " (steps count from 1)");
         }
@@ -73,13 +81,16 @@ public final class AdamStep implements OptimizerStep {
         this.l2 = c.decay() == WeightDecay.L2 && wd != 0.0;
         this.decoupled = (c.decay() == WeightDecay.DECOUPLED || c.decay() == WeightDecay.FULLY_DECOUPLED) && wd != 0.0;
         this.amsgrad = c.amsgrad();
+        this.config = c;
+        // Without bias correction both forms have stepSize = lr and denomScale = 1.
+        this.epsilonHatForm = epsilonHat || !c.biasCorrection() ? this : null;
 
         double decayLr = c.decay() == WeightDecay.FULLY_DECOUPLED ? lr / c.maxLr() : lr;
         double biasCorrection1 = c.biasCorrection() ? 1.0 - Math.pow(c.beta1(), (double) t) : 1.0;
         double biasCorrection2 = c.biasCorrection() ? 1.0 - Math.pow(c.beta2(), (double) t) : 1.0;
         double stepSize;
         double denomScale;
-        if (c.epsilonHat()) {
+        if (epsilonHat) {
             stepSize = lr * Math.sqrt(biasCorrection2) / biasCorrection1;
             denomScale = 1.0;
         } else {
@@ -115,7 +126,23 @@ public final class AdamStep implements OptimizerStep {
      * @throws IllegalArgumentException if {@code t < 1} or {@code lr} is negative or not finite
      */
     public static AdamStep of(AdamConfig config, long t, double lr) {
-        return new AdamStep(config, t, lr);
+        return new AdamStep(config, t, lr, config.epsilonHat());
+    }
+
+    /**
+     * The scalars of the same step in the epsilon-hat form ({@code stepSize = lr * sqrt(1 - beta2^t) / (1 -
+     * beta1^t)}, {@code denomScale = 1}), bit for bit those of {@link #of} with {@code epsilonHat} set:
+     * {@code torch.optim.SparseAdam}'s and TensorFlow's form, which {@code LazyMode.LAZY} steps with. This step
+     * itself when its configuration has {@code epsilonHat} or no bias correction; otherwise made once per step
+     * object, on first use.
+     */
+    public AdamStep epsilonHatForm() {
+        AdamStep twin = epsilonHatForm;
+        if (twin == null) {
+            twin = new AdamStep(config, t, lr, true);
+            epsilonHatForm = twin;
+        }
+        return twin;
     }
 
     @Override

@@ -72,6 +72,43 @@ class AdamConfigTest {
         assertEquals(1.0, l2.decayFactor_F64);
     }
 
+    /**
+     * The epsilon-hat twin LAZY lazy rows step with: every public scalar equal to those of the same configuration
+     * with epsilonHat set, at the same step and lr; the step itself when the forms coincide; made once per step.
+     */
+    @Test
+    void epsilonHatFormIsTheSameStepWithEpsilonHatSet() throws IllegalAccessException {
+        AdamConfig plain = AdamConfig.builder().lr(0.01).betas(0.8, 0.9).eps(1e-6).build();
+        java.util.List<AdamConfig> configs = java.util.List.of(plain, AdamConfig.defaults(),
+                plain.toBuilder().decoupled(0.1).amsgrad(true).maximize(true).build(),
+                plain.toBuilder().fullyDecoupled(0.1, 0.02).build(), plain.toBuilder().l2(0.1).build(),
+                plain.toBuilder().epsilonHat(true).build(), plain.toBuilder().biasCorrection(false).build());
+        int compared = 0;
+        for (AdamConfig c : configs) {
+            AdamConfig hat = c.toBuilder().epsilonHat(true).build();
+            for (long t : new long[] {1, 2, 7, 1000, 1L << 40}) {
+                for (double lr : new double[] {c.lr(), 3e-4}) {
+                    AdamStep s = c.step(t, lr);
+                    AdamStep twin = s.epsilonHatForm();
+                    AdamStep expected = hat.step(t, lr);
+                    for (java.lang.reflect.Field f : AdamStep.class.getFields()) {
+                        if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                            assertEquals(f.get(expected), f.get(twin), c + " t " + t + " lr " + lr + ": "
+                                    + f.getName());
+                            compared++;
+                        }
+                    }
+                    assertTrue(twin == s.epsilonHatForm() && twin.epsilonHatForm() == twin, "made once");
+                    assertEquals(c.epsilonHat() || !c.biasCorrection(), twin == s, c + ": the step itself");
+                }
+            }
+        }
+        assertTrue(compared > 1000, "fields compared: " + compared);
+        AdamStep first = AdamConfig.defaults().step(1);
+        assertEquals(-1e-3 * Math.sqrt(1 - 0.999) / (1 - 0.9), first.epsilonHatForm().negStepSize_F64);
+        assertTrue(first.negStepSize_F64 != first.epsilonHatForm().negStepSize_F64, "the forms differ");
+    }
+
     private static void assertMessage(String start, org.junit.jupiter.api.function.Executable e) {
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, e);
         assertTrue(ex.getMessage().startsWith(start), ex.getMessage());
