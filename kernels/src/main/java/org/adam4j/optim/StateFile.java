@@ -84,8 +84,8 @@ import org.adam4j.reference.WeightDecay;
  *
  * Adam's and AdamW's state is written as version 1 so that older readers still read it; a reader reads both.
  *
- * <p>A file is written to a temporary file beside the target ({@code .NAME.adam4j-tmp}, created with the process's
- * umask, and reused, so a save killed half-way leaves at most that one file, which the next save replaces), forced to
+ * <p>A file is written to a temporary file beside the target ({@code .NAME.adam4j-tmp}, created anew with the
+ * process's umask, so a save killed half-way leaves at most that one file, which the next save replaces), forced to
  * disk and renamed over the target atomically. A symbolic link is followed: its target is replaced, the link kept.
  * A reader reads the file through once (no memory mapping, so a file truncated or replaced while it is read gives an
  * exception naming it, never a crash), checks the magic, the version, the flags, the length and the checksum, and
@@ -170,8 +170,10 @@ public final class StateFile {
         Path tmp = dir.resolve("." + target.getFileName() + ".adam4j-tmp");
         boolean moved = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            // a killed save's leftover is removed, not reused: its mode (0600 from older versions) would carry over,
+            // and a symbolic link planted there would be written through
+            Files.deleteIfExists(tmp);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 Out out = new Out(ch);
                 out.bytes(MAGIC.getBytes(StandardCharsets.US_ASCII));
                 out.i32(version);
