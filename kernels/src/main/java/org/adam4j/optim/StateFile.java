@@ -86,10 +86,11 @@ import org.adam4j.reference.WeightDecay;
  *
  * <p>A file is written to a temporary file beside the target ({@code .NAME.adam4j-tmp}, created anew with the
  * process's umask, so a save killed half-way leaves at most that one file, which the next save replaces), forced to
- * disk and renamed over the target atomically. A symbolic link is followed: its target is replaced, the link kept.
- * A reader reads the file through once (no memory mapping, so a file truncated or replaced while it is read gives an
- * exception naming it, never a crash), checks the magic, the version, the flags, the length and the checksum, and
- * every value against its range, before the optimizer takes anything.
+ * disk and renamed over the target atomically. A symbolic link is followed: its target is replaced, the link kept
+ * (a dangling one is refused). A reader reads the file through twice, a checksum pass and a parse pass whose checksum
+ * must agree (no memory mapping, so a file truncated or replaced while it is read gives an exception naming it, never
+ * a crash), checks the magic, the version, the flags, the length and the checksum, and every value against its range,
+ * before the optimizer takes anything.
  */
 public final class StateFile {
     /** The first 8 bytes of every state file. */
@@ -157,11 +158,21 @@ public final class StateFile {
     static void write(OptimizerState state, Path file) throws IOException {
         Path target = file.toAbsolutePath();
         if (Files.isSymbolicLink(target)) {
-            target = target.toRealPath();
+            try {
+                target = target.toRealPath();
+            } catch (NoSuchFileException e) {
+                // as cp does: a dangling link is not written through, which would create a file somewhere unexpected
+                throw new NoSuchFileException(file.toString(), null, "a symbolic link to "
+                        + printable(Files.readSymbolicLink(target).toString()) + ", which does not exist; nothing"
+                        + " was written");
+            }
         }
         Path dir = target.getParent();
         if (Files.isDirectory(target)) {
-            throw new IOException(target + " is a directory, not a state file");
+            throw new IOException(file + " is a directory, not a state file");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchFileException(file.toString(), null, "no such directory " + dir + "; nothing was written");
         }
         int version = V2_FIELDS.containsKey(state.algorithm()) ? VERSION : VERSION_ADAM;
         Out count = new Out(null);

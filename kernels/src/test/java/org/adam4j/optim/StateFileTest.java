@@ -555,6 +555,32 @@ class StateFileTest {
     }
 
     @Test
+    void aSaveIntoAMissingFolderOrThroughADanglingLinkIsRefusedNamingThePath() throws IOException {
+        try (Model m = new Model()) {
+            m.steps(1, 2);
+            Path missing = dir.resolve("no such folder").resolve("opt.state");
+            var e = assertThrows(java.nio.file.NoSuchFileException.class, () -> m.opt.save(missing));
+            assertEquals(missing + ": no such directory " + missing.getParent() + "; nothing was written",
+                    e.getMessage());
+            Path link = dir.resolve("link.state");
+            try {
+                Files.createSymbolicLink(link, Path.of("gone.state"));
+            } catch (UnsupportedOperationException | IOException x) {
+                return;
+            }
+            var d = assertThrows(java.nio.file.NoSuchFileException.class, () -> m.opt.save(link));
+            assertEquals(link + ": a symbolic link to gone.state, which does not exist; nothing was written",
+                    d.getMessage());
+            assertTrue(Files.isSymbolicLink(link));
+            try (Stream<Path> files = Files.list(dir)) {
+                assertEquals(List.of(link), files.toList(), "nothing was written");
+            }
+            var l = assertThrows(java.nio.file.NoSuchFileException.class, () -> m.opt.load(link));
+            assertTrue(l.getMessage().startsWith(link + ": "), l.getMessage());
+        }
+    }
+
+    @Test
     void aSaveThroughASymbolicLinkReplacesItsTargetAndKeepsTheLink() throws IOException {
         Path targets = Files.createDirectory(dir.resolve("targets"));
         Path links = Files.createDirectory(dir.resolve("links"));
