@@ -95,12 +95,13 @@ import org.adam4j.reference.WeightDecay;
  * by name through {@link OptimizerConfig#fromPyTorch}, which refuses unknown names and applies PyTorch's defaults to
  * absent ones. A reader reads all three.
  *
- * <p>A file is written to a temporary file beside the target ({@code .NAME.adam4j-tmp}, created with the process's
- * umask, and reused, so a save killed half-way leaves at most that one file, which the next save replaces), forced to
- * disk and renamed over the target atomically. A symbolic link is followed: its target is replaced, the link kept.
- * A reader reads the file through once (no memory mapping, so a file truncated or replaced while it is read gives an
- * exception naming it, never a crash), checks the magic, the version, the flags, the length and the checksum, and
- * every value against its range, before the optimizer takes anything.
+ * <p>A file is written to a temporary file beside the target ({@code .NAME.adam4j-tmp}, created anew with the
+ * process's umask, so a save killed half-way leaves at most that one file, which the next save replaces), forced to
+ * disk and renamed over the target atomically. A symbolic link is followed: its target is replaced, the link kept
+ * (a dangling one is refused). A reader reads the file through twice, a checksum pass and a parse pass whose checksum
+ * must agree (no memory mapping, so a file truncated or replaced while it is read gives an exception naming it, never
+ * a crash), checks the magic, the version, the flags, the length and the checksum, and every value against its range,
+ * before the optimizer takes anything.
  */
 public final class StateFile {
     /** The first 8 bytes of every state file. */
@@ -172,11 +173,21 @@ public final class StateFile {
     static void write(OptimizerState state, Path file) throws IOException {
         Path target = file.toAbsolutePath();
         if (Files.isSymbolicLink(target)) {
-            target = target.toRealPath();
+            try {
+                target = target.toRealPath();
+            } catch (NoSuchFileException e) {
+                // as cp does: a dangling link is not written through, which would create a file somewhere unexpected
+                throw new NoSuchFileException(file.toString(), null, "a symbolic link to "
+                        + printable(Files.readSymbolicLink(target).toString()) + ", which does not exist; nothing"
+                        + " was written");
+            }
         }
         Path dir = target.getParent();
         if (Files.isDirectory(target)) {
-            throw new IOException(target + " is a directory, not a state file");
+            throw new IOException(file + " is a directory, not a state file");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchFileException(file.toString(), null, "no such directory " + dir + "; nothing was written");
         }
         int version = version(state);
         Out count = new Out(null);
@@ -185,8 +196,10 @@ public final class StateFile {
         Path tmp = dir.resolve("." + target.getFileName() + ".adam4j-tmp");
         boolean moved = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            // a killed save's leftover is removed, not reused: its mode (0600 from older versions) would carry over,
+            // and a symbolic link planted there would be written through
+            Files.deleteIfExists(tmp);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 Out out = new Out(ch);
                 out.bytes(MAGIC.getBytes(StandardCharsets.US_ASCII));
                 out.i32(version);
