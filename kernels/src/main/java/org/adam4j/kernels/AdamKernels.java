@@ -32,6 +32,10 @@ public final class AdamKernels {
 
     private static final String PROVIDER_CLASS = "org.adam4j.kernels.vector.VectorKernelProvider";
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
+    /** What the facade logs (once, at {@code WARNING}, through {@link System.Logger}) when it falls back. */
+    static final String SCALAR_FALLBACK_WARNING = "The " + VECTOR_MODULE + " module is not readable, so adam4j uses"
+            + " its scalar kernels (the same results, slower). To enable the vector kernels, pass"
+            + " '--add-modules " + VECTOR_MODULE + "' to java.";
     private static final KernelProvider PROVIDER = lookup();
     private static final AdamKernel_F32 DEFAULT_F32 = PROVIDER == null ? ScalarAdamKernel_F32.INSTANCE
             : byWidth(PROVIDER.kernels_F32(), PROVIDER.preferredBits_F32());
@@ -105,6 +109,9 @@ public final class AdamKernels {
 
     private static KernelProvider lookup() {
         if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+            // Class initialization runs once, so this warns once per JVM (per class loader), as Lucene's
+            // VectorizationProvider does: the fallback gives the same bits, only slower, and is easy to miss.
+            System.getLogger(AdamKernels.class.getName()).log(System.Logger.Level.WARNING, SCALAR_FALLBACK_WARNING);
             return null;
         }
         try {
