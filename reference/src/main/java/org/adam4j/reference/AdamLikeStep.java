@@ -8,19 +8,28 @@ package org.adam4j.reference;
 public abstract sealed class AdamLikeStep permits AdamaxStep, NAdamStep, RAdamStep {
     /** The step number, 1 for the first step. */
     public final long t;
+    /** The learning rate of this step. */
     public final double lr;
     /** Whether coupled L2 weight decay applies ({@code g = fma(weightDecay, p, g)}). */
     public final boolean l2;
 
+    /**
+     * The shared scalars in double: the L2 coefficient (0 unless {@link #l2}), {@code beta1}, {@code 1 - beta1}, {@code
+     * beta2}, {@code 1 - beta2} and {@code eps}.
+     */
     public final double weightDecay_F64, beta1_F64, oneMinusBeta1_F64, beta2_F64, oneMinusBeta2_F64, eps_F64;
+    /**
+     * The shared scalars in float, rounded once from the double value: the L2 coefficient (0 unless {@link #l2}),
+     * {@code beta1}, {@code 1 - beta1}, {@code beta2}, {@code 1 - beta2} and {@code eps}.
+     */
     public final float weightDecay_F32, beta1_F32, oneMinusBeta1_F32, beta2_F32, oneMinusBeta2_F32, eps_F32;
 
-    /** The step number, 1 for the first. */
+    /** {@return the step number, 1 for the first} */
     public final long stepNumber() {
         return t;
     }
 
-    /** The learning rate of this step. */
+    /** {@return the learning rate of this step} */
     public final double learningRate() {
         return lr;
     }

@@ -9,21 +9,31 @@ import java.util.List;
  *
  * <p>One deliberate difference from 1.13: {@code mu_product_next = mu_product * mu_next}, as later PyTorch releases
  * and the paper have it (1.13 multiplies by {@code mu} once too often); the shared reference cases use this form.
+ *
+ * @param lr the learning rate (finite and >= 0)
+ * @param beta1 the coefficient of the running average of the gradient (in [0, 1))
+ * @param beta2 the coefficient of the running average of the squared gradient (in [0, 1))
+ * @param eps the term added to the denominator for numerical stability (finite and >= 0)
+ * @param weightDecay the weight decay coefficient (finite and >= 0)
+ * @param momentumDecay NAdam's {@code momentum_decay} ({@code psi}), finite and >= 0
  */
 public record NAdamConfig(double lr, double beta1, double beta2, double eps, double weightDecay, double momentumDecay)
         implements OptimizerConfig {
     /** PyTorch's name of NAdam's per-parameter scalar state. */
     public static final String MU_PRODUCT = "mu_product";
 
+    /** Validates every value, with PyTorch's messages. */
     public NAdamConfig {
         AdamLikeBuilder.validate(lr, beta1, beta2, eps, weightDecay);
         Hyper.nonNegative("momentum_decay value", momentumDecay);
     }
 
+    /** {@return PyTorch's defaults} */
     public static NAdamConfig defaults() {
         return builder().build();
     }
 
+    /** {@return a builder starting from PyTorch's defaults} */
     public static Builder builder() {
         return new Builder();
     }
@@ -69,12 +79,20 @@ public record NAdamConfig(double lr, double beta1, double beta2, double eps, dou
                 a.number("weight_decay", 0.0), a.number("momentum_decay", 4e-3));
     }
 
-    /** {@code mu_t}, the momentum coefficient of step {@code t}. */
+    /**
+     * {@code mu_t}, the momentum coefficient of step {@code t}.
+     *
+     * @param t the step number, 1 for the first step
+     * @return {@code mu_t}
+     */
     public double mu(long t) {
         return beta1 * (1.0 - 0.5 * Math.pow(0.96, (double) t * momentumDecay));
     }
 
-    /** The scalars of the first step; later ones come from {@link NAdamStep#next()}, which carries mu_product on. */
+    /**
+     * {@return the scalars of the first step; later ones come from {@link NAdamStep#next()}, which carries mu_product
+     * on}
+     */
     public NAdamStep first() {
         return NAdamStep.of(this, 1, lr, 1.0);
     }
@@ -82,12 +100,21 @@ public record NAdamConfig(double lr, double beta1, double beta2, double eps, dou
     /**
      * The scalars of step {@code t}, recomputing {@code mu_product} from step 1: O(t). A training loop should call
      * {@link NAdamStep#next()} instead.
+     *
+     * @param t the step number, 1 for the first step
+     * @return the scalars of that step
      */
     public NAdamStep step(long t) {
         return step(t, lr);
     }
 
-    /** {@link #step(long)} at a scheduled learning rate. */
+    /**
+     * {@link #step(long)} at a scheduled learning rate.
+     *
+     * @param t the step number, 1 for the first step
+     * @param scheduledLr the learning rate of this step (from a schedule)
+     * @return the scalars of that step
+     */
     public NAdamStep step(long t, double scheduledLr) {
         Hyper.step(t);
         double muProduct = 1.0;
@@ -101,6 +128,12 @@ public record NAdamConfig(double lr, double beta1, double beta2, double eps, dou
      * The scalars of step {@code t} given {@code mu_1 * ... * mu_(t-1)} ({@code muProductBefore}, 1 before the first
      * step): what an optimizer that keeps PyTorch's {@code mu_product} state per parameter calls, in O(1). The same
      * arithmetic as {@link NAdamStep#next(double)}.
+     *
+     * @param t the step number, 1 for the first step
+     * @param scheduledLr the learning rate of this step (from a schedule)
+     * @param muProductBefore the product of the momentum coefficients {@code mu_1 ... mu_(t-1)} (1 before the first
+     *     step)
+     * @return the scalars of that step
      */
     public NAdamStep step(long t, double scheduledLr, double muProductBefore) {
         Hyper.step(t);
@@ -121,11 +154,18 @@ public record NAdamConfig(double lr, double beta1, double beta2, double eps, dou
             super(2e-3);
         }
 
+        /**
+         * Sets NAdam's {@code momentum_decay}.
+         *
+         * @param momentumDecay NAdam's {@code momentum_decay} ({@code psi}), finite and >= 0
+         * @return this builder
+         */
         public Builder momentumDecay(double momentumDecay) {
             this.momentumDecay = Hyper.nonNegative("momentum_decay value", momentumDecay);
             return this;
         }
 
+        /** {@return the configuration, validated} */
         public NAdamConfig build() {
             return new NAdamConfig(lr, beta1, beta2, eps, weightDecay, momentumDecay);
         }

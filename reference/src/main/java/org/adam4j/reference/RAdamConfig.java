@@ -6,20 +6,29 @@ import java.util.List;
  * {@code torch.optim.RAdam} (PyTorch 1.13): Adam whose adaptive term is switched on only once the variance of the
  * adaptive learning rate is tractable ({@code rho_t > 5}) and then scaled by the rectification term. Defaults lr 1e-3,
  * betas (0.9, 0.999), eps 1e-8, weight_decay 0 (coupled L2). PyTorch 1.13 has no {@code maximize} for RAdam.
+ *
+ * @param lr the learning rate (finite and >= 0)
+ * @param beta1 the coefficient of the running average of the gradient (in [0, 1))
+ * @param beta2 the coefficient of the running average of the squared gradient (in [0, 1))
+ * @param eps the term added to the denominator for numerical stability (finite and >= 0)
+ * @param weightDecay the weight decay coefficient (finite and >= 0)
  */
 public record RAdamConfig(double lr, double beta1, double beta2, double eps, double weightDecay)
         implements OptimizerConfig {
     /** PyTorch's threshold: the step is rectified when {@code rho_t > 5}, and plain momentum SGD otherwise. */
     public static final double RHO_THRESHOLD = 5.0;
 
+    /** Validates every value, with PyTorch's messages. */
     public RAdamConfig {
         AdamLikeBuilder.validate(lr, beta1, beta2, eps, weightDecay);
     }
 
+    /** {@return PyTorch's defaults} */
     public static RAdamConfig defaults() {
         return builder().build();
     }
 
+    /** {@return a builder starting from PyTorch's defaults} */
     public static Builder builder() {
         return new Builder();
     }
@@ -54,10 +63,21 @@ public record RAdamConfig(double lr, double beta1, double beta2, double eps, dou
                 a.number("weight_decay", 0.0));
     }
 
+    /**
+     * {@return the per-step scalars for step {@code t} at this configuration's learning rate}
+     *
+     * @param t the step number, 1 for the first step
+     */
     public RAdamStep step(long t) {
         return new RAdamStep(this, t, lr);
     }
 
+    /**
+     * {@return the per-step scalars for step {@code t} at a scheduled learning rate}
+     *
+     * @param t the step number, 1 for the first step
+     * @param scheduledLr the learning rate of this step (from a schedule)
+     */
     public RAdamStep step(long t, double scheduledLr) {
         return new RAdamStep(this, t, scheduledLr);
     }
@@ -74,6 +94,7 @@ public record RAdamConfig(double lr, double beta1, double beta2, double eps, dou
             super(1e-3);
         }
 
+        /** {@return the configuration, validated} */
         public RAdamConfig build() {
             return new RAdamConfig(lr, beta1, beta2, eps, weightDecay);
         }
