@@ -25,13 +25,19 @@ import java.util.function.Function;
  * ({@link AdamKernel_F32#adamax}, ...), over arrays and over segments.
  */
 public final class AdamKernels {
+    /** The name of the scalar kernel (the reference's loops). */
     public static final String SCALAR = "scalar";
+    /** The name of the vector kernel at the JVM's preferred width. */
     public static final String VECTOR = "vector";
     /** The lane widths there are kernels for. */
     public static final List<Integer> WIDTHS = List.of(64, 128, 256, 512);
 
     private static final String PROVIDER_CLASS = "org.adam4j.kernels.vector.VectorKernelProvider";
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
+    /** What the facade logs (once, at {@code WARNING}, through {@link System.Logger}) when it falls back. */
+    static final String SCALAR_FALLBACK_WARNING = "The " + VECTOR_MODULE + " module is not readable, so adam4j uses"
+            + " its scalar kernels (the same results, slower). To enable the vector kernels, pass"
+            + " '--add-modules " + VECTOR_MODULE + "' to java.";
     private static final KernelProvider PROVIDER = lookup();
     private static final AdamKernel_F32 DEFAULT_F32 = PROVIDER == null ? ScalarAdamKernel_F32.INSTANCE
             : byWidth(PROVIDER.kernels_F32(), PROVIDER.preferredBits_F32());
@@ -41,12 +47,12 @@ public final class AdamKernels {
     private AdamKernels() {
     }
 
-    /** The fastest float kernel on this JVM. */
+    /** {@return the fastest float kernel on this JVM} */
     public static AdamKernel_F32 f32() {
         return DEFAULT_F32;
     }
 
-    /** The fastest double kernel on this JVM. */
+    /** {@return the fastest double kernel on this JVM} */
     public static AdamKernel_F64 f64() {
         return DEFAULT_F64;
     }
@@ -54,18 +60,27 @@ public final class AdamKernels {
     /**
      * The float kernel called {@code name} (see the class comment).
      *
+     * @param name {@code scalar}, {@code vector} or {@code vector-<bits>} (case and surrounding blanks do not matter)
+     * @return the kernel
      * @throws IllegalArgumentException for an unknown name, or a vector kernel when the vector module is absent
      */
     public static AdamKernel_F32 f32(String name) {
         return named(name, ScalarAdamKernel_F32.INSTANCE, DEFAULT_F32, KernelProvider::kernels_F32);
     }
 
-    /** The double kernel called {@code name}; see {@link #f32(String)}. */
+    /**
+     * {@return the double kernel called {@code name}; see {@link #f32(String)}}
+     *
+     * @param name {@code scalar}, {@code vector} or {@code vector-<bits>} (case and surrounding blanks do not matter)
+     */
     public static AdamKernel_F64 f64(String name) {
         return named(name, ScalarAdamKernel_F64.INSTANCE, DEFAULT_F64, KernelProvider::kernels_F64);
     }
 
-    /** Every kernel name this JVM can hand out: {@code scalar}, and with the vector module {@code vector} and each width. */
+    /**
+     * {@return every kernel name this JVM can hand out: {@code scalar}, and with the vector module {@code vector} and
+     * each width}
+     */
     public static List<String> names() {
         List<String> names = new ArrayList<>();
         names.add(SCALAR);
@@ -78,33 +93,36 @@ public final class AdamKernels {
         return Collections.unmodifiableList(names);
     }
 
-    /** Every distinct float kernel: the scalar one, then one per lane width. */
+    /** {@return every distinct float kernel: the scalar one, then one per lane width} */
     public static List<AdamKernel_F32> all_F32() {
         return every(ScalarAdamKernel_F32.INSTANCE, KernelProvider::kernels_F32);
     }
 
-    /** Every distinct double kernel: the scalar one, then one per lane width. */
+    /** {@return every distinct double kernel: the scalar one, then one per lane width} */
     public static List<AdamKernel_F64> all_F64() {
         return every(ScalarAdamKernel_F64.INSTANCE, KernelProvider::kernels_F64);
     }
 
-    /** Whether the vector kernels are available (the {@code jdk.incubator.vector} module is present). */
+    /** {@return whether the vector kernels are available (the {@code jdk.incubator.vector} module is present)} */
     public static boolean vectorAvailable() {
         return PROVIDER != null;
     }
 
-    /** The preferred vector width in bits for float, or empty without the vector module. */
+    /** {@return the preferred vector width in bits for float, or empty without the vector module} */
     public static Optional<Integer> preferredBits_F32() {
         return PROVIDER == null ? Optional.empty() : Optional.of(PROVIDER.preferredBits_F32());
     }
 
-    /** The preferred vector width in bits for double, or empty without the vector module. */
+    /** {@return the preferred vector width in bits for double, or empty without the vector module} */
     public static Optional<Integer> preferredBits_F64() {
         return PROVIDER == null ? Optional.empty() : Optional.of(PROVIDER.preferredBits_F64());
     }
 
     private static KernelProvider lookup() {
         if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+            // Class initialization runs once, so this warns once per JVM (per class loader), as Lucene's
+            // VectorizationProvider does: the fallback gives the same bits, only slower, and is easy to miss.
+            System.getLogger(AdamKernels.class.getName()).log(System.Logger.Level.WARNING, SCALAR_FALLBACK_WARNING);
             return null;
         }
         try {

@@ -27,12 +27,24 @@ public final class ParallelChunks {
     /** A chunk of work on {@code [off, off + len)}. */
     @FunctionalInterface
     public interface Chunk {
+        /**
+         * Runs the work on elements {@code [off, off + len)}.
+         *
+         * @param off the index of the slice's first element (in elements, not bytes)
+         * @param len the number of elements in the slice
+         */
         void run(int off, int len);
     }
 
     /** A chunk of work on {@code [off, off + len)} of something that may exceed 2^31 elements (a segment). */
     @FunctionalInterface
     public interface LongChunk {
+        /**
+         * Runs the work on elements {@code [off, off + len)}.
+         *
+         * @param off the index of the slice's first element (in elements, not bytes)
+         * @param len the number of elements in the slice
+         */
         void run(long off, long len);
     }
 
@@ -41,6 +53,8 @@ public final class ParallelChunks {
     private final Executor executor;
 
     /**
+     * A splitter of work into at most {@code threads} chunks.
+     *
      * @param threads  how many chunks at most (1 runs everything on the caller)
      * @param line     the alignment of inner chunk boundaries, in elements
      * @param executor where chunks after the first run; {@code null} for a shared pool of daemon threads
@@ -55,6 +69,7 @@ public final class ParallelChunks {
         this.executor = executor;
     }
 
+    /** {@return the most chunks a split makes} */
     public int threads() {
         return threads;
     }
@@ -63,6 +78,7 @@ public final class ParallelChunks {
      * Checks a thread count given to any of adam4j's parallel paths (kernels' {@code parallel(n)}, the optimizer's
      * {@code threads(n)}, the command line's {@code --threads}): 1 to {@link #MAX_THREADS}.
      *
+     * @param threads the number of threads, from 1 to {@link org.adam4j.kernels.ParallelChunks#MAX_THREADS}
      * @return {@code threads}
      * @throws IllegalArgumentException otherwise
      */
@@ -74,7 +90,13 @@ public final class ParallelChunks {
         return threads;
     }
 
-    /** Runs {@code chunk} over the split of {@code [off, off + len)}. */
+    /**
+     * Runs {@code chunk} over the split of {@code [off, off + len)}.
+     *
+     * @param off the index of the slice's first element (in elements, not bytes)
+     * @param len the number of elements in the slice
+     * @param chunk the work on one chunk
+     */
     public void run(int off, int len, Chunk chunk) {
         int parts = parts(len);
         if (parts <= 1) {
@@ -90,7 +112,13 @@ public final class ParallelChunks {
         return (int) Math.min(threads, Math.max(1L, len / MIN_CHUNK));
     }
 
-    /** Runs {@code chunk} over the split of {@code [off, off + len)}. */
+    /**
+     * Runs {@code chunk} over the split of {@code [off, off + len)}.
+     *
+     * @param off the index of the slice's first element (in elements, not bytes)
+     * @param len the number of elements in the slice
+     * @param chunk the work on one chunk
+     */
     public void runLong(long off, long len, LongChunk chunk) {
         int parts = parts(len);
         if (parts <= 1) {
@@ -123,6 +151,9 @@ public final class ParallelChunks {
      * so a call allocates nothing on the shared pool unless another call of this object is still running (from
      * another thread, or nested in a piece), which gets a fresh set. A caller's executor may allocate to queue a
      * task (a {@link java.util.concurrent.ThreadPoolExecutor}'s queue node, for one).
+     *
+     * @param pieces how many pieces there are
+     * @param piece the work on piece {@code i}, for {@code i} in {@code [0, pieces)}
      */
     public void runPieces(int pieces, IntConsumer piece) {
         if (threads == 1 || pieces <= 1) {

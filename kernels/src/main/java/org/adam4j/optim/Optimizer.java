@@ -80,62 +80,110 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         groups.add(new ParamGroup<>(this, config, b.schedule));
     }
 
-    /** Adam with PyTorch's defaults ({@code torch.optim.Adam}: lr 1e-3, betas (0.9, 0.999), eps 1e-8). */
+    /**
+     * Adam with PyTorch's defaults ({@code torch.optim.Adam}: lr 1e-3, betas (0.9, 0.999), eps 1e-8).
+     *
+     * @return a builder of Adam
+     */
     public static AdamBuilder adam() {
         return new AdamBuilder(false, Preset.PYTORCH);
     }
 
-    /** Adam with a preset's betas and eps. */
+    /**
+     * Adam with a preset's betas and eps.
+     *
+     * @param preset the defaults to start from (betas and eps)
+     * @return a builder of Adam
+     */
     public static AdamBuilder adam(Preset preset) {
         return new AdamBuilder(false, Objects.requireNonNull(preset, "preset"));
     }
 
-    /** AdamW with PyTorch's defaults ({@code torch.optim.AdamW}: as Adam, decoupled weight decay 1e-2). */
+    /**
+     * AdamW with PyTorch's defaults ({@code torch.optim.AdamW}: as Adam, decoupled weight decay 1e-2).
+     *
+     * @return a builder of AdamW
+     */
     public static AdamBuilder adamW() {
         return new AdamBuilder(true, Preset.PYTORCH);
     }
 
-    /** AdamW with a preset ({@link Preset#PAPER}: the decay also follows the schedule, optimi's decouple_lr). */
+    /**
+     * AdamW with a preset ({@link Preset#PAPER}: the decay also follows the schedule, optimi's decouple_lr).
+     *
+     * @param preset the defaults to start from (betas and eps)
+     * @return a builder of AdamW
+     */
     public static AdamBuilder adamW(Preset preset) {
         return new AdamBuilder(true, Objects.requireNonNull(preset, "preset"));
     }
 
-    /** {@code torch.optim.Adamax}: lr 2e-3, betas (0.9, 0.999), eps 1e-8. */
+    /**
+     * {@code torch.optim.Adamax}: lr 2e-3, betas (0.9, 0.999), eps 1e-8.
+     *
+     * @return a builder of Adamax
+     */
     public static AdamaxBuilder adamax() {
         return new AdamaxBuilder();
     }
 
-    /** {@code torch.optim.NAdam}: lr 2e-3, betas (0.9, 0.999), eps 1e-8, momentum_decay 4e-3. */
+    /**
+     * {@code torch.optim.NAdam}: lr 2e-3, betas (0.9, 0.999), eps 1e-8, momentum_decay 4e-3.
+     *
+     * @return a builder of NAdam
+     */
     public static NAdamBuilder nadam() {
         return new NAdamBuilder();
     }
 
-    /** {@code torch.optim.RAdam}: lr 1e-3, betas (0.9, 0.999), eps 1e-8. */
+    /**
+     * {@code torch.optim.RAdam}: lr 1e-3, betas (0.9, 0.999), eps 1e-8.
+     *
+     * @return a builder of RAdam
+     */
     public static RAdamBuilder radam() {
         return new RAdamBuilder();
     }
 
-    /** {@code torch.optim.SGD}, whose learning rate has no default; then momentum, dampening, Nesterov. */
+    /**
+     * {@code torch.optim.SGD}, whose learning rate has no default; then momentum, dampening, Nesterov.
+     *
+     * @param lr the learning rate (finite and >= 0)
+     * @return a builder of SGD
+     */
     public static SgdBuilder sgd(double lr) {
         return new SgdBuilder(lr);
     }
 
-    /** {@code torch.optim.RMSprop}: lr 1e-2, alpha 0.99, eps 1e-8. */
+    /**
+     * {@code torch.optim.RMSprop}: lr 1e-2, alpha 0.99, eps 1e-8.
+     *
+     * @return a builder of RMSprop
+     */
     public static RmspropBuilder rmsprop() {
         return new RmspropBuilder();
     }
 
-    /** {@code torch.optim.Adagrad}: lr 1e-2, eps 1e-10. */
+    /**
+     * {@code torch.optim.Adagrad}: lr 1e-2, eps 1e-10.
+     *
+     * @return a builder of Adagrad
+     */
     public static AdagradBuilder adagrad() {
         return new AdagradBuilder();
     }
 
-    /** An optimizer whose first group has exactly {@code config} (any algorithm). */
+    /**
+     * {@return an optimizer whose first group has exactly {@code config} (any algorithm)}
+     *
+     * @param config the configuration
+     * @param <C> the configuration's type
+     */
     public static <C extends OptimizerConfig> ConfigBuilder<C> of(C config) {
         return new ConfigBuilder<>(Objects.requireNonNull(config, "config"));
     }
 
-    /** The group created with the optimizer; parameters added to it get the builder's configuration. */
+    /** {@return the group created with the optimizer; parameters added to it get the builder's configuration} */
     public ParamGroup<C> defaultGroup() {
         return groups.get(0);
     }
@@ -143,6 +191,10 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
     /**
      * A new group with its own hyperparameters and schedule (PyTorch's {@code add_param_group}). It runs this
      * optimizer's algorithm: a configuration of another is refused.
+     *
+     * @param config the configuration
+     * @param schedule the learning rate schedule
+     * @return the new group, empty
      */
     public ParamGroup<C> addGroup(C config, LrSchedule schedule) {
         requireOpen();
@@ -163,17 +215,20 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
     /**
      * PyTorch's name of the algorithm as configured in the default group: {@code adam}, {@code adamw},
      * {@code adamax}, {@code nadam}, {@code radam}, {@code sgd}, {@code rmsprop} or {@code adagrad}.
+     *
+     * @return the algorithm's name, as {@link OptimizerConfig#algorithm()} gives it (Adam's and AdamW's groups name the
+     *     default group's form)
      */
     public String algorithm() {
         return groups.get(0).config().algorithm();
     }
 
-    /** The groups, the default one first. */
+    /** {@return the groups, the default one first} */
     public List<ParamGroup<C>> groups() {
         return Collections.unmodifiableList(groups);
     }
 
-    /** Every parameter, group by group, in registration order. */
+    /** {@return every parameter, group by group, in registration order} */
     public List<Param> params() {
         List<Param> all = new ArrayList<>();
         for (ParamGroup<C> g : groups) {
@@ -182,17 +237,17 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         return all;
     }
 
-    /** How many times {@link #step()} has run (restored by {@link #load}). */
+    /** {@return how many times {@link #step()} has run (restored by {@link #load})} */
     public long steps() {
         return steps;
     }
 
-    /** The threads a step runs on. */
+    /** {@return the threads a step runs on} */
     public int threads() {
         return threads;
     }
 
-    /** The kernel's name: {@code scalar} or {@code vector-<bits>}. */
+    /** {@return the kernel's name: {@code scalar} or {@code vector-<bits>}} */
     public String kernelName() {
         return kernels.kernel_F32().name();
     }
@@ -242,6 +297,8 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
      * PyTorch's {@code zero_grad(set_to_none)}: with {@code setToNone}, every parameter is marked as having no gradient
      * ({@link Param#clearGrad()}; the memory is left as it is) and {@link #step()} skips it until the caller marks the
      * gradient it wrote ({@link Param#markGrad()}); without, every gradient is set to zero and present.
+     *
+     * @param setToNone {@code true} to mark every gradient absent, as PyTorch's {@code zero_grad(set_to_none=True)}
      */
     public void zeroGrad(boolean setToNone) {
         enter();
@@ -266,6 +323,8 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
      * A snapshot of the whole state, as PyTorch's {@code state_dict()}: per group its configuration (the
      * hyperparameters) and schedule, per parameter its step count, scalar state and state arrays by PyTorch's names
      * (copies, read-only). The parameter values themselves are the caller's.
+     *
+     * @return an immutable copy of the whole state
      */
     public OptimizerState state() {
         enter();
@@ -295,6 +354,7 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
      * precisions, shapes and state arrays) and, as PyTorch's {@code load_state_dict}, takes its hyperparameters and
      * schedules. Everything is checked before anything changes.
      *
+     * @param state the state to restore
      * @throws IllegalArgumentException if the layout or the algorithm differs; the optimizer is unchanged
      */
     public void loadState(OptimizerState state) {
@@ -353,6 +413,9 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
     /**
      * Writes the whole state ({@link #state()}) to {@code file} atomically: a temporary file in the same directory,
      * forced to disk and renamed over it. See {@link StateFile} for the format.
+     *
+     * @param file the file
+     * @throws IOException if the file cannot be read or written
      */
     public void save(Path file) throws IOException {
         enter();
@@ -368,7 +431,9 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
      * Restores a state saved by {@link #save} into this optimizer (built and registered the same way), taking the
      * file's hyperparameters and schedules as {@link #loadState} does.
      *
+     * @param file the file
      * @throws IllegalArgumentException if the file is not a state file of this layout; the optimizer is unchanged
+     * @throws IOException if the file cannot be read or written
      */
     public void load(Path file) throws IOException {
         enter();
@@ -559,43 +624,68 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             return (B) this;
         }
 
-        /** The first group's learning-rate schedule; constant unless set. */
+        /**
+         * Sets the first group's learning-rate schedule; constant unless set.
+         *
+         * @param schedule the learning rate schedule
+         * @return this builder
+         */
         public B schedule(LrSchedule schedule) {
             this.schedule = Objects.requireNonNull(schedule, "schedule");
             return self();
         }
 
-        /** Steps with this many threads (the caller's and those of a shared daemon pool); 1 unless set. */
+        /**
+         * Steps with this many threads (the caller's and those of a shared daemon pool); 1 unless set.
+         *
+         * @param threads the number of threads, from 1 to {@link org.adam4j.kernels.ParallelChunks#MAX_THREADS}
+         * @return this builder
+         */
         public B threads(int threads) {
             ParallelChunks.checkThreads(threads);
             this.threads = threads;
             return self();
         }
 
-        /** Steps with the caller's thread and up to {@code threads - 1} tasks on {@code executor}. */
+        /**
+         * Steps with the caller's thread and up to {@code threads - 1} tasks on {@code executor}.
+         *
+         * @param executor the executor that runs the helper tasks
+         * @param threads the number of threads, from 1 to {@link org.adam4j.kernels.ParallelChunks#MAX_THREADS}
+         * @return this builder
+         */
         public B executor(Executor executor, int threads) {
             threads(threads);
             this.executor = Objects.requireNonNull(executor, "executor");
             return self();
         }
 
-        /** A kernel by name ({@code scalar}, {@code vector}, {@code vector-256}...; see {@link AdamKernels}). */
+        /**
+         * Selects a kernel by name ({@code scalar}, {@code vector}, {@code vector-256}...; see {@link AdamKernels}).
+         *
+         * @param name {@code scalar}, {@code vector} or {@code vector-<bits>}
+         * @return this builder
+         */
         public B kernel(String name) {
             AdamKernels.f32(name);
             this.kernel = name;
             return self();
         }
 
-        /** The configuration the first group gets. */
+        /** {@return the configuration the first group gets} */
         public abstract C config();
 
-        /** The optimizer, with an empty default group. */
+        /** {@return the optimizer, with an empty default group} */
         public Optimizer<C> build() {
             return new Optimizer<>(this, config());
         }
     }
 
-    /** {@link #of(OptimizerConfig)}: the configuration taken whole. */
+    /**
+     * {@link #of(OptimizerConfig)}: the configuration taken whole.
+     *
+     * @param <C> the configuration it builds
+     */
     public static final class ConfigBuilder<C extends OptimizerConfig> extends Builder<C, ConfigBuilder<C>> {
         private final C config;
 
@@ -627,25 +717,46 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             decoupleLr = adamW && preset == Preset.PAPER;
         }
 
-        /** The learning rate. */
+        /**
+         * Sets the learning rate.
+         *
+         * @param lr the learning rate (finite and >= 0)
+         * @return this builder
+         */
         public AdamBuilder lr(double lr) {
             config.lr(lr);
             return this;
         }
 
-        /** The moments' decay rates, each in [0, 1). */
+        /**
+         * Sets the moments' decay rates, each in [0, 1).
+         *
+         * @param beta1 the coefficient of the running average of the gradient (in [0, 1))
+         * @param beta2 the coefficient of the running average of the squared gradient (in [0, 1))
+         * @return this builder
+         */
         public AdamBuilder betas(double beta1, double beta2) {
             config.betas(beta1, beta2);
             return this;
         }
 
-        /** The term added to the denominator. */
+        /**
+         * Sets the term added to the denominator.
+         *
+         * @param eps the term added to the denominator for numerical stability (finite and >= 0)
+         * @return this builder
+         */
         public AdamBuilder eps(double eps) {
             config.eps(eps);
             return this;
         }
 
-        /** L2 (added to the gradient) for Adam, decoupled ({@code p *= 1 - lr*wd}) for AdamW. */
+        /**
+         * L2 (added to the gradient) for Adam, decoupled ({@code p *= 1 - lr*wd}) for AdamW.
+         *
+         * @param weightDecay the weight decay coefficient (finite and >= 0)
+         * @return this builder
+         */
         public AdamBuilder weightDecay(double weightDecay) {
             // refused now, with AdamConfig's own message; the mode is known only at config()
             AdamConfig.builder().weightDecay(weightDecay, WeightDecay.L2);
@@ -656,38 +767,67 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         /**
          * optimi's {@code decouple_lr}: fully decoupled decay, {@code p *= 1 - (lr / max_lr) * wd}, following the
          * schedule but not the learning rate's magnitude. {@code max_lr} defaults to {@code lr}.
+         *
+         * @param decoupleLr optimi's {@code decouple_lr}: scale the weight decay by {@code lr / max_lr} instead of
+         *     {@code lr}
+         * @return this builder
          */
         public AdamBuilder decoupleLr(boolean decoupleLr) {
             this.decoupleLr = decoupleLr;
             return this;
         }
 
-        /** optimi's {@code max_lr}, the learning rate fully decoupled decay divides by. */
+        /**
+         * optimi's {@code max_lr}, the learning rate fully decoupled decay divides by.
+         *
+         * @param maxLr the maximum learning rate, which the decay's learning rate is divided by (finite and > 0)
+         * @return this builder
+         */
         public AdamBuilder maxLr(double maxLr) {
             AdamConfig.builder().maxLr(maxLr); // refused now, with AdamConfig's own message
             this.maxLr = maxLr;
             return this;
         }
 
-        /** PyTorch's AMSGrad: the denominator uses the running maximum of the second moment. */
+        /**
+         * PyTorch's AMSGrad: the denominator uses the running maximum of the second moment.
+         *
+         * @param amsgrad whether to use AMSGrad (the running maximum of {@code v}, in {@code max_exp_avg_sq})
+         * @return this builder
+         */
         public AdamBuilder amsgrad(boolean amsgrad) {
             config.amsgrad(amsgrad);
             return this;
         }
 
-        /** Maximizes the objective (the gradient is negated). */
+        /**
+         * Maximizes the objective (the gradient is negated).
+         *
+         * @param maximize whether to maximize the objective instead of minimizing it (step along the gradient)
+         * @return this builder
+         */
         public AdamBuilder maximize(boolean maximize) {
             config.maximize(maximize);
             return this;
         }
 
-        /** TensorFlow's and the paper's section-2 form: {@code eps} added before bias correction. */
+        /**
+         * TensorFlow's and the paper's section-2 form: {@code eps} added before bias correction.
+         *
+         * @param epsilonHat whether to add {@code eps} before the bias correction (TensorFlow's form)
+         * @return this builder
+         */
         public AdamBuilder epsilonHat(boolean epsilonHat) {
             config.epsilonHat(epsilonHat);
             return this;
         }
 
-        /** Whether the moments are bias-corrected (true unless set). */
+        /**
+         * Sets whether the moments are bias-corrected (true unless set).
+         *
+         * @param biasCorrection whether to correct the moments' bias towards zero
+         * @return this builder
+         */
         public AdamBuilder biasCorrection(boolean biasCorrection) {
             config.biasCorrection(biasCorrection);
             return this;
@@ -714,6 +854,10 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
     /**
      * What AdaMax, NAdam and RAdam share with Adam: {@code lr}, {@code betas}, {@code eps} and
      * {@code weight_decay}, set on the configuration's own builder.
+     *
+     * @param <C> the configuration it builds
+     * @param <CB> the configuration's own builder, which validates each value
+     * @param <B> the builder itself, returned by every setter
      */
     public abstract static sealed class AdamLike<C extends OptimizerConfig, CB extends AdamLikeBuilder<CB>,
             B extends AdamLike<C, CB, B>> extends Builder<C, B> permits AdamaxBuilder, NAdamBuilder, RAdamBuilder {
@@ -723,19 +867,35 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             this.config = config;
         }
 
-        /** The learning rate. */
+        /**
+         * Sets the learning rate.
+         *
+         * @param lr the learning rate (finite and >= 0)
+         * @return this builder
+         */
         public B lr(double lr) {
             config.lr(lr);
             return self();
         }
 
-        /** The moments' decay rates, each in [0, 1). */
+        /**
+         * Sets the moments' decay rates, each in [0, 1).
+         *
+         * @param beta1 the coefficient of the running average of the gradient (in [0, 1))
+         * @param beta2 the coefficient of the running average of the squared gradient (in [0, 1))
+         * @return this builder
+         */
         public B betas(double beta1, double beta2) {
             config.betas(beta1, beta2);
             return self();
         }
 
-        /** The term added to the denominator. */
+        /**
+         * Sets the term added to the denominator.
+         *
+         * @param eps the term added to the denominator for numerical stability (finite and >= 0)
+         * @return this builder
+         */
         public B eps(double eps) {
             config.eps(eps);
             return self();
@@ -744,6 +904,9 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         /**
          * Weight decay: coupled L2 ({@code g += weight_decay * p}), as PyTorch 1.13 has it, or with NAdam's and
          * RAdam's {@code decoupledWeightDecay(true)} decoupled.
+         *
+         * @param weightDecay the weight decay coefficient (finite and >= 0)
+         * @return this builder
          */
         public B weightDecay(double weightDecay) {
             config.weightDecay(weightDecay);
@@ -757,7 +920,12 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             super(AdamaxConfig.builder());
         }
 
-        /** Maximizes the objective (the gradient is negated). */
+        /**
+         * Maximizes the objective (the gradient is negated).
+         *
+         * @param maximize whether to maximize the objective instead of minimizing it (step along the gradient)
+         * @return this builder
+         */
         public AdamaxBuilder maximize(boolean maximize) {
             config.maximize(maximize);
             return this;
@@ -775,7 +943,12 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             super(NAdamConfig.builder());
         }
 
-        /** PyTorch's {@code momentum_decay} (4e-3 unless set). */
+        /**
+         * PyTorch's {@code momentum_decay} (4e-3 unless set).
+         *
+         * @param momentumDecay NAdam's {@code momentum_decay} ({@code psi}), finite and >= 0
+         * @return this builder
+         */
         public NAdamBuilder momentumDecay(double momentumDecay) {
             config.momentumDecay(momentumDecay);
             return this;
@@ -784,13 +957,21 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         /**
          * PyTorch's {@code decoupled_weight_decay} (2.1 on): {@code p *= 1 - lr * weight_decay} before the moments,
          * instead of the coupled L2 {@code g += weight_decay * p}.
+         *
+         * @param decoupledWeightDecay whether the decay is decoupled
+         * @return this builder
          */
         public NAdamBuilder decoupledWeightDecay(boolean decoupledWeightDecay) {
             config.decoupledWeightDecay(decoupledWeightDecay);
             return this;
         }
 
-        /** Maximizes the objective (the gradient is negated first). */
+        /**
+         * Maximizes the objective: the gradient is negated first.
+         *
+         * @param maximize whether to maximize
+         * @return this builder
+         */
         public NAdamBuilder maximize(boolean maximize) {
             config.maximize(maximize);
             return this;
@@ -811,13 +992,21 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         /**
          * PyTorch's {@code decoupled_weight_decay} (2.1 on): {@code p *= 1 - lr * weight_decay} before the moments,
          * instead of the coupled L2 {@code g += weight_decay * p}.
+         *
+         * @param decoupledWeightDecay whether the decay is decoupled
+         * @return this builder
          */
         public RAdamBuilder decoupledWeightDecay(boolean decoupledWeightDecay) {
             config.decoupledWeightDecay(decoupledWeightDecay);
             return this;
         }
 
-        /** Maximizes the objective (the gradient is negated first). */
+        /**
+         * Maximizes the objective: the gradient is negated first.
+         *
+         * @param maximize whether to maximize
+         * @return this builder
+         */
         public RAdamBuilder maximize(boolean maximize) {
             config.maximize(maximize);
             return this;
@@ -837,37 +1026,67 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             config.lr(lr);
         }
 
-        /** The learning rate. */
+        /**
+         * Sets the learning rate.
+         *
+         * @param lr the learning rate (finite and >= 0)
+         * @return this builder
+         */
         public SgdBuilder lr(double lr) {
             config.lr(lr);
             return this;
         }
 
-        /** The momentum factor (0: no momentum buffer). */
+        /**
+         * Sets the momentum factor (0: no momentum buffer).
+         *
+         * @param momentum the momentum factor (0 for none)
+         * @return this builder
+         */
         public SgdBuilder momentum(double momentum) {
             config.momentum(momentum);
             return this;
         }
 
-        /** Dampening of the momentum's gradient term. */
+        /**
+         * Dampening of the momentum's gradient term.
+         *
+         * @param dampening the dampening of the momentum
+         * @return this builder
+         */
         public SgdBuilder dampening(double dampening) {
             config.dampening(dampening);
             return this;
         }
 
-        /** Coupled L2 weight decay. */
+        /**
+         * Coupled L2 weight decay.
+         *
+         * @param weightDecay the weight decay coefficient (finite and >= 0)
+         * @return this builder
+         */
         public SgdBuilder weightDecay(double weightDecay) {
             config.weightDecay(weightDecay);
             return this;
         }
 
-        /** Nesterov momentum (needs a momentum and zero dampening, checked at {@link #config()}). */
+        /**
+         * Nesterov momentum (needs a momentum and zero dampening, checked at {@link #config()}).
+         *
+         * @param nesterov whether to use Nesterov momentum
+         * @return this builder
+         */
         public SgdBuilder nesterov(boolean nesterov) {
             config.nesterov(nesterov);
             return this;
         }
 
-        /** Maximizes the objective (the gradient is negated). */
+        /**
+         * Maximizes the objective (the gradient is negated).
+         *
+         * @param maximize whether to maximize the objective instead of minimizing it (step along the gradient)
+         * @return this builder
+         */
         public SgdBuilder maximize(boolean maximize) {
             config.maximize(maximize);
             return this;
@@ -886,43 +1105,78 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         private RmspropBuilder() {
         }
 
-        /** The learning rate. */
+        /**
+         * Sets the learning rate.
+         *
+         * @param lr the learning rate (finite and >= 0)
+         * @return this builder
+         */
         public RmspropBuilder lr(double lr) {
             config.lr(lr);
             return this;
         }
 
-        /** The smoothing constant of the squared-gradient average. */
+        /**
+         * Sets the smoothing constant of the squared-gradient average.
+         *
+         * @param alpha the smoothing constant of the squared-gradient average
+         * @return this builder
+         */
         public RmspropBuilder alpha(double alpha) {
             config.alpha(alpha);
             return this;
         }
 
-        /** The term added to the denominator. */
+        /**
+         * Sets the term added to the denominator.
+         *
+         * @param eps the term added to the denominator for numerical stability (finite and >= 0)
+         * @return this builder
+         */
         public RmspropBuilder eps(double eps) {
             config.eps(eps);
             return this;
         }
 
-        /** Coupled L2 weight decay. */
+        /**
+         * Coupled L2 weight decay.
+         *
+         * @param weightDecay the weight decay coefficient (finite and >= 0)
+         * @return this builder
+         */
         public RmspropBuilder weightDecay(double weightDecay) {
             config.weightDecay(weightDecay);
             return this;
         }
 
-        /** The momentum factor (0: no momentum buffer). */
+        /**
+         * Sets the momentum factor (0: no momentum buffer).
+         *
+         * @param momentum the momentum factor (0 for none)
+         * @return this builder
+         */
         public RmspropBuilder momentum(double momentum) {
             config.momentum(momentum);
             return this;
         }
 
-        /** Normalizes by the estimated variance (keeps {@code grad_avg}). */
+        /**
+         * Normalizes by the estimated variance (keeps {@code grad_avg}).
+         *
+         * @param centered whether to normalize by the variance of the gradient (keeps {@code grad_avg})
+         * @return this builder
+         */
         public RmspropBuilder centered(boolean centered) {
             config.centered(centered);
             return this;
         }
 
-        /** Maximizes the objective (the gradient is negated). */
+        /**
+         * Maximizes the objective (the gradient is negated).
+         *
+         * @param maximize whether to maximize the objective instead of minimizing it (step along the gradient)
+         * @return this builder
+         */
         public RmspropBuilder maximize(boolean maximize) {
             config.maximize(maximize);
             return this;
@@ -941,37 +1195,67 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         private AdagradBuilder() {
         }
 
-        /** The learning rate. */
+        /**
+         * Sets the learning rate.
+         *
+         * @param lr the learning rate (finite and >= 0)
+         * @return this builder
+         */
         public AdagradBuilder lr(double lr) {
             config.lr(lr);
             return this;
         }
 
-        /** PyTorch's {@code lr_decay}: the step's rate is {@code lr / (1 + (t - 1) * lr_decay)}. */
+        /**
+         * PyTorch's {@code lr_decay}: the step's rate is {@code lr / (1 + (t - 1) * lr_decay)}.
+         *
+         * @param lrDecay the learning rate decay: step {@code t} uses {@code lr / (1 + (t - 1) * lr_decay)}
+         * @return this builder
+         */
         public AdagradBuilder lrDecay(double lrDecay) {
             config.lrDecay(lrDecay);
             return this;
         }
 
-        /** Coupled L2 weight decay. */
+        /**
+         * Coupled L2 weight decay.
+         *
+         * @param weightDecay the weight decay coefficient (finite and >= 0)
+         * @return this builder
+         */
         public AdagradBuilder weightDecay(double weightDecay) {
             config.weightDecay(weightDecay);
             return this;
         }
 
-        /** The value {@code sum} starts from. */
+        /**
+         * Sets the value {@code sum} starts from.
+         *
+         * @param value the value the {@code sum} state starts at (finite and >= 0)
+         * @return this builder
+         */
         public AdagradBuilder initialAccumulatorValue(double value) {
             config.initialAccumulatorValue(value);
             return this;
         }
 
-        /** The term added to the denominator. */
+        /**
+         * Sets the term added to the denominator.
+         *
+         * @param eps the term added to the denominator for numerical stability (finite and >= 0)
+         * @return this builder
+         */
         public AdagradBuilder eps(double eps) {
             config.eps(eps);
             return this;
         }
 
-        /** Maximizes the objective (the gradient is negated). */
+        /**
+         * Maximizes the objective (the gradient is negated).
+         *
+         * @param maximize whether to maximize the objective instead of minimizing it (step along the gradient)
+         * @return this builder
+         */
         public AdagradBuilder maximize(boolean maximize) {
             config.maximize(maximize);
             return this;

@@ -26,7 +26,7 @@ public record OptimizerState(long steps, List<Group> groups) {
         groups = List.copyOf(groups);
     }
 
-    /** The algorithm of the default group, as {@link Optimizer#algorithm()} names it. */
+    /** {@return the algorithm of the default group, as {@link Optimizer#algorithm()} names it} */
     public String algorithm() {
         return groups.isEmpty() ? "" : groups.get(0).config().algorithm();
     }
@@ -68,13 +68,17 @@ public record OptimizerState(long steps, List<Group> groups) {
             arrays = Collections.unmodifiableMap(a);
         }
 
-        /** A copy of the shape. */
+        /** {@return a copy of the shape} */
         @Override
         public long[] shape() {
             return shape.clone();
         }
 
-        /** Elements per state array. */
+        /**
+         * Elements per state array.
+         *
+         * @return the number of elements
+         */
         public long size() {
             long n = 1;
             for (long d : shape) {

@@ -52,7 +52,7 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
         }
     }
 
-    /** The group this parameter is in. */
+    /** {@return the group this parameter is in} */
     public ParamGroup<?> group() {
         return group;
     }
@@ -61,6 +61,8 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
      * Whether this parameter has a gradient for the next step (PyTorch's {@code p.grad is not None}). A parameter
      * without one is skipped by {@link Optimizer#step()}, as PyTorch skips it: no weight decay, no state change, and
      * its step count does not advance, so its next step uses its own count for bias correction.
+     *
+     * @return whether the next step updates this parameter
      */
     public boolean hasGrad() {
         return hasGrad;
@@ -76,27 +78,37 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
         hasGrad = true;
     }
 
-    /** The element type of the value, the gradient and the state. */
+    /** {@return the element type of the value, the gradient and the state} */
     public Precision precision() {
         return precision;
     }
 
-    /** {@code [rows, cols]} for a matrix, {@code [elements]} otherwise. */
+    /**
+     * {@code [rows, cols]} for a matrix, {@code [elements]} otherwise.
+     *
+     * @return a copy of the shape: {@code [rows, cols]} for a matrix, {@code [elements]} otherwise
+     */
     public long[] shape() {
         return shape.clone();
     }
 
-    /** Elements. */
+    /**
+     * Elements.
+     *
+     * @return the number of elements
+     */
     public long size() {
         return size;
     }
 
-    /** How many steps have updated this parameter (PyTorch's {@code state['step']}). */
+    /** {@return how many steps have updated this parameter (PyTorch's {@code state['step']})} */
     public long step() {
         return step;
     }
 
-    /** The names of this parameter's state arrays (PyTorch's), in the order {@link #state(String)} knows them. */
+    /**
+     * {@return the names of this parameter's state arrays (PyTorch's), in the order {@link #state(String)} knows them}
+     */
     public List<String> stateNames() {
         return group.config().stateNames();
     }
@@ -105,6 +117,8 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
      * The state array PyTorch calls {@code name} ({@code exp_avg}, {@code momentum_buffer}, {@code sum}...),
      * read-only, in native byte order ({@code ValueLayout.JAVA_FLOAT} or {@code JAVA_DOUBLE}).
      *
+     * @param name PyTorch's name of the state array (one of {@link #stateNames()})
+     * @return the state array, read-only, in native byte order
      * @throws IllegalArgumentException if this parameter's algorithm keeps no such state
      */
     public MemorySegment state(String name) {
@@ -120,6 +134,8 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
      * The scalar state PyTorch calls {@code name} (NAdam's {@code mu_product}: {@code mu_1 * ... * mu_t} over this
      * parameter's steps, 1 before the first).
      *
+     * @param name PyTorch's name of the scalar state ({@code mu_product})
+     * @return the value
      * @throws IllegalArgumentException if this parameter's algorithm keeps no such scalar
      */
     public double scalar(String name) {
@@ -133,12 +149,15 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
                 + group.config() + ", whose scalar state is " + s.stream().map(StateVariable::name).toList());
     }
 
-    /** The first moment, read-only, in native byte order ({@code ValueLayout.JAVA_FLOAT} or {@code JAVA_DOUBLE}). */
+    /**
+     * {@return the first moment, read-only, in native byte order ({@code ValueLayout.JAVA_FLOAT} or {@code
+     * JAVA_DOUBLE})}
+     */
     public MemorySegment expAvg() {
         return state("exp_avg");
     }
 
-    /** The second moment, read-only. */
+    /** {@return the second moment, read-only} */
     public MemorySegment expAvgSq() {
         return state("exp_avg_sq");
     }
@@ -146,6 +165,7 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
     /**
      * The running maximum of the second moment, read-only.
      *
+     * @return AMSGrad's running maximum, read-only
      * @throws IllegalStateException if the group does not use AMSGrad
      */
     public MemorySegment maxExpAvgSq() {

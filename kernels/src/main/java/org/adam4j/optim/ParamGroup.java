@@ -41,17 +41,21 @@ public final class ParamGroup<C extends OptimizerConfig> {
         this.schedule = Objects.requireNonNull(schedule, "schedule");
     }
 
-    /** This group's position in {@link Optimizer#groups()}. */
+    /** {@return this group's position in {@link Optimizer#groups()}} */
     public int index() {
         return optimizer.groups().indexOf(this);
     }
 
-    /** The hyperparameters. */
+    /** {@return the hyperparameters} */
     public C config() {
         return config;
     }
 
-    /** PyTorch's name of this group's configured algorithm ({@code adam}, {@code adamw}, {@code sgd}...). */
+    /**
+     * PyTorch's name of this group's configured algorithm ({@code adam}, {@code adamw}, {@code sgd}...).
+     *
+     * @return the algorithm's name, as {@link OptimizerConfig#algorithm()} gives it
+     */
     public String algorithm() {
         return config.algorithm();
     }
@@ -60,6 +64,8 @@ public final class ParamGroup<C extends OptimizerConfig> {
      * Replaces the hyperparameters (for the following steps). The state each parameter keeps must stay the same:
      * turning AMSGrad, SGD's or RMSprop's momentum, or RMSprop's {@code centered} on or off in a group that has
      * parameters is refused.
+     *
+     * @param config the configuration
      */
     public void config(C config) {
         requireReplaceable(config, "group " + index());
@@ -82,34 +88,56 @@ public final class ParamGroup<C extends OptimizerConfig> {
         this.cached = null;
     }
 
-    /** The learning-rate schedule. */
+    /** {@return the learning-rate schedule} */
     public LrSchedule schedule() {
         return schedule;
     }
 
-    /** Replaces the learning-rate schedule (for the following steps). */
+    /**
+     * Replaces the learning-rate schedule (for the following steps).
+     *
+     * @param schedule the learning rate schedule
+     */
     public void schedule(LrSchedule schedule) {
         this.schedule = Objects.requireNonNull(schedule, "schedule");
         this.cached = null;
     }
 
-    /** The learning rate this group uses at optimizer step {@code t}. */
+    /**
+     * {@return the learning rate this group uses at optimizer step {@code t}}
+     *
+     * @param t the step number, 1 for the first step
+     */
     public double lr(long t) {
         return schedule.lr(t, config.lr());
     }
 
-    /** The parameters in the order they were added. */
+    /** {@return the parameters in the order they were added} */
     public List<Param> params() {
         return Collections.unmodifiableList(params);
     }
 
-    /** A whole {@code float[]} and its gradient. */
+    /**
+     * Registers a whole {@code float[]} and its gradient.
+     *
+     * @param value the parameter's values, updated in place by each step
+     * @param grad the gradient, of the same shape
+     * @return the registered parameter
+     */
     public Param add(float[] value, float[] grad) {
         requireArrays(value, grad, value == null ? 0 : value.length, grad == null ? 0 : grad.length);
         return add(value, grad, 0, value.length);
     }
 
-    /** Elements {@code [off, off + len)} of {@code value}, with the same elements of {@code grad} as its gradient. */
+    /**
+     * Elements {@code [off, off + len)} of {@code value}, with the same elements of {@code grad} as its gradient.
+     *
+     * @param value the parameter's values, updated in place by each step
+     * @param grad the gradient, of the same shape
+     * @param off the index of the slice's first element (in elements, not bytes)
+     * @param len the number of elements in the slice
+     * @return the registered parameter
+     */
     public Param add(float[] value, float[] grad, int off, int len) {
         requireArrays(value, grad, value == null ? 0 : value.length, grad == null ? 0 : grad.length);
         requireSlice(off, len, value.length);
@@ -118,13 +146,27 @@ public final class ParamGroup<C extends OptimizerConfig> {
                 null));
     }
 
-    /** A whole {@code double[]} and its gradient. */
+    /**
+     * Registers a whole {@code double[]} and its gradient.
+     *
+     * @param value the parameter's values, updated in place by each step
+     * @param grad the gradient, of the same shape
+     * @return the registered parameter
+     */
     public Param add(double[] value, double[] grad) {
         requireArrays(value, grad, value == null ? 0 : value.length, grad == null ? 0 : grad.length);
         return add(value, grad, 0, value.length);
     }
 
-    /** Elements {@code [off, off + len)} of {@code value}, with the same elements of {@code grad} as its gradient. */
+    /**
+     * Elements {@code [off, off + len)} of {@code value}, with the same elements of {@code grad} as its gradient.
+     *
+     * @param value the parameter's values, updated in place by each step
+     * @param grad the gradient, of the same shape
+     * @param off the index of the slice's first element (in elements, not bytes)
+     * @param len the number of elements in the slice
+     * @return the registered parameter
+     */
     public Param add(double[] value, double[] grad, int off, int len) {
         requireArrays(value, grad, value == null ? 0 : value.length, grad == null ? 0 : grad.length);
         requireSlice(off, len, value.length);
@@ -137,6 +179,10 @@ public final class ParamGroup<C extends OptimizerConfig> {
      * An EJML matrix and its gradient, of the same shape. The optimizer steps the matrices' {@code data} arrays; a
      * matrix reshaped after this (a new shape or a new {@code data} array) is refused by the next {@link
      * Optimizer#step()}.
+     *
+     * @param value the parameter's values, updated in place by each step
+     * @param grad the gradient, of the same shape
+     * @return the registered parameter
      */
     public Param add(FMatrixRMaj value, FMatrixRMaj grad) {
         requireMatrices(value, grad);
@@ -146,7 +192,13 @@ public final class ParamGroup<C extends OptimizerConfig> {
                 value.getNumElements(), optimizer.storages(), Param.MatrixPair.of(value, grad)));
     }
 
-    /** As {@link #add(FMatrixRMaj, FMatrixRMaj)}, in double precision. */
+    /**
+     * As {@link #add(FMatrixRMaj, FMatrixRMaj)}, in double precision.
+     *
+     * @param value the parameter's values, updated in place by each step
+     * @param grad the gradient, of the same shape
+     * @return the registered parameter
+     */
     public Param add(DMatrixRMaj value, DMatrixRMaj grad) {
         requireMatrices(value, grad);
         requireNoAlias(MemorySegment.ofArray(value.data), MemorySegment.ofArray(grad.data), 0,
@@ -160,6 +212,11 @@ public final class ParamGroup<C extends OptimizerConfig> {
      * size, beyond 2^31 elements too). Take a slice with {@link MemorySegment#asSlice}. Their arenas must stay open
      * while the optimizer steps them, and be shared (or global, or automatic) if the optimizer has more than one
      * thread.
+     *
+     * @param precision the element type of the segments
+     * @param value the parameter's values, updated in place by each step
+     * @param grad the gradient, of the same shape
+     * @return the registered parameter
      */
     public Param add(Precision precision, MemorySegment value, MemorySegment grad) {
         Objects.requireNonNull(precision, "precision");

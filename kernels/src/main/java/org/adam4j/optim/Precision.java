@@ -13,7 +13,11 @@ public enum Precision {
         this.bytes = bytes;
     }
 
-    /** Bytes per element. */
+    /**
+     * Bytes per element.
+     *
+     * @return the bytes per element: 4 or 8
+     */
     public int bytes() {
         return bytes;
     }

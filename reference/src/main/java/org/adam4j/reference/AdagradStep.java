@@ -22,12 +22,24 @@ public final class AdagradStep implements OptimizerStep {
         return lr;
     }
 
+    /** The step number, 1 for the first step. */
     public final long t;
+    /** The learning rate of this step. */
     public final double lr;
+    /** Whether the gradient is negated (the objective maximized). */
     public final boolean maximize;
+    /** Whether coupled L2 weight decay applies ({@code g = fma(weightDecay, p, g)}). */
     public final boolean l2;
 
+    /**
+     * The update's scalars in double: the L2 coefficient ({@code weightDecay}, 0 unless {@link #l2}), {@code eps}, and
+     * {@code negClr = -lr / (1 + (t - 1) * lr_decay)}.
+     */
     public final double weightDecay_F64, eps_F64, negClr_F64;
+    /**
+     * The update's scalars in float, rounded once from the double value: the L2 coefficient ({@code weightDecay}, 0
+     * unless {@link #l2}), {@code eps}, and {@code negClr = -lr / (1 + (t - 1) * lr_decay)}.
+     */
     public final float weightDecay_F32, eps_F32, negClr_F32;
 
     AdagradStep(AdagradConfig c, long t, double lr) {

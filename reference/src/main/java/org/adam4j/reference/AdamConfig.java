@@ -43,16 +43,21 @@ public final class AdamConfig implements OptimizerConfig {
         }
     }
 
-    /** PyTorch's defaults. */
+    /**
+     * PyTorch's defaults.
+     *
+     * @return PyTorch's defaults
+     */
     public static AdamConfig defaults() {
         return builder().build();
     }
 
+    /** {@return a builder starting from PyTorch's defaults} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder holding this configuration's values. */
+    /** {@return a builder holding this configuration's values} */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.lr = lr;
@@ -70,17 +75,29 @@ public final class AdamConfig implements OptimizerConfig {
     }
 
     public double lr() { return lr; }
+    /** {@return the coefficient of the running average of the gradient} */
     public double beta1() { return beta1; }
+    /** {@return the coefficient of the running average of the squared gradient} */
     public double beta2() { return beta2; }
+    /** {@return the term added to the denominator for numerical stability} */
     public double eps() { return eps; }
+    /** {@return the weight decay coefficient} */
     public double weightDecay() { return weightDecay; }
+    /** {@return how the weight decay is applied} */
     public WeightDecay decay() { return decay; }
-    /** The learning rate that fully decoupled decay divides by; the initial {@link #lr()} unless set. */
+    /** {@return the learning rate that fully decoupled decay divides by; the initial {@link #lr()} unless set} */
     public double maxLr() { return maxLr; }
+    /** {@return whether AMSGrad is on} */
     public boolean amsgrad() { return amsgrad; }
+    /** {@return whether the objective is maximized} */
     public boolean maximize() { return maximize; }
-    /** TensorFlow's form: {@code eps} added to {@code sqrt(v)} before bias correction (the paper's section 2). */
+    /**
+     * TensorFlow's form: {@code eps} added to {@code sqrt(v)} before bias correction (the paper's section 2).
+     *
+     * @return whether {@code eps} is added to {@code sqrt(v)} before bias correction
+     */
     public boolean epsilonHat() { return epsilonHat; }
+    /** {@return whether the moments are bias-corrected} */
     public boolean biasCorrection() { return biasCorrection; }
 
     /** {@code adamw} with decoupled or fully decoupled weight decay, {@code adam} otherwise. */
@@ -150,12 +167,21 @@ public final class AdamConfig implements OptimizerConfig {
         return c;
     }
 
-    /** The per-step scalars for step {@code t} (1 for the first step) at this configuration's learning rate. */
+    /**
+     * {@return the per-step scalars for step {@code t} (1 for the first step) at this configuration's learning rate}
+     *
+     * @param t the step number, 1 for the first step
+     */
     public AdamStep step(long t) {
         return AdamStep.of(this, t, lr);
     }
 
-    /** The per-step scalars for step {@code t} at a scheduled learning rate. */
+    /**
+     * {@return the per-step scalars for step {@code t} at a scheduled learning rate}
+     *
+     * @param t the step number, 1 for the first step
+     * @param scheduledLr the learning rate of this step (from a schedule)
+     */
     public AdamStep step(long t, double scheduledLr) {
         return AdamStep.of(this, t, scheduledLr);
     }
@@ -218,27 +244,58 @@ public final class AdamConfig implements OptimizerConfig {
         private Builder() {
         }
 
+        /**
+         * Sets the learning rate.
+         *
+         * @param lr the learning rate (finite and >= 0)
+         * @return this builder
+         */
         public Builder lr(double lr) {
             this.lr = requireLr(lr);
             return this;
         }
 
+        /**
+         * Sets the coefficients of the running averages of the gradient and of its square.
+         *
+         * @param beta1 the coefficient of the running average of the gradient (in [0, 1))
+         * @param beta2 the coefficient of the running average of the squared gradient (in [0, 1))
+         * @return this builder
+         */
         public Builder betas(double beta1, double beta2) {
             this.beta1 = requireBeta(0, beta1);
             this.beta2 = requireBeta(1, beta2);
             return this;
         }
 
+        /**
+         * Sets the coefficient of the running average of the gradient.
+         *
+         * @param beta1 the coefficient of the running average of the gradient (in [0, 1))
+         * @return this builder
+         */
         public Builder beta1(double beta1) {
             this.beta1 = requireBeta(0, beta1);
             return this;
         }
 
+        /**
+         * Sets the coefficient of the running average of the squared gradient.
+         *
+         * @param beta2 the coefficient of the running average of the squared gradient (in [0, 1))
+         * @return this builder
+         */
         public Builder beta2(double beta2) {
             this.beta2 = requireBeta(1, beta2);
             return this;
         }
 
+        /**
+         * Sets the term added to the denominator for numerical stability.
+         *
+         * @param eps the term added to the denominator for numerical stability (finite and >= 0)
+         * @return this builder
+         */
         public Builder eps(double eps) {
             if (!(eps >= 0.0) || Double.isInfinite(eps)) {
                 throw new IllegalArgumentException("Invalid epsilon value: " + eps + " (must be finite and >= 0)");
@@ -247,7 +304,13 @@ public final class AdamConfig implements OptimizerConfig {
             return this;
         }
 
-        /** Sets the coefficient and the mode; a mode of NONE requires a coefficient of 0. */
+        /**
+         * Sets the coefficient and the mode; a mode of NONE requires a coefficient of 0.
+         *
+         * @param weightDecay the weight decay coefficient (finite and >= 0)
+         * @param mode how rows that were not touched for some steps are treated
+         * @return this builder
+         */
         public Builder weightDecay(double weightDecay, WeightDecay mode) {
             Objects.requireNonNull(mode, "weight decay mode");
             if (!(weightDecay >= 0.0) || Double.isInfinite(weightDecay)) {
@@ -262,17 +325,33 @@ public final class AdamConfig implements OptimizerConfig {
             return this;
         }
 
-        /** PyTorch Adam's {@code weight_decay}: L2 coupled to the gradient. */
+        /**
+         * PyTorch Adam's {@code weight_decay}: L2 coupled to the gradient.
+         *
+         * @param weightDecay the weight decay coefficient (finite and >= 0)
+         * @return this builder
+         */
         public Builder l2(double weightDecay) {
             return weightDecay(weightDecay, WeightDecay.L2);
         }
 
-        /** PyTorch AdamW's {@code weight_decay}: decoupled. */
+        /**
+         * PyTorch AdamW's {@code weight_decay}: decoupled.
+         *
+         * @param weightDecay the weight decay coefficient (finite and >= 0)
+         * @return this builder
+         */
         public Builder decoupled(double weightDecay) {
             return weightDecay(weightDecay, WeightDecay.DECOUPLED);
         }
 
-        /** optimi's {@code decouple_lr=True}: {@code p *= 1 - (lr / maxLr) * wd}. */
+        /**
+         * optimi's {@code decouple_lr=True}: {@code p *= 1 - (lr / maxLr) * wd}.
+         *
+         * @param weightDecay the weight decay coefficient (finite and >= 0)
+         * @param maxLr the maximum learning rate, which the decay's learning rate is divided by (finite and > 0)
+         * @return this builder
+         */
         public Builder fullyDecoupled(double weightDecay, double maxLr) {
             requirePositiveMaxLr(maxLr);
             weightDecay(weightDecay, WeightDecay.FULLY_DECOUPLED);
@@ -280,32 +359,63 @@ public final class AdamConfig implements OptimizerConfig {
             return this;
         }
 
+        /**
+         * Sets the learning rate that fully decoupled decay divides by (the initial lr unless set).
+         *
+         * @param maxLr the maximum learning rate, which the decay's learning rate is divided by (finite and > 0)
+         * @return this builder
+         */
         public Builder maxLr(double maxLr) {
             requirePositiveMaxLr(maxLr);
             this.maxLr = maxLr;
             return this;
         }
 
+        /**
+         * Sets whether to use AMSGrad (the running maximum of {@code v}).
+         *
+         * @param amsgrad whether to use AMSGrad (the running maximum of {@code v}, in {@code max_exp_avg_sq})
+         * @return this builder
+         */
         public Builder amsgrad(boolean amsgrad) {
             this.amsgrad = amsgrad;
             return this;
         }
 
+        /**
+         * Sets whether to maximize the objective instead of minimizing it.
+         *
+         * @param maximize whether to maximize the objective instead of minimizing it (step along the gradient)
+         * @return this builder
+         */
         public Builder maximize(boolean maximize) {
             this.maximize = maximize;
             return this;
         }
 
+        /**
+         * Sets whether to use TensorFlow's form ({@code eps} added before the bias correction).
+         *
+         * @param epsilonHat whether to add {@code eps} before the bias correction (TensorFlow's form)
+         * @return whether {@code eps} is added to {@code sqrt(v)} before bias correction
+         */
         public Builder epsilonHat(boolean epsilonHat) {
             this.epsilonHat = epsilonHat;
             return this;
         }
 
+        /**
+         * Sets whether the moments are bias-corrected (true unless set).
+         *
+         * @param biasCorrection whether to correct the moments' bias towards zero
+         * @return this builder
+         */
         public Builder biasCorrection(boolean biasCorrection) {
             this.biasCorrection = biasCorrection;
             return this;
         }
 
+        /** {@return the configuration, validated} */
         public AdamConfig build() {
             return new AdamConfig(this);
         }

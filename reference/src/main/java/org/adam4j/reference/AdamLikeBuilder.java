@@ -7,12 +7,22 @@ package org.adam4j.reference;
  * @param <B> the concrete builder, returned by every setter for chaining
  */
 public abstract class AdamLikeBuilder<B extends AdamLikeBuilder<B>> {
+    /** The learning rate. */
     protected double lr;
+    /** The coefficient of the running average of the gradient. */
     protected double beta1 = 0.9;
+    /** The coefficient of the running average of the squared gradient. */
     protected double beta2 = 0.999;
+    /** The term added to the denominator. */
     protected double eps = 1e-8;
+    /** The coupled L2 weight decay coefficient. */
     protected double weightDecay;
 
+    /**
+     * A builder starting from PyTorch's betas (0.9, 0.999) and eps 1e-8.
+     *
+     * @param defaultLr the algorithm's default learning rate
+     */
     protected AdamLikeBuilder(double defaultLr) {
         this.lr = defaultLr;
     }
@@ -22,17 +32,36 @@ public abstract class AdamLikeBuilder<B extends AdamLikeBuilder<B>> {
         return (B) this;
     }
 
+    /**
+     * Sets the learning rate.
+     *
+     * @param lr the learning rate (finite and >= 0)
+     * @return this builder
+     */
     public B lr(double lr) {
         this.lr = Hyper.lr(lr);
         return self();
     }
 
+    /**
+     * Sets the coefficients of the running averages of the gradient and of its square.
+     *
+     * @param beta1 the coefficient of the running average of the gradient (in [0, 1))
+     * @param beta2 the coefficient of the running average of the squared gradient (in [0, 1))
+     * @return this builder
+     */
     public B betas(double beta1, double beta2) {
         this.beta1 = Hyper.beta(0, beta1);
         this.beta2 = Hyper.beta(1, beta2);
         return self();
     }
 
+    /**
+     * Sets the term added to the denominator for numerical stability.
+     *
+     * @param eps the term added to the denominator for numerical stability (finite and >= 0)
+     * @return this builder
+     */
     public B eps(double eps) {
         this.eps = Hyper.nonNegative("epsilon value", eps);
         return self();
@@ -41,6 +70,9 @@ public abstract class AdamLikeBuilder<B extends AdamLikeBuilder<B>> {
     /**
      * Weight decay: coupled L2 ({@code g += weight_decay * p}), as these optimizers have it in PyTorch 1.13, unless
      * NAdam's or RAdam's {@code decoupledWeightDecay(true)} makes it decoupled.
+     *
+     * @param weightDecay the weight decay coefficient (finite and >= 0)
+     * @return this builder
      */
     public B weightDecay(double weightDecay) {
         this.weightDecay = Hyper.nonNegative("weight_decay value", weightDecay);

@@ -15,6 +15,7 @@ package org.adam4j.reference;
 public abstract sealed class AdamLikeStep permits AdamaxStep, NAdamStep, RAdamStep {
     /** The step number, 1 for the first step. */
     public final long t;
+    /** The learning rate of this step. */
     public final double lr;
     /** Whether the gradient is negated first (PyTorch's {@code maximize}). */
     public final boolean maximize;
@@ -26,7 +27,15 @@ public abstract sealed class AdamLikeStep permits AdamaxStep, NAdamStep, RAdamSt
      */
     public final boolean decoupled;
 
+    /**
+     * The shared scalars in double: the L2 coefficient (0 unless {@link #l2}), {@code beta1}, {@code 1 - beta1}, {@code
+     * beta2}, {@code 1 - beta2} and {@code eps}.
+     */
     public final double weightDecay_F64, beta1_F64, oneMinusBeta1_F64, beta2_F64, oneMinusBeta2_F64, eps_F64;
+    /**
+     * The shared scalars in float, rounded once from the double value: the L2 coefficient (0 unless {@link #l2}),
+     * {@code beta1}, {@code 1 - beta1}, {@code beta2}, {@code 1 - beta2} and {@code eps}.
+     */
     public final float weightDecay_F32, beta1_F32, oneMinusBeta1_F32, beta2_F32, oneMinusBeta2_F32, eps_F32;
     /**
      * What decoupled decay multiplies the parameter by, {@code 1 - lr * weight_decay} in double (PyTorch's
@@ -34,14 +43,15 @@ public abstract sealed class AdamLikeStep permits AdamaxStep, NAdamStep, RAdamSt
      * {@link #decoupled}.
      */
     public final double decayFactor_F64;
+    /** {@link #decayFactor_F64} rounded once to float. */
     public final float decayFactor_F32;
 
-    /** The step number, 1 for the first. */
+    /** {@return the step number, 1 for the first} */
     public final long stepNumber() {
         return t;
     }
 
-    /** The learning rate of this step. */
+    /** {@return the learning rate of this step} */
     public final double learningRate() {
         return lr;
     }

@@ -35,32 +35,59 @@ public final class AdamStep implements OptimizerStep {
 
     /** The step number, 1 for the first step. */
     public final long t;
+    /** The learning rate of this step. */
     public final double lr;
+    /** Whether the gradient is negated (the objective maximized). */
     public final boolean maximize;
+    /** Whether coupled L2 weight decay applies ({@code g = fma(weightDecay, p, g)}). */
     public final boolean l2;
+    /** Whether decoupled weight decay applies ({@code p *= decayFactor}). */
     public final boolean decoupled;
+    /** Whether AMSGrad's running maximum of {@code v} is used. */
     public final boolean amsgrad;
 
+    /** {@code beta1} in double. */
     public final double beta1_F64;
+    /** {@code beta2} in double. */
     public final double beta2_F64;
+    /** {@code 1 - beta1} in double. */
     public final double oneMinusBeta1_F64;
+    /** {@code 1 - beta2} in double. */
     public final double oneMinusBeta2_F64;
+    /** {@code eps} in double. */
     public final double eps_F64;
     /** The L2 coefficient; 0 unless {@link #l2}. */
     public final double weightDecay_F64;
     /** What decoupled decay multiplies the parameter by; 1 unless {@link #decoupled}. */
     public final double decayFactor_F64;
+    /** {@code -stepSize} in double (see the class comment). */
     public final double negStepSize_F64;
+    /** What {@code sqrt(v)} is multiplied by before {@code eps} is added, in double (see the class comment). */
     public final double denomScale_F64;
 
+    /** {@code beta1} in float, rounded once from the double value. */
     public final float beta1_F32;
+    /** {@code beta2} in float, rounded once from the double value. */
     public final float beta2_F32;
+    /** {@code 1 - beta1} in float, rounded once from the double value. */
     public final float oneMinusBeta1_F32;
+    /** {@code 1 - beta2} in float, rounded once from the double value. */
     public final float oneMinusBeta2_F32;
+    /** {@code eps} in float, rounded once from the double value. */
     public final float eps_F32;
+    /** The L2 coefficient in float, rounded once from the double value; 0 unless {@link #l2}. */
     public final float weightDecay_F32;
+    /**
+     * What decoupled decay multiplies the parameter by, in float, rounded once from the double value; 1 unless {@link
+     * #decoupled}.
+     */
     public final float decayFactor_F32;
+    /** {@code -stepSize} in float, rounded once from the double value (see the class comment). */
     public final float negStepSize_F32;
+    /**
+     * What {@code sqrt(v)} is multiplied by before {@code eps} is added, in float, rounded once from the double value
+     * (see the class comment).
+     */
     public final float denomScale_F32;
 
     private final AdamConfig config;
@@ -123,6 +150,10 @@ public final class AdamStep implements OptimizerStep {
      * The scalars of step {@code t} (counting from 1) of {@code config} at learning rate {@code lr} (a schedule may
      * change it from step to step).
      *
+     * @param config the configuration
+     * @param t the step number, 1 for the first step
+     * @param lr the learning rate (finite and >= 0)
+     * @return the scalars of that step
      * @throws IllegalArgumentException if {@code t < 1} or {@code lr} is negative or not finite
      */
     public static AdamStep of(AdamConfig config, long t, double lr) {
@@ -135,6 +166,8 @@ public final class AdamStep implements OptimizerStep {
      * {@code torch.optim.SparseAdam}'s and TensorFlow's form, which {@code LazyMode.LAZY} steps with. This step
      * itself when its configuration has {@code epsilonHat} or no bias correction; otherwise made once per step
      * object, on first use.
+     *
+     * @return the epsilon-hat form of this step
      */
     public AdamStep epsilonHatForm() {
         AdamStep twin = epsilonHatForm;

@@ -13,7 +13,9 @@ package org.adam4j.reference;
  * </pre>
  */
 public final class AdamaxStep extends AdamLikeStep implements OptimizerStep {
+    /** {@code -lr / (1 - beta1^t)} in double. */
     public final double negClr_F64;
+    /** {@code -lr / (1 - beta1^t)} in float, rounded once from the double value. */
     public final float negClr_F32;
 
     AdamaxStep(AdamaxConfig c, long t, double lr) {

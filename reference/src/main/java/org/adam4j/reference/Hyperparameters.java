@@ -20,17 +20,22 @@ public final class Hyperparameters implements PyTorchArgs {
         this.values = values;
     }
 
-    /** A builder; keys keep the order they are added in. */
+    /** {@return a builder; keys keep the order they are added in} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The names in order. */
+    /** {@return the names in order} */
     public List<String> names() {
         return List.copyOf(values.keySet());
     }
 
-    /** The value of {@code name} (a {@link Double}, {@link Boolean}, {@link String} or a copy of a {@code double[]}). */
+    /**
+     * {@return the value of {@code name} (a {@link Double}, {@link Boolean}, {@link String} or a copy of a {@code
+     * double[]})}
+     *
+     * @param name the hyperparameter's name, PyTorch's
+     */
     public Object get(String name) {
         Object v = values.get(name);
         if (v == null) {
@@ -39,7 +44,7 @@ public final class Hyperparameters implements PyTorchArgs {
         return v instanceof double[] d ? d.clone() : v;
     }
 
-    /** The names and values, in order (arrays copied). */
+    /** {@return the names and values, in order (arrays copied)} */
     public Map<String, Object> asMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         for (String k : values.keySet()) {
@@ -52,6 +57,10 @@ public final class Hyperparameters implements PyTorchArgs {
      * These hyperparameters with {@code name} set to {@code value} (a {@link Double}, {@link Boolean}, {@link String}
      * or two-element {@code double[]}), added at the end if absent: for another group's configuration,
      * {@code OptimizerConfig.fromPyTorch(c.algorithm(), c.hyperparameters().with("lr", 0.01))}.
+     *
+     * @param value the value
+     * @param name the hyperparameter's name, PyTorch's
+     * @return a copy with {@code name} set to {@code value}
      */
     public Hyperparameters with(String name, Object value) {
         java.util.Objects.requireNonNull(value, "value");
@@ -184,27 +193,52 @@ public final class Hyperparameters implements PyTorchArgs {
             return this;
         }
 
-        /** A number. */
+        /**
+         * Adds a number.
+         *
+         * @param value the value
+         * @param name the hyperparameter's name, PyTorch's
+         * @return this builder
+         */
         public Builder number(String name, double value) {
             return put(name, value);
         }
 
-        /** A flag. */
+        /**
+         * Adds a flag.
+         *
+         * @param value the value
+         * @param name the hyperparameter's name, PyTorch's
+         * @return this builder
+         */
         public Builder flag(String name, boolean value) {
             return put(name, value);
         }
 
-        /** A pair, such as {@code betas}. */
+        /**
+         * Adds a pair, such as {@code betas}.
+         *
+         * @param name the hyperparameter's name, PyTorch's
+         * @param first the first value
+         * @param second the second value
+         * @return this builder
+         */
         public Builder pair(String name, double first, double second) {
             return put(name, new double[] {first, second});
         }
 
-        /** A string, such as adam4j's weight decay mode. */
+        /**
+         * Adds a string, such as adam4j's weight decay mode.
+         *
+         * @param value the value
+         * @param name the hyperparameter's name, PyTorch's
+         * @return this builder
+         */
         public Builder string(String name, String value) {
             return put(name, Objects.requireNonNull(value, "value"));
         }
 
-        /** The hyperparameters added so far. */
+        /** {@return the hyperparameters added so far} */
         public Hyperparameters build() {
             return new Hyperparameters(Collections.unmodifiableMap(new LinkedHashMap<>(values)));
         }

@@ -11,26 +11,47 @@ import java.util.List;
  *
  * <p>One deliberate difference from 1.13: {@code mu_product_next = mu_product * mu_next}, as later PyTorch releases
  * and the paper have it (1.13 multiplies by {@code mu} once too often); the shared reference cases use this form.
+ *
+ * @param lr the learning rate (finite and >= 0)
+ * @param beta1 the coefficient of the running average of the gradient (in [0, 1))
+ * @param beta2 the coefficient of the running average of the squared gradient (in [0, 1))
+ * @param eps the term added to the denominator for numerical stability (finite and >= 0)
+ * @param weightDecay the weight decay coefficient (finite and >= 0)
+ * @param momentumDecay NAdam's {@code momentum_decay} ({@code psi}), finite and >= 0
+ * @param decoupledWeightDecay PyTorch 2.1's {@code decoupled_weight_decay}: decay the parameter, not the gradient
+ * @param maximize PyTorch's {@code maximize}: the gradient is negated first
  */
 public record NAdamConfig(double lr, double beta1, double beta2, double eps, double weightDecay, double momentumDecay,
         boolean decoupledWeightDecay, boolean maximize) implements OptimizerConfig {
     /** PyTorch's name of NAdam's per-parameter scalar state. */
     public static final String MU_PRODUCT = "mu_product";
 
+    /** Validates every value, with PyTorch's messages. */
     public NAdamConfig {
         AdamLikeBuilder.validate(lr, beta1, beta2, eps, weightDecay);
         Hyper.nonNegative("momentum_decay value", momentumDecay);
     }
 
-    /** PyTorch 1.13's NAdam: coupled L2 weight decay, minimizing. */
+    /**
+     * PyTorch 1.13's NAdam: coupled L2 weight decay, minimizing.
+     *
+     * @param lr the learning rate (finite and >= 0)
+     * @param beta1 the coefficient of the running average of the gradient (in [0, 1))
+     * @param beta2 the coefficient of the running average of the squared gradient (in [0, 1))
+     * @param eps the term added to the denominator for numerical stability (finite and >= 0)
+     * @param weightDecay the weight decay coefficient (finite and >= 0)
+     * @param momentumDecay NAdam's {@code momentum_decay} ({@code psi}), finite and >= 0
+     */
     public NAdamConfig(double lr, double beta1, double beta2, double eps, double weightDecay, double momentumDecay) {
         this(lr, beta1, beta2, eps, weightDecay, momentumDecay, false, false);
     }
 
+    /** {@return PyTorch's defaults} */
     public static NAdamConfig defaults() {
         return builder().build();
     }
 
+    /** {@return a builder starting from PyTorch's defaults} */
     public static Builder builder() {
         return new Builder();
     }
@@ -83,12 +104,20 @@ public record NAdamConfig(double lr, double beta1, double beta2, double eps, dou
                 a.bool("decoupled_weight_decay", false), a.bool("maximize", false));
     }
 
-    /** {@code mu_t}, the momentum coefficient of step {@code t}. */
+    /**
+     * {@code mu_t}, the momentum coefficient of step {@code t}.
+     *
+     * @param t the step number, 1 for the first step
+     * @return {@code mu_t}
+     */
     public double mu(long t) {
         return beta1 * (1.0 - 0.5 * Math.pow(0.96, (double) t * momentumDecay));
     }
 
-    /** The scalars of the first step; later ones come from {@link NAdamStep#next()}, which carries mu_product on. */
+    /**
+     * {@return the scalars of the first step; later ones come from {@link NAdamStep#next()}, which carries mu_product
+     * on}
+     */
     public NAdamStep first() {
         return NAdamStep.of(this, 1, lr, 1.0);
     }
@@ -96,12 +125,21 @@ public record NAdamConfig(double lr, double beta1, double beta2, double eps, dou
     /**
      * The scalars of step {@code t}, recomputing {@code mu_product} from step 1: O(t). A training loop should call
      * {@link NAdamStep#next()} instead.
+     *
+     * @param t the step number, 1 for the first step
+     * @return the scalars of that step
      */
     public NAdamStep step(long t) {
         return step(t, lr);
     }
 
-    /** {@link #step(long)} at a scheduled learning rate. */
+    /**
+     * {@link #step(long)} at a scheduled learning rate.
+     *
+     * @param t the step number, 1 for the first step
+     * @param scheduledLr the learning rate of this step (from a schedule)
+     * @return the scalars of that step
+     */
     public NAdamStep step(long t, double scheduledLr) {
         Hyper.step(t);
         double muProduct = 1.0;
@@ -115,6 +153,12 @@ public record NAdamConfig(double lr, double beta1, double beta2, double eps, dou
      * The scalars of step {@code t} given {@code mu_1 * ... * mu_(t-1)} ({@code muProductBefore}, 1 before the first
      * step): what an optimizer that keeps PyTorch's {@code mu_product} state per parameter calls, in O(1). The same
      * arithmetic as {@link NAdamStep#next(double)}.
+     *
+     * @param t the step number, 1 for the first step
+     * @param scheduledLr the learning rate of this step (from a schedule)
+     * @param muProductBefore the product of the momentum coefficients {@code mu_1 ... mu_(t-1)} (1 before the first
+     *     step)
+     * @return the scalars of that step
      */
     public NAdamStep step(long t, double scheduledLr, double muProductBefore) {
         Hyper.step(t);
@@ -138,6 +182,12 @@ public record NAdamConfig(double lr, double beta1, double beta2, double eps, dou
             super(2e-3);
         }
 
+        /**
+         * Sets NAdam's {@code momentum_decay}.
+         *
+         * @param momentumDecay NAdam's {@code momentum_decay} ({@code psi}), finite and >= 0
+         * @return this builder
+         */
         public Builder momentumDecay(double momentumDecay) {
             this.momentumDecay = Hyper.nonNegative("momentum_decay value", momentumDecay);
             return this;
@@ -146,18 +196,27 @@ public record NAdamConfig(double lr, double beta1, double beta2, double eps, dou
         /**
          * PyTorch's {@code decoupled_weight_decay} (2.1 on): {@code p *= 1 - lr * weight_decay} before the moments,
          * instead of the coupled L2 {@code g += weight_decay * p}.
+         *
+         * @param decoupledWeightDecay whether the decay is decoupled
+         * @return this builder
          */
         public Builder decoupledWeightDecay(boolean decoupledWeightDecay) {
             this.decoupledWeightDecay = decoupledWeightDecay;
             return this;
         }
 
-        /** Maximizes the objective: the gradient is negated first. */
+        /**
+         * Maximizes the objective: the gradient is negated first.
+         *
+         * @param maximize whether to maximize
+         * @return this builder
+         */
         public Builder maximize(boolean maximize) {
             this.maximize = maximize;
             return this;
         }
 
+        /** {@return the configuration, validated} */
         public NAdamConfig build() {
             return new NAdamConfig(lr, beta1, beta2, eps, weightDecay, momentumDecay, decoupledWeightDecay, maximize);
         }

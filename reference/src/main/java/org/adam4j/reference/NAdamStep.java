@@ -24,7 +24,15 @@ public final class NAdamStep extends AdamLikeStep implements OptimizerStep {
     public final double muProduct;
     private final NAdamConfig config;
 
+    /**
+     * NAdam's scalars in double: {@code denomScale = 1 / sqrt(1 - beta2^t)}, {@code gradCoef} and {@code momentumCoef}
+     * (see the class comment).
+     */
     public final double denomScale_F64, gradCoef_F64, momentumCoef_F64;
+    /**
+     * NAdam's scalars in float, rounded once from the double value: {@code denomScale = 1 / sqrt(1 - beta2^t)}, {@code
+     * gradCoef} and {@code momentumCoef} (see the class comment).
+     */
     public final float denomScale_F32, gradCoef_F32, momentumCoef_F32;
 
     private NAdamStep(NAdamConfig c, long t, double lr, double muProductBefore) {
@@ -48,12 +56,16 @@ public final class NAdamStep extends AdamLikeStep implements OptimizerStep {
         return new NAdamStep(c, t, lr, muProductBefore);
     }
 
-    /** The next step at the configuration's learning rate, carrying {@link #muProduct} on. */
+    /** {@return the next step at the configuration's learning rate, carrying {@link #muProduct} on} */
     public NAdamStep next() {
         return next(config.lr());
     }
 
-    /** The next step at a scheduled learning rate. */
+    /**
+     * {@return the next step at a scheduled learning rate}
+     *
+     * @param scheduledLr the learning rate of this step (from a schedule)
+     */
     public NAdamStep next(double scheduledLr) {
         return new NAdamStep(config, OptimizerStep.next(t), scheduledLr, muProduct);
     }

@@ -22,21 +22,26 @@ public sealed interface OptimizerConfig
      * PyTorch's lower-case name of the configured form: {@code adam}, {@code adamw} (Adam with decoupled or fully
      * decoupled weight decay), {@code adamax}, {@code nadam}, {@code radam}, {@code sgd}, {@code rmsprop},
      * {@code adagrad}.
+     *
+     * @return the algorithm's name ({@code adam}, {@code adamw}, {@code adamax}, {@code nadam}, {@code radam}, {@code
+     *     sgd}, {@code rmsprop}, {@code adagrad})
      */
     String algorithm();
 
-    /** The learning rate (before any schedule). */
+    /** {@return the learning rate (before any schedule)} */
     double lr();
 
-    /** The per-element state a parameter keeps, by PyTorch's names, in the order the kernels take the arrays. */
+    /**
+     * {@return the per-element state a parameter keeps, by PyTorch's names, in the order the kernels take the arrays}
+     */
     List<StateVariable> stateArrays();
 
-    /** The per-parameter scalar state (NAdam's {@code mu_product}); none for the others. */
+    /** {@return the per-parameter scalar state (NAdam's {@code mu_product}); none for the others} */
     default List<StateVariable> scalarStates() {
         return List.of();
     }
 
-    /** The names of {@link #stateArrays()}. */
+    /** {@return the names of {@link #stateArrays()}} */
     default List<String> stateNames() {
         return stateArrays().stream().map(StateVariable::name).toList();
     }
@@ -45,18 +50,29 @@ public sealed interface OptimizerConfig
      * The per-step scalars of step {@code t} (1 for the first) at learning rate {@code lr}, for a parameter whose
      * scalar state ({@link #scalarStates()}, in that order) is {@code scalars}.
      *
+     * @param t the step number, 1 for the first step
+     * @param lr the learning rate (finite and >= 0)
+     * @param scalars the parameter's scalar state before this step, in {@link #scalarStates()} order (empty if it has
+     *     none)
+     * @return the scalars of that step
      * @throws IllegalArgumentException if {@code t < 1}, {@code lr} is negative or not finite, or {@code scalars} does
      *                                  not hold one value per scalar state
      */
     OptimizerStep step(long t, double lr, double[] scalars);
 
-    /** The hyperparameters by PyTorch's names, in a fixed order; {@link #fromPyTorch} builds this configuration back. */
+    /**
+     * {@return the hyperparameters by PyTorch's names, in a fixed order; {@link #fromPyTorch} builds this configuration
+     * back}
+     */
     Hyperparameters hyperparameters();
 
     /**
      * The configuration that PyTorch's optimizer {@code algorithm} has with {@code args} (PyTorch's argument names and
      * defaults), as case.json and the state file give them.
      *
+     * @param algorithm the algorithm's name, as {@link #algorithm()} gives it
+     * @param args PyTorch's constructor arguments, by name
+     * @return the configuration
      * @throws IllegalArgumentException if the algorithm is not implemented, an argument is unknown or has a value
      *                                  PyTorch refuses
      */

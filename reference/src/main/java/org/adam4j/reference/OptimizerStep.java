@@ -7,20 +7,26 @@ package org.adam4j.reference;
  */
 public sealed interface OptimizerStep
         permits AdamStep, AdamaxStep, NAdamStep, RAdamStep, SgdStep, RmspropStep, AdagradStep {
-    /** The step number, 1 for the first. */
+    /** {@return the step number, 1 for the first} */
     long stepNumber();
 
-    /** The learning rate of this step. */
+    /** {@return the learning rate of this step} */
     double learningRate();
 
     /**
      * Writes the parameter's scalar state after this step into {@code scalars} (in
      * {@link OptimizerConfig#scalarStates()} order): NAdam's {@code mu_product}; nothing for the others.
+     *
+     * @param scalars where the scalar state goes (its length is the number of scalar states)
      */
     default void scalarsAfter(double[] scalars) {
     }
 
-    /** The step after {@code t}, refusing to wrap around. */
+    /**
+     * {@return the step after {@code t}, refusing to wrap around}
+     *
+     * @param t the step number, 1 for the first step
+     */
     static long next(long t) {
         if (t == Long.MAX_VALUE) {
             throw new ArithmeticException("step count would overflow past " + Long.MAX_VALUE);

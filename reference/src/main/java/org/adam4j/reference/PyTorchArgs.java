@@ -8,24 +8,53 @@ import java.util.List;
  * {@link IllegalArgumentException} with a one-line message when a value has the wrong type.
  */
 public interface PyTorchArgs {
-    /** A number, or {@code fallback} if absent. */
+    /**
+     * {@return a number, or {@code fallback} if absent}
+     *
+     * @param key the hyperparameter's name, PyTorch's
+     * @param fallback what is returned when the key is absent
+     */
     double number(String key, double fallback);
 
-    /** A flag, or {@code fallback} if absent. */
+    /**
+     * {@return a flag, or {@code fallback} if absent}
+     *
+     * @param key the hyperparameter's name, PyTorch's
+     * @param fallback what is returned when the key is absent
+     */
     boolean bool(String key, boolean fallback);
 
-    /** Two numbers (PyTorch's {@code betas}), or the fallbacks if absent. */
+    /**
+     * Two numbers (PyTorch's {@code betas}), or the fallbacks if absent.
+     *
+     * @param key the hyperparameter's name, PyTorch's
+     * @param first the first value's default
+     * @param second the second value's default
+     * @return the two numbers
+     */
     double[] pair(String key, double first, double second);
 
-    /** A string, or {@code fallback} if absent. */
+    /**
+     * {@return a string, or {@code fallback} if absent}
+     *
+     * @param key the hyperparameter's name, PyTorch's
+     * @param fallback what is returned when the key is absent
+     */
     String string(String key, String fallback);
 
-    /** Whether the key is present. */
+    /**
+     * {@return whether the key is present}
+     *
+     * @param key the hyperparameter's name, PyTorch's
+     */
     boolean has(String key);
 
     /**
      * Refuses any key outside {@code known}: "option 'foreach' of nadam is not implemented by adam4j (it knows lr,
      * betas, ...)".
+     *
+     * @param optimizer the optimizer's name, for the message
+     * @param known the keys the caller understands
      */
     void requireOnlyKeys(String optimizer, List<String> known);
 }

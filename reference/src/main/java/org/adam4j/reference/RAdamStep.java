@@ -23,9 +23,12 @@ package org.adam4j.reference;
 public final class RAdamStep extends AdamLikeStep implements OptimizerStep {
     /** Whether {@code rho_t > 5}: the adaptive, rectified update; otherwise the un-adapted momentum update. */
     public final boolean rectified;
+    /** {@code rho_t}, the length of the approximated simple moving average at this step. */
     public final double rhoT;
 
+    /** RAdam's step size, negated, in double (see the class comment). */
     public final double negStepSize_F64;
+    /** RAdam's step size, negated, in float, rounded once from the double value (see the class comment). */
     public final float negStepSize_F32;
 
     RAdamStep(RAdamConfig c, long t, double lr) {

@@ -7,9 +7,18 @@ import java.util.List;
  * {@code torch.optim.RMSprop} (PyTorch 1.13): alpha, eps, coupled weight decay, momentum, centered, maximize.
  * Defaults lr 1e-2, alpha 0.99, eps 1e-8, weight_decay 0, momentum 0, centered false. As in PyTorch, alpha is only
  * required to be {@code >= 0}, and the momentum buffer starts at zero.
+ *
+ * @param lr the learning rate (finite and >= 0)
+ * @param alpha the smoothing constant of the squared-gradient average
+ * @param eps the term added to the denominator for numerical stability (finite and >= 0)
+ * @param weightDecay the weight decay coefficient (finite and >= 0)
+ * @param momentum the momentum factor (0 for none)
+ * @param centered whether to normalize by the variance of the gradient (keeps {@code grad_avg})
+ * @param maximize whether to maximize the objective instead of minimizing it (step along the gradient)
  */
 public record RmspropConfig(double lr, double alpha, double eps, double weightDecay, double momentum,
         boolean centered, boolean maximize) implements OptimizerConfig {
+    /** Validates every value, with PyTorch's messages. */
     public RmspropConfig {
         Hyper.lr(lr);
         Hyper.nonNegative("epsilon value", eps);
@@ -18,10 +27,12 @@ public record RmspropConfig(double lr, double alpha, double eps, double weightDe
         Hyper.nonNegative("alpha value", alpha);
     }
 
+    /** {@return PyTorch's defaults} */
     public static RmspropConfig defaults() {
         return builder().build();
     }
 
+    /** {@return a builder starting from PyTorch's defaults} */
     public static Builder builder() {
         return new Builder();
     }
@@ -65,10 +76,21 @@ public record RmspropConfig(double lr, double alpha, double eps, double weightDe
                 a.bool("maximize", false));
     }
 
+    /**
+     * {@return the per-step scalars for step {@code t} at this configuration's learning rate}
+     *
+     * @param t the step number, 1 for the first step
+     */
     public RmspropStep step(long t) {
         return new RmspropStep(this, t, lr);
     }
 
+    /**
+     * {@return the per-step scalars for step {@code t} at a scheduled learning rate}
+     *
+     * @param t the step number, 1 for the first step
+     * @param scheduledLr the learning rate of this step (from a schedule)
+     */
     public RmspropStep step(long t, double scheduledLr) {
         return new RmspropStep(this, t, scheduledLr);
     }
@@ -87,41 +109,84 @@ public record RmspropConfig(double lr, double alpha, double eps, double weightDe
         private Builder() {
         }
 
+        /**
+         * Sets the learning rate.
+         *
+         * @param lr the learning rate (finite and >= 0)
+         * @return this builder
+         */
         public Builder lr(double lr) {
             this.lr = Hyper.lr(lr);
             return this;
         }
 
+        /**
+         * Sets the smoothing constant of the squared-gradient average.
+         *
+         * @param alpha the smoothing constant of the squared-gradient average
+         * @return this builder
+         */
         public Builder alpha(double alpha) {
             this.alpha = Hyper.nonNegative("alpha value", alpha);
             return this;
         }
 
+        /**
+         * Sets the term added to the denominator for numerical stability.
+         *
+         * @param eps the term added to the denominator for numerical stability (finite and >= 0)
+         * @return this builder
+         */
         public Builder eps(double eps) {
             this.eps = Hyper.nonNegative("epsilon value", eps);
             return this;
         }
 
+        /**
+         * Sets the weight decay coefficient (coupled L2: {@code g += weight_decay * p}).
+         *
+         * @param weightDecay the weight decay coefficient (finite and >= 0)
+         * @return this builder
+         */
         public Builder weightDecay(double weightDecay) {
             this.weightDecay = Hyper.nonNegative("weight_decay value", weightDecay);
             return this;
         }
 
+        /**
+         * Sets the momentum factor (0: no momentum buffer).
+         *
+         * @param momentum the momentum factor (0 for none)
+         * @return this builder
+         */
         public Builder momentum(double momentum) {
             this.momentum = Hyper.nonNegative("momentum value", momentum);
             return this;
         }
 
+        /**
+         * Sets whether to normalize by the estimated variance of the gradient.
+         *
+         * @param centered whether to normalize by the variance of the gradient (keeps {@code grad_avg})
+         * @return this builder
+         */
         public Builder centered(boolean centered) {
             this.centered = centered;
             return this;
         }
 
+        /**
+         * Sets whether to maximize the objective instead of minimizing it.
+         *
+         * @param maximize whether to maximize the objective instead of minimizing it (step along the gradient)
+         * @return this builder
+         */
         public Builder maximize(boolean maximize) {
             this.maximize = maximize;
             return this;
         }
 
+        /** {@return the configuration, validated} */
         public RmspropConfig build() {
             return new RmspropConfig(lr, alpha, eps, weightDecay, momentum, centered, maximize);
         }

@@ -27,15 +27,28 @@ public final class RmspropStep implements OptimizerStep {
         return lr;
     }
 
+    /** The step number, 1 for the first step. */
     public final long t;
+    /** The learning rate of this step. */
     public final double lr;
+    /** Whether the gradient is negated (the objective maximized). */
     public final boolean maximize;
+    /** Whether coupled L2 weight decay applies ({@code g = fma(weightDecay, p, g)}). */
     public final boolean l2;
+    /** Whether the squared average is centered by the gradient's average ({@code grad_avg}). */
     public final boolean centered;
     /** Whether there is a momentum buffer ({@code momentum > 0}). */
     public final boolean momentum;
 
+    /**
+     * The update's scalars in double: the L2 coefficient, {@code alpha}, {@code 1 - alpha}, {@code eps}, the momentum
+     * factor and {@code -lr}.
+     */
     public final double weightDecay_F64, alpha_F64, oneMinusAlpha_F64, eps_F64, momentum_F64, negLr_F64;
+    /**
+     * The update's scalars in float, rounded once from the double value: the L2 coefficient, {@code alpha}, {@code 1 -
+     * alpha}, {@code eps}, the momentum factor and {@code -lr}.
+     */
     public final float weightDecay_F32, alpha_F32, oneMinusAlpha_F32, eps_F32, momentum_F32, negLr_F32;
 
     RmspropStep(RmspropConfig c, long t, double lr) {

@@ -6,9 +6,17 @@ import java.util.List;
  * {@code torch.optim.SGD} (PyTorch 1.13): momentum, dampening, Nesterov, coupled weight decay, maximize. As in
  * PyTorch the learning rate has no default and must be given; momentum, dampening and weight_decay default to 0.
  * The first step with momentum sets the buffer to the gradient itself (no dampening), as PyTorch does.
+ *
+ * @param lr the learning rate (finite and >= 0)
+ * @param momentum the momentum factor (0 for none)
+ * @param dampening the dampening of the momentum
+ * @param weightDecay the weight decay coefficient (finite and >= 0)
+ * @param nesterov whether to use Nesterov momentum
+ * @param maximize whether to maximize the objective instead of minimizing it (step along the gradient)
  */
 public record SgdConfig(double lr, double momentum, double dampening, double weightDecay, boolean nesterov,
         boolean maximize) implements OptimizerConfig {
+    /** Validates every value, with PyTorch's messages. */
     public SgdConfig {
         Hyper.lr(lr);
         Hyper.nonNegative("momentum value", momentum);
@@ -21,7 +29,7 @@ public record SgdConfig(double lr, double momentum, double dampening, double wei
         }
     }
 
-    /** A builder; {@link Builder#build()} refuses to build before {@link Builder#lr(double)} is set. */
+    /** {@return a builder; {@link Builder#build()} refuses to build before {@link Builder#lr(double)} is set} */
     public static Builder builder() {
         return new Builder();
     }
@@ -59,10 +67,21 @@ public record SgdConfig(double lr, double momentum, double dampening, double wei
                 a.number("weight_decay", 0.0), a.bool("nesterov", false), a.bool("maximize", false));
     }
 
+    /**
+     * {@return the per-step scalars for step {@code t} at this configuration's learning rate}
+     *
+     * @param t the step number, 1 for the first step
+     */
     public SgdStep step(long t) {
         return new SgdStep(this, t, lr);
     }
 
+    /**
+     * {@return the per-step scalars for step {@code t} at a scheduled learning rate}
+     *
+     * @param t the step number, 1 for the first step
+     * @param scheduledLr the learning rate of this step (from a schedule)
+     */
     public SgdStep step(long t, double scheduledLr) {
         return new SgdStep(this, t, scheduledLr);
     }
@@ -81,16 +100,34 @@ public record SgdConfig(double lr, double momentum, double dampening, double wei
         private Builder() {
         }
 
+        /**
+         * Sets the learning rate.
+         *
+         * @param lr the learning rate (finite and >= 0)
+         * @return this builder
+         */
         public Builder lr(double lr) {
             this.lr = Hyper.lr(lr);
             return this;
         }
 
+        /**
+         * Sets the momentum factor (0: no momentum buffer).
+         *
+         * @param momentum the momentum factor (0 for none)
+         * @return this builder
+         */
         public Builder momentum(double momentum) {
             this.momentum = Hyper.nonNegative("momentum value", momentum);
             return this;
         }
 
+        /**
+         * Sets the dampening of the momentum.
+         *
+         * @param dampening the dampening of the momentum
+         * @return this builder
+         */
         public Builder dampening(double dampening) {
             if (Double.isNaN(dampening) || Double.isInfinite(dampening)) {
                 throw new IllegalArgumentException("Invalid dampening value: " + dampening + " (must be finite)");
@@ -99,21 +136,40 @@ public record SgdConfig(double lr, double momentum, double dampening, double wei
             return this;
         }
 
+        /**
+         * Sets the weight decay coefficient (coupled L2: {@code g += weight_decay * p}).
+         *
+         * @param weightDecay the weight decay coefficient (finite and >= 0)
+         * @return this builder
+         */
         public Builder weightDecay(double weightDecay) {
             this.weightDecay = Hyper.nonNegative("weight_decay value", weightDecay);
             return this;
         }
 
+        /**
+         * Sets whether to use Nesterov momentum (needs momentum and no dampening).
+         *
+         * @param nesterov whether to use Nesterov momentum
+         * @return this builder
+         */
         public Builder nesterov(boolean nesterov) {
             this.nesterov = nesterov;
             return this;
         }
 
+        /**
+         * Sets whether to maximize the objective instead of minimizing it.
+         *
+         * @param maximize whether to maximize the objective instead of minimizing it (step along the gradient)
+         * @return this builder
+         */
         public Builder maximize(boolean maximize) {
             this.maximize = maximize;
             return this;
         }
 
+        /** {@return the configuration, validated} */
         public SgdConfig build() {
             if (Double.isNaN(lr)) {
                 throw new IllegalArgumentException("SGD needs a learning rate (PyTorch's lr is required): call lr()");

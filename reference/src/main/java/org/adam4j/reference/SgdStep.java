@@ -25,17 +25,29 @@ public final class SgdStep implements OptimizerStep {
         return lr;
     }
 
+    /** The step number, 1 for the first step. */
     public final long t;
+    /** The learning rate of this step. */
     public final double lr;
+    /** Whether the gradient is negated (the objective maximized). */
     public final boolean maximize;
+    /** Whether coupled L2 weight decay applies ({@code g = fma(weightDecay, p, g)}). */
     public final boolean l2;
     /** Whether there is a momentum buffer ({@code momentum != 0}). */
     public final boolean momentum;
+    /** Whether the momentum is Nesterov's. */
     public final boolean nesterov;
     /** Whether this is the first step, which sets the momentum buffer to the gradient. */
     public final boolean first;
 
+    /**
+     * The update's scalars in double: the L2 coefficient, the momentum factor, {@code 1 - dampening} and {@code -lr}.
+     */
     public final double weightDecay_F64, momentum_F64, oneMinusDampening_F64, negLr_F64;
+    /**
+     * The update's scalars in float, rounded once from the double value: the L2 coefficient, the momentum factor,
+     * {@code 1 - dampening} and {@code -lr}.
+     */
     public final float weightDecay_F32, momentum_F32, oneMinusDampening_F32, negLr_F32;
 
     SgdStep(SgdConfig c, long t, double lr) {

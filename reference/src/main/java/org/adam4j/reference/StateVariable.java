@@ -12,17 +12,31 @@ package org.adam4j.reference;
  * @param max          the greatest
  */
 public record StateVariable(String name, double initialValue, double min, double max) {
-    /** Any value. */
+    /**
+     * {@return a state that may take any value}
+     *
+     * @param initialValue the value the state starts at
+     * @param name PyTorch's name of the state
+     */
     public static StateVariable any(String name, double initialValue) {
         return new StateVariable(name, initialValue, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
     }
 
-    /** A sum of squares or of magnitudes: never below 0. */
+    /**
+     * {@return a state that never goes below 0: a sum of squares or of magnitudes}
+     *
+     * @param initialValue the value the state starts at
+     * @param name PyTorch's name of the state
+     */
     public static StateVariable nonNegative(String name, double initialValue) {
         return new StateVariable(name, initialValue, 0.0, Double.POSITIVE_INFINITY);
     }
 
-    /** Whether {@code x} is in range; NaN is, for arrays (see {@link #min}). */
+    /**
+     * {@return whether {@code x} is in range; NaN is, for arrays (see {@link #min})}
+     *
+     * @param x the value
+     */
     public boolean admits(double x) {
         return !(x < min) && !(x > max);
     }

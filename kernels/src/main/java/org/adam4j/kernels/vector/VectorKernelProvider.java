@@ -19,6 +19,7 @@ public final class VectorKernelProvider implements KernelProvider {
             VectorAdamKernel_F64_64.INSTANCE, VectorAdamKernel_F64_128.INSTANCE,
             VectorAdamKernel_F64_256.INSTANCE, VectorAdamKernel_F64_512.INSTANCE);
 
+    /** Made by {@link org.adam4j.kernels.AdamKernels} through reflection, only when the vector module is present. */
     public VectorKernelProvider() {
     }
 

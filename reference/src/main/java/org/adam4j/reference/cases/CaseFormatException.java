@@ -6,6 +6,11 @@ import java.io.IOException;
 public final class CaseFormatException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A case that is not in the format.
+     *
+     * @param message what is wrong, naming the file
+     */
     public CaseFormatException(String message) {
         super(message);
     }

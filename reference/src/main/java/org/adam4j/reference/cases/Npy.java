@@ -49,6 +49,12 @@ public final class Npy {
     public static final class NpyFormatException extends IOException {
         private static final long serialVersionUID = 1L;
 
+        /**
+         * A file that is not a readable .npy array.
+         *
+         * @param file the file
+         * @param problem what is wrong
+         */
         public NpyFormatException(Path file, String problem) {
             super(file + ": " + problem);
         }
@@ -59,6 +65,8 @@ public final class Npy {
      * is read through a small buffer, so a file of any size costs the array and nothing more; an array larger than
      * the heap can hold is refused, naming the file, instead of ending the JVM with an OutOfMemoryError.
      *
+     * @param file the file
+     * @return the array
      * @throws NpyFormatException for anything but a float32/float64 C-order 1-D or 2-D array, or a file that cannot
      *                            be read (one line naming the file)
      */
@@ -81,6 +89,11 @@ public final class Npy {
      * Reads a .npy array from {@code in} (to its end), named {@code file} in messages. The stream's length is not
      * known in advance, so the array grows as data arrives: a header that declares more than the stream holds costs
      * what the stream holds, not what the header says.
+     *
+     * @param file the file
+     * @param in the stream to read
+     * @return the array
+     * @throws IOException if the file cannot be read or written
      */
     public static NpyArray read(Path file, InputStream in) throws IOException {
         return read(file, Channels.newChannel(in), -1);
@@ -268,7 +281,11 @@ public final class Npy {
         return e.getMessage() != null ? Printable.escape(e.getMessage()) : e.getClass().getSimpleName();
     }
 
-    /** The bytes of {@code array} as a version 1.0 .npy file (2.0 if its header would not fit 1.0). */
+    /**
+     * {@return the bytes of {@code array} as a version 1.0 .npy file (2.0 if its header would not fit 1.0)}
+     *
+     * @param array the array
+     */
     public static byte[] toBytes(NpyArray array) {
         int[] shape = array.shape();
         String dims = shape.length == 1 ? shape[0] + "," : shape[0] + ", " + shape[1];
@@ -303,7 +320,13 @@ public final class Npy {
         return bb.array();
     }
 
-    /** Writes {@code array} to {@code file} through a temporary file and a rename, so no half-written file is left. */
+    /**
+     * Writes {@code array} to {@code file} through a temporary file and a rename, so no half-written file is left.
+     *
+     * @param file the file
+     * @param array the array
+     * @throws IOException if the file cannot be read or written
+     */
     public static void write(Path file, NpyArray array) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);

@@ -9,9 +9,14 @@ import java.util.Arrays;
 public final class NpyArray {
     /** The element types adam4j reads and writes. */
     public enum DType {
-        F32("<f4", 4), F64("<f8", 8);
+        /** {@code float32}, {@code <f4}. */
+        F32("<f4", 4),
+        /** {@code float64}, {@code <f8}. */
+        F64("<f8", 8);
 
+        /** The .npy header's {@code descr}. */
         public final String descr;
+        /** Bytes per element. */
         public final int bytes;
 
         DType(String descr, int bytes) {
@@ -19,7 +24,11 @@ public final class NpyArray {
             this.bytes = bytes;
         }
 
-        /** {@code float32} or {@code float64}, as case.json names it. */
+        /**
+         * {@code float32} or {@code float64}, as case.json names it.
+         *
+         * @return {@code float32} or {@code float64}
+         */
         public String numpyName() {
             return this == F32 ? "float32" : "float64";
         }
@@ -49,41 +58,57 @@ public final class NpyArray {
         this.f64 = f64;
     }
 
+    /**
+     * {@return a float32 array over {@code data} (not copied)}
+     *
+     * @param data the elements in C order
+     * @param shape the dimensions (1 or 2), whose product is {@code data.length}
+     */
     public static NpyArray of(float[] data, int... shape) {
         return new NpyArray(DType.F32, shape, data, null);
     }
 
+    /**
+     * {@return a float64 array over {@code data} (not copied)}
+     *
+     * @param data the elements in C order
+     * @param shape the dimensions (1 or 2), whose product is {@code data.length}
+     */
     public static NpyArray of(double[] data, int... shape) {
         return new NpyArray(DType.F64, shape, null, data);
     }
 
+    /** {@return the element type} */
     public DType dtype() {
         return dtype;
     }
 
+    /** {@return a copy of the shape} */
     public int[] shape() {
         return shape.clone();
     }
 
+    /** {@return the number of dimensions, 1 or 2} */
     public int rank() {
         return shape.length;
     }
 
+    /** {@return the number of elements} */
     public int length() {
         return f32 != null ? f32.length : f64.length;
     }
 
-    /** The data if float32, else {@code null}. */
+    /** {@return the data if float32, else {@code null}} */
     public float[] f32() {
         return f32;
     }
 
-    /** The data if float64, else {@code null}. */
+    /** {@return the data if float64, else {@code null}} */
     public double[] f64() {
         return f64;
     }
 
-    /** The data as floats (rounded if float64). */
+    /** {@return the data as floats (rounded if float64)} */
     public float[] toF32() {
         if (f32 != null) {
             return f32.clone();
@@ -95,7 +120,7 @@ public final class NpyArray {
         return out;
     }
 
-    /** The data as doubles (exact). */
+    /** {@return the data as doubles (exact)} */
     public double[] toF64() {
         if (f64 != null) {
             return f64.clone();
@@ -107,7 +132,12 @@ public final class NpyArray {
         return out;
     }
 
-    /** Element {@code i} in C order, as a double. */
+    /**
+     * Element {@code i} in C order, as a double.
+     *
+     * @param i the element's index in the flattened array
+     * @return element {@code i}, as a double
+     */
     public double get(int i) {
         return f32 != null ? f32[i] : f64[i];
     }

@@ -15,6 +15,8 @@ public final class OptimizerCases {
     /**
      * The configuration PyTorch used.
      *
+     * @param c the case
+     * @return the configuration
      * @throws CaseFormatException if the optimizer is not implemented, an option is unknown or mistyped, a required
      *                             one is missing (SGD's lr), or a value is one PyTorch refuses
      */

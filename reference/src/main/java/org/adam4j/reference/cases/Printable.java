@@ -12,6 +12,9 @@ public final class Printable {
      * {@code s} with every control character (C0, DEL, C1), line or paragraph separator and invisible format
      * character (bidirectional overrides, say) written as {@code \}{@code uXXXX}; other characters, non-ASCII letters
      * included, are kept.
+     *
+     * @param s this step's scalars (from the configuration's {@code step(t)})
+     * @return {@code s} with every character that is not printable ASCII escaped
      */
     public static String escape(CharSequence s) {
         StringBuilder sb = null;

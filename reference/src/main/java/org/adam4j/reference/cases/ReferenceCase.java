@@ -25,15 +25,25 @@ import java.util.Map;
  * file per state name listed under {@code "state"}. Loading checks every shape and dtype against {@code case.json}.
  */
 public final class ReferenceCase {
+    /** The case folder. */
     public final Path dir;
+    /** The case's name: its folder's name. */
     public final String name;
+    /** {@code case.json}. */
     public final JsonObject json;
+    /** The recorded optimizer's name ({@code adam}, {@code adamw}, {@code sgd}, ...). */
     public final String optimizer;
+    /** The element type of every array. */
     public final NpyArray.DType dtype;
+    /** The number of elements of the parameter. */
     public final int n;
+    /** The number of recorded steps. */
     public final int steps;
+    /** The parameter before the first step, {@code (n,)}. */
     public final NpyArray param0;
+    /** The gradient of every step, {@code (steps, n)}. */
     public final NpyArray grads;
+    /** The parameter after every step, {@code (steps, n)}. */
     public final NpyArray params;
     /** The final optimizer state, by PyTorch's names, in the order case.json lists them. */
     public final Map<String, NpyArray> states;
@@ -65,6 +75,8 @@ public final class ReferenceCase {
     /**
      * Reads the case in {@code dir}.
      *
+     * @param dir the case folder
+     * @return the case, every array read and checked
      * @throws CaseFormatException      for a case.json that is not the format's (format 1; keys of the right types)
      * @throws Npy.NpyFormatException   for an array file that is missing, malformed or of another shape or dtype
      *                                  than case.json says
@@ -134,7 +146,13 @@ public final class ReferenceCase {
         return java.util.Collections.unmodifiableSet(out);
     }
 
-    /** The value of a number key, or {@code fallback} (PyTorch's default) when absent. */
+    /**
+     * {@return the value of a number key, or {@code fallback} (PyTorch's default) when absent}
+     *
+     * @param key the hyperparameter's name, PyTorch's
+     * @param fallback what is returned when the key is absent
+     * @throws CaseFormatException if the value is there but has the wrong type
+     */
     public double number(String key, double fallback) throws CaseFormatException {
         JsonElement e = json.get(key);
         if (e == null || e.isJsonNull()) {
@@ -146,7 +164,13 @@ public final class ReferenceCase {
         return e.getAsDouble();
     }
 
-    /** The value of a boolean key, or {@code fallback} when absent. */
+    /**
+     * {@return the value of a boolean key, or {@code fallback} when absent}
+     *
+     * @param key the hyperparameter's name, PyTorch's
+     * @param fallback what is returned when the key is absent
+     * @throws CaseFormatException if the value is there but has the wrong type
+     */
     public boolean bool(String key, boolean fallback) throws CaseFormatException {
         JsonElement e = json.get(key);
         if (e == null || e.isJsonNull()) {
@@ -158,7 +182,14 @@ public final class ReferenceCase {
         return e.getAsBoolean();
     }
 
-    /** The two numbers of a pair key (such as {@code betas}), or {@code fallback} when absent. */
+    /**
+     * {@return the two numbers of a pair key (such as {@code betas}), or {@code fallback} when absent}
+     *
+     * @param key the hyperparameter's name, PyTorch's
+     * @param first the first value's default
+     * @param second the second value's default
+     * @throws CaseFormatException if the value is there but has the wrong type
+     */
     public double[] pair(String key, double first, double second) throws CaseFormatException {
         JsonElement e = json.get(key);
         if (e == null || e.isJsonNull()) {
@@ -181,6 +212,9 @@ public final class ReferenceCase {
     /**
      * Refuses keys this optimizer does not implement; {@code known} are the option keys it reads (the format's own
      * keys are always allowed).
+     *
+     * @param known the keys the caller understands
+     * @throws CaseFormatException if the value is there but has the wrong type
      */
     public void requireOnlyKeys(List<String> known) throws CaseFormatException {
         List<String> allowed = new ArrayList<>(List.of("format", "optimizer", "dtype", "n", "steps", "state",
@@ -199,16 +233,29 @@ public final class ReferenceCase {
         }
     }
 
-    /** Row {@code step} (0-based) of a {@code (steps, n)} array, as floats. */
+    /**
+     * Row {@code step} (0-based) of a {@code (steps, n)} array, as floats.
+     *
+     * @param a the array (one row per step)
+     * @param step the row, 0 for the first recorded step
+     * @return row {@code step} of {@code a} as floats
+     */
     public float[] rowF32(NpyArray a, int step) {
         return a.f32() != null ? Arrays.copyOfRange(a.f32(), step * n, (step + 1) * n) : toF32(a.f64(), step * n, n);
     }
 
-    /** Row {@code step} (0-based) of a {@code (steps, n)} array, as doubles. */
+    /**
+     * Row {@code step} (0-based) of a {@code (steps, n)} array, as doubles.
+     *
+     * @param a the array (one row per step)
+     * @param step the row, 0 for the first recorded step
+     * @return row {@code step} of {@code a} as doubles
+     */
     public double[] rowF64(NpyArray a, int step) {
         return a.f64() != null ? Arrays.copyOfRange(a.f64(), step * n, (step + 1) * n) : toF64(a.f32(), step * n, n);
     }
 
+    /** {@return {@code case.json}'s path, for messages} */
     public Path file() {
         return dir.resolve("case.json");
     }
