@@ -283,7 +283,9 @@ final class BenchSummary {
                     : r.variant().isEmpty() ? "other benchmarks" : r.variant();
             sections.computeIfAbsent(title, t -> new ArrayList<>()).add(r);
         }
-        String format = "%-15s %-4s %-9s %9s %3s %9s %7s %9s %9s %6s %9s%n";
+        // the op column as wide as its longest name (fused-heap-segment), so the columns stay aligned
+        int opWidth = Math.max(9, rows.stream().mapToInt(r -> r.op().length()).max().orElse(0));
+        String format = "%-15s %-4s %-" + opWidth + "s %9s %3s %9s %7s %9s %9s %6s %9s%n";
         boolean starred = false;
         for (var e : sections.entrySet()) {
             sb.append('\n').append(e.getKey()).append('\n');
