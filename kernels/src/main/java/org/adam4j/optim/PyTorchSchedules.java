@@ -52,6 +52,12 @@ final class PyTorchSchedules {
      * constructed on an optimizer whose lr is {@code baseLr} (its {@code _initial_step}), otherwise restarted by
      * {@code SequentialLR}'s {@code scheduler.step(0)}, which takes the closed form at epoch 0.
      */
+    /**
+     * The most steps a recursive schedule catches up in one call (about 10 s at some 10^8 steps per second): a
+     * loaded state's step count is checked only against its own file, so an absurd one must not hang {@code step()}.
+     */
+    static final long MAX_RECURSIVE_STEPS = 1L << 30;
+
     static double phase(Phase phase, long epoch, double baseLr, boolean fresh) {
         long baseBits = Double.doubleToRawLongBits(baseLr);
         int slot = Math.floorMod(31 * (31 * phase.hashCode() + Long.hashCode(baseBits)) + (fresh ? 1 : 0), MEMO_SLOTS);
@@ -64,6 +70,11 @@ final class PyTorchSchedules {
         } else {
             e = 0;
             lr = fresh ? initial(phase, baseLr) : closedFormAtZero(phase, baseLr);
+        }
+        if (epoch - e > MAX_RECURSIVE_STEPS) {
+            throw new IllegalStateException(phase + " computes the learning rate of step " + epoch + " step by step, "
+                    + "as PyTorch does, from step " + e + ": more than " + MAX_RECURSIVE_STEPS + " steps at once is "
+                    + "refused (a state with such a step count is not a real run's); nothing was stepped");
         }
         while (e < epoch) {
             e++;

@@ -183,6 +183,30 @@ class MisuseTest {
         }
     }
 
+    /**
+     * PyTorch's recursive schedules compute step t from step 0: a state whose step count is absurd (a crafted file's)
+     * is refused at the next step with nothing written, instead of hanging it.
+     */
+    @Test
+    void aRecursiveScheduleRefusesToCatchUpAnAbsurdStepCount() {
+        float[] w = {1, 2, 3};
+        float[] g = {0.5f, 0.5f, 0.5f};
+        try (Optimizer<AdamConfig> opt = Optimizer.adam().schedule(LrSchedule.cosineAnnealingLR(1000)).build()) {
+            opt.defaultGroup().add(w, g);
+            opt.step();
+            OptimizerState s = opt.state();
+            OptimizerState absurd = new OptimizerState(1L << 40, s.groups());
+            opt.loadState(absurd);
+            float[] before = w.clone();
+            refused(IllegalStateException.class, "more than " + (1L << 30) + " steps at once is refused", opt::step);
+            assertArrayEquals(before, w);
+            assertEquals(1L << 40, opt.steps());
+            assertEquals(1, opt.params().get(0).step());
+        }
+        assertEquals(0.05 * (1 + Math.cos(Math.PI * 3 / 1000)),
+                LrSchedule.cosineAnnealingLR(1000).lr(4, 0.1), 1e-15);
+    }
+
     @Test
     void presetsAndBuilderFollowPyTorchAndOptimi() {
         assertEquals(AdamConfig.defaults(), Optimizer.adam().config());
