@@ -13,8 +13,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
- * One Adam operation over {@code size} elements: the fused step (on arrays, or on heap segments over them), the moment
- * update or the parameter step, by one kernel, at one precision, on one or two threads (through {@link AdamKernel_F32#parallel}).
+ * One Adam operation over {@code size} elements: the fused step (on arrays, or on heap segments over them), the
+ * moment update or the parameter step, by one kernel, at one precision, on one or two threads (through
+ * {@link AdamKernel_F32#parallel}).
  *
  * <p>Kernels are the library's names ({@code vector-64} ... {@code vector-512}, {@code vector}, {@code scalar}) and
  * {@code scalar-strict}: the scalar kernel in a JVM run with {@code -XX:-UseSuperWord}, so that C2 cannot

@@ -100,9 +100,9 @@ final class BenchPlan {
      * baselines) at both precisions on a cache-resident size; the moment and parameter steps and AdamW for the vector
      * and scalar kernels; the float kernels far beyond the caches on 1 and 2 threads and at 256 Ki on 1 and 2; the
      * vector kernel's fused step on heap segments ({@code MemorySegment.ofArray}) at the cache-resident size and far
-     * beyond the caches, against its array rows; and the roofline at each of those sizes; each of Adam's relatives on float at the cache-resident size with the
-     * vector kernel and both scalar baselines; and the lazy rows of a 1,000,000 x 64 float table, {@code lazy},
-     * {@code exact} and {@code dense}, one run each.
+     * beyond the caches, against its array rows; and the roofline at each of those sizes; each of Adam's relatives
+     * on float at the cache-resident size with the vector kernel and both scalar baselines; and the lazy rows of a
+     * 1,000,000 x 64 float table, {@code lazy}, {@code exact} and {@code dense}, one run each.
      */
     static BenchPlan quick(Emulation emulation) {
         List<Run> runs = new ArrayList<>();

@@ -150,7 +150,7 @@ final class BenchSummary {
                 size, threads, nsPerOp, alloc, touched));
     }
 
-    /** A benchmark method's name as {@code summary.csv}'s op: {@code fusedHeapSegment} is {@code fused-heap-segment}. */
+    /** A benchmark method's name as an op: {@code fusedHeapSegment} is {@code fused-heap-segment}. */
     static String op(String method) {
         return method.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     }
