@@ -912,23 +912,23 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             config.weightDecay(weightDecay);
             return self();
         }
+
+        /**
+         * Maximizes the objective: the gradient is negated first.
+         *
+         * @param maximize whether to maximize
+         * @return this builder
+         */
+        public B maximize(boolean maximize) {
+            config.maximize(maximize);
+            return self();
+        }
     }
 
     /** {@code torch.optim.Adamax}. */
     public static final class AdamaxBuilder extends AdamLike<AdamaxConfig, AdamaxConfig.Builder, AdamaxBuilder> {
         private AdamaxBuilder() {
             super(AdamaxConfig.builder());
-        }
-
-        /**
-         * Maximizes the objective (the gradient is negated).
-         *
-         * @param maximize whether to maximize the objective instead of minimizing it (step along the gradient)
-         * @return this builder
-         */
-        public AdamaxBuilder maximize(boolean maximize) {
-            config.maximize(maximize);
-            return this;
         }
 
         @Override
@@ -966,17 +966,6 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             return this;
         }
 
-        /**
-         * Maximizes the objective: the gradient is negated first.
-         *
-         * @param maximize whether to maximize
-         * @return this builder
-         */
-        public NAdamBuilder maximize(boolean maximize) {
-            config.maximize(maximize);
-            return this;
-        }
-
         @Override
         public NAdamConfig config() {
             return config.build();
@@ -998,17 +987,6 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
          */
         public RAdamBuilder decoupledWeightDecay(boolean decoupledWeightDecay) {
             config.decoupledWeightDecay(decoupledWeightDecay);
-            return this;
-        }
-
-        /**
-         * Maximizes the objective: the gradient is negated first.
-         *
-         * @param maximize whether to maximize
-         * @return this builder
-         */
-        public RAdamBuilder maximize(boolean maximize) {
-            config.maximize(maximize);
             return this;
         }
 

@@ -17,6 +17,8 @@ public abstract class AdamLikeBuilder<B extends AdamLikeBuilder<B>> {
     protected double eps = 1e-8;
     /** The coupled L2 weight decay coefficient. */
     protected double weightDecay;
+    /** PyTorch's {@code maximize}. */
+    protected boolean maximize;
 
     /**
      * A builder starting from PyTorch's betas (0.9, 0.999) and eps 1e-8.
@@ -76,6 +78,17 @@ public abstract class AdamLikeBuilder<B extends AdamLikeBuilder<B>> {
      */
     public B weightDecay(double weightDecay) {
         this.weightDecay = Hyper.nonNegative("weight_decay value", weightDecay);
+        return self();
+    }
+
+    /**
+     * Maximizes the objective: the gradient is negated first (PyTorch's {@code maximize}).
+     *
+     * @param maximize whether to maximize
+     * @return this builder
+     */
+    public B maximize(boolean maximize) {
+        this.maximize = maximize;
         return self();
     }
 

@@ -88,22 +88,11 @@ public record AdamaxConfig(double lr, double beta1, double beta2, double eps, do
 
     /** Builder with PyTorch's defaults; every setter refuses a bad value at once. */
     public static final class Builder extends AdamLikeBuilder<Builder> {
-        private boolean maximize;
 
         private Builder() {
             super(2e-3);
         }
 
-        /**
-         * Sets whether to maximize the objective instead of minimizing it.
-         *
-         * @param maximize whether to maximize the objective instead of minimizing it (step along the gradient)
-         * @return this builder
-         */
-        public Builder maximize(boolean maximize) {
-            this.maximize = maximize;
-            return this;
-        }
 
         /** {@return the configuration, validated} */
         public AdamaxConfig build() {

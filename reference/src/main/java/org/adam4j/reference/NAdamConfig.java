@@ -176,7 +176,6 @@ public record NAdamConfig(double lr, double beta1, double beta2, double eps, dou
     public static final class Builder extends AdamLikeBuilder<Builder> {
         private double momentumDecay = 4e-3;
         private boolean decoupledWeightDecay;
-        private boolean maximize;
 
         private Builder() {
             super(2e-3);
@@ -205,16 +204,6 @@ public record NAdamConfig(double lr, double beta1, double beta2, double eps, dou
             return this;
         }
 
-        /**
-         * Maximizes the objective: the gradient is negated first.
-         *
-         * @param maximize whether to maximize
-         * @return this builder
-         */
-        public Builder maximize(boolean maximize) {
-            this.maximize = maximize;
-            return this;
-        }
 
         /** {@return the configuration, validated} */
         public NAdamConfig build() {

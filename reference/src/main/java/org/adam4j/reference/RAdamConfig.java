@@ -114,7 +114,6 @@ public record RAdamConfig(double lr, double beta1, double beta2, double eps, dou
     /** Builder with PyTorch's defaults; every setter refuses a bad value at once. */
     public static final class Builder extends AdamLikeBuilder<Builder> {
         private boolean decoupledWeightDecay;
-        private boolean maximize;
 
         private Builder() {
             super(1e-3);
@@ -132,16 +131,6 @@ public record RAdamConfig(double lr, double beta1, double beta2, double eps, dou
             return this;
         }
 
-        /**
-         * Maximizes the objective: the gradient is negated first.
-         *
-         * @param maximize whether to maximize
-         * @return this builder
-         */
-        public Builder maximize(boolean maximize) {
-            this.maximize = maximize;
-            return this;
-        }
 
         /** {@return the configuration, validated} */
         public RAdamConfig build() {
