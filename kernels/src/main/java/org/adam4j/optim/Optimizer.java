@@ -198,6 +198,7 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
      */
     public ParamGroup<C> addGroup(C config, LrSchedule schedule) {
         requireOpen();
+        requireIdle("no group was added");
         requireSameAlgorithm(config, "a group cannot run");
         ParamGroup<C> g = new ParamGroup<>(this, config, schedule);
         groups.add(g);
@@ -448,6 +449,7 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
     /** Frees the off-heap state of segment parameters; the optimizer cannot be used afterwards. */
     @Override
     public void close() {
+        requireIdle("it stays open");
         if (!closed) {
             closed = true;
             if (stateArena != null) {
@@ -472,6 +474,13 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
 
     private void exit() {
         busy.set(false);
+    }
+
+    /** Refuses a change of structure while another call is stepping, loading or saving. */
+    private void requireIdle(String consequence) {
+        if (busy.get()) {
+            throw new IllegalStateException("another call is using this optimizer; " + consequence);
+        }
     }
 
     private void requireUsable() {
@@ -503,9 +512,7 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
     /** Refuses memory already registered (as a value or a gradient) or a value that is its own gradient. */
     void requireNoAlias(MemorySegment value, MemorySegment grad) {
         requireOpen();
-        if (busy.get()) {
-            throw new IllegalStateException("another call is using this optimizer; nothing was registered");
-        }
+        requireIdle("nothing was registered");
         if (overlap(value, grad)) {
             throw new IllegalArgumentException("the value and the gradient are the same memory");
         }

@@ -167,13 +167,15 @@ class MisuseTest {
             first.start();
             inside.await();
             float[] before = w.clone();
-            for (Runnable call : List.<Runnable>of(opt::step, opt::zeroGrad, opt::state,
-                    () -> opt.defaultGroup().add(new float[1], new float[1]))) {
+            for (Runnable call : List.<Runnable>of(opt::step, opt::zeroGrad, opt::state, opt::close,
+                    () -> opt.defaultGroup().add(new float[1], new float[1]),
+                    () -> opt.addGroup(AdamConfig.defaults(), LrSchedule.constant()))) {
                 IllegalStateException e = assertThrows(IllegalStateException.class, call::run);
                 assertTrue(e.getMessage().contains("another call is using this optimizer"), e.getMessage());
             }
             assertArrayEquals(before, w);
             assertEquals(0.5f, g[0]);
+            assertEquals(1, opt.groups().size());
             release.countDown();
             first.join();
             assertEquals(1, opt.steps());
