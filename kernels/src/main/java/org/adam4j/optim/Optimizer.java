@@ -477,7 +477,7 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
     }
 
     /** Refuses a change of structure while another call is stepping, loading or saving. */
-    private void requireIdle(String consequence) {
+    void requireIdle(String consequence) {
         if (busy.get()) {
             throw new IllegalStateException("another call is using this optimizer; " + consequence);
         }

@@ -68,6 +68,7 @@ public final class ParamGroup<C extends OptimizerConfig> {
      * @param config the configuration
      */
     public void config(C config) {
+        optimizer.requireIdle("the configuration was not replaced");
         requireReplaceable(config, "group " + index());
         this.config = config;
         this.cached = null;
@@ -99,6 +100,7 @@ public final class ParamGroup<C extends OptimizerConfig> {
      * @param schedule the learning rate schedule
      */
     public void schedule(LrSchedule schedule) {
+        optimizer.requireIdle("the schedule was not replaced");
         this.schedule = Objects.requireNonNull(schedule, "schedule");
         this.cached = null;
     }

@@ -169,7 +169,9 @@ class MisuseTest {
             float[] before = w.clone();
             for (Runnable call : List.<Runnable>of(opt::step, opt::zeroGrad, opt::state, opt::close,
                     () -> opt.defaultGroup().add(new float[1], new float[1]),
-                    () -> opt.addGroup(AdamConfig.defaults(), LrSchedule.constant()))) {
+                    () -> opt.addGroup(AdamConfig.defaults(), LrSchedule.constant()),
+                    () -> opt.defaultGroup().config(AdamConfig.builder().lr(0.5).build()),
+                    () -> opt.defaultGroup().schedule(LrSchedule.constant()))) {
                 IllegalStateException e = assertThrows(IllegalStateException.class, call::run);
                 assertTrue(e.getMessage().contains("another call is using this optimizer"), e.getMessage());
             }
