@@ -11,21 +11,7 @@ package org.adam4j.reference;
  *   p[i] = fma(negClr, g / (sqrt(sum[i]) + eps), p[i])       negClr = -lr / (1 + (t - 1) * lr_decay)
  * </pre>
  */
-public final class AdagradStep implements OptimizerStep {
-    @Override
-    public long stepNumber() {
-        return t;
-    }
-
-    @Override
-    public double learningRate() {
-        return lr;
-    }
-
-    /** The step number, 1 for the first step. */
-    public final long t;
-    /** The learning rate of this step. */
-    public final double lr;
+public final class AdagradStep extends OptimizerStep {
     /** Whether the gradient is negated (the objective maximized). */
     public final boolean maximize;
     /** Whether coupled L2 weight decay applies ({@code g = fma(weightDecay, p, g)}). */
@@ -43,8 +29,7 @@ public final class AdagradStep implements OptimizerStep {
     public final float weightDecay_F32, eps_F32, negClr_F32;
 
     AdagradStep(AdagradConfig c, long t, double lr) {
-        this.t = Hyper.step(t);
-        this.lr = Hyper.lr(lr);
+        super(t, lr);
         this.maximize = c.maximize();
         this.l2 = c.weightDecay() != 0.0;
         weightDecay_F64 = c.weightDecay();

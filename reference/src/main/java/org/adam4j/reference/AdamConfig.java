@@ -213,13 +213,6 @@ public final class AdamConfig implements OptimizerConfig {
                 + ", bias_correction=" + biasCorrection + ")";
     }
 
-    static double requireLr(double lr) {
-        if (!(lr >= 0.0) || Double.isInfinite(lr)) {
-            throw new IllegalArgumentException("Invalid learning rate: " + lr + " (must be finite and >= 0)");
-        }
-        return lr;
-    }
-
     private static void requirePositiveMaxLr(double maxLr) {
         if (!(maxLr > 0.0) || Double.isInfinite(maxLr)) {
             throw new IllegalArgumentException("Invalid max_lr: " + maxLr
@@ -251,7 +244,7 @@ public final class AdamConfig implements OptimizerConfig {
          * @return this builder
          */
         public Builder lr(double lr) {
-            this.lr = requireLr(lr);
+            this.lr = Hyper.lr(lr);
             return this;
         }
 
@@ -263,8 +256,8 @@ public final class AdamConfig implements OptimizerConfig {
          * @return this builder
          */
         public Builder betas(double beta1, double beta2) {
-            this.beta1 = requireBeta(0, beta1);
-            this.beta2 = requireBeta(1, beta2);
+            this.beta1 = Hyper.beta(0, beta1);
+            this.beta2 = Hyper.beta(1, beta2);
             return this;
         }
 
@@ -275,7 +268,7 @@ public final class AdamConfig implements OptimizerConfig {
          * @return this builder
          */
         public Builder beta1(double beta1) {
-            this.beta1 = requireBeta(0, beta1);
+            this.beta1 = Hyper.beta(0, beta1);
             return this;
         }
 
@@ -286,7 +279,7 @@ public final class AdamConfig implements OptimizerConfig {
          * @return this builder
          */
         public Builder beta2(double beta2) {
-            this.beta2 = requireBeta(1, beta2);
+            this.beta2 = Hyper.beta(1, beta2);
             return this;
         }
 
@@ -297,10 +290,7 @@ public final class AdamConfig implements OptimizerConfig {
          * @return this builder
          */
         public Builder eps(double eps) {
-            if (!(eps >= 0.0) || Double.isInfinite(eps)) {
-                throw new IllegalArgumentException("Invalid epsilon value: " + eps + " (must be finite and >= 0)");
-            }
-            this.eps = eps;
+            this.eps = Hyper.nonNegative("epsilon value", eps);
             return this;
         }
 
@@ -308,15 +298,12 @@ public final class AdamConfig implements OptimizerConfig {
          * Sets the coefficient and the mode; a mode of NONE requires a coefficient of 0.
          *
          * @param weightDecay the weight decay coefficient (finite and >= 0)
-         * @param mode how rows that were not touched for some steps are treated
+         * @param mode the form of the decay: none, L2 (coupled to the gradient), decoupled or fully decoupled
          * @return this builder
          */
         public Builder weightDecay(double weightDecay, WeightDecay mode) {
             Objects.requireNonNull(mode, "weight decay mode");
-            if (!(weightDecay >= 0.0) || Double.isInfinite(weightDecay)) {
-                throw new IllegalArgumentException(
-                        "Invalid weight_decay value: " + weightDecay + " (must be finite and >= 0)");
-            }
+            Hyper.nonNegative("weight_decay value", weightDecay);
             if (mode == WeightDecay.NONE && weightDecay != 0.0) {
                 throw new IllegalArgumentException("weight_decay " + weightDecay + " given with decay mode NONE");
             }
@@ -418,14 +405,6 @@ public final class AdamConfig implements OptimizerConfig {
         /** {@return the configuration, validated} */
         public AdamConfig build() {
             return new AdamConfig(this);
-        }
-
-        private static double requireBeta(int index, double beta) {
-            if (!(beta >= 0.0 && beta < 1.0)) {
-                throw new IllegalArgumentException(
-                        "Invalid beta parameter at index " + index + ": " + beta + " (must be in [0, 1))");
-            }
-            return beta;
         }
     }
 }

@@ -12,11 +12,7 @@ package org.adam4j.reference;
  *   p = decoupled ? p[i] * decayFactor : p[i]
  * </pre>
  */
-public abstract sealed class AdamLikeStep permits AdamaxStep, NAdamStep, RAdamStep {
-    /** The step number, 1 for the first step. */
-    public final long t;
-    /** The learning rate of this step. */
-    public final double lr;
+public abstract sealed class AdamLikeStep extends OptimizerStep permits AdamaxStep, NAdamStep, RAdamStep {
     /** Whether the gradient is negated first (PyTorch's {@code maximize}). */
     public final boolean maximize;
     /** Whether coupled L2 weight decay applies ({@code g = fma(weightDecay, p, g)}). */
@@ -46,24 +42,13 @@ public abstract sealed class AdamLikeStep permits AdamaxStep, NAdamStep, RAdamSt
     /** {@link #decayFactor_F64} rounded once to float. */
     public final float decayFactor_F32;
 
-    /** {@return the step number, 1 for the first} */
-    public final long stepNumber() {
-        return t;
-    }
-
-    /** {@return the learning rate of this step} */
-    public final double learningRate() {
-        return lr;
-    }
-
     /**
      * {@code decoupledWeightDecay} chooses the decoupled form of a nonzero {@code weightDecay} over coupled L2 (Adamax
      * has none and passes false).
      */
     AdamLikeStep(long t, double lr, double beta1, double beta2, double eps, double weightDecay, boolean maximize,
             boolean decoupledWeightDecay) {
-        this.t = Hyper.step(t);
-        this.lr = Hyper.lr(lr);
+        super(t, lr);
         this.maximize = maximize;
         this.l2 = weightDecay != 0.0 && !decoupledWeightDecay;
         this.decoupled = weightDecay != 0.0 && decoupledWeightDecay;

@@ -22,21 +22,7 @@ package org.adam4j.reference;
  * into {@code stepSize = lr * sqrt(1 - beta2^t) / (1 - beta1^t)} and {@code denomScale} is 1. Lazy rows in
  * {@code LazyMode.LAZY} (PyTorch's SparseAdam) always step with that form: {@link #epsilonHatForm()}.
  */
-public final class AdamStep implements OptimizerStep {
-    @Override
-    public long stepNumber() {
-        return t;
-    }
-
-    @Override
-    public double learningRate() {
-        return lr;
-    }
-
-    /** The step number, 1 for the first step. */
-    public final long t;
-    /** The learning rate of this step. */
-    public final double lr;
+public final class AdamStep extends OptimizerStep {
     /** Whether the gradient is negated (the objective maximized). */
     public final boolean maximize;
     /** Whether coupled L2 weight decay applies ({@code g = fma(weightDecay, p, g)}). */
@@ -98,11 +84,7 @@ public final class AdamStep implements OptimizerStep {
     private AdamStep epsilonHatForm;
 
     private AdamStep(AdamConfig c, long t, double lr, boolean epsilonHat) {
-        if (t < 1) {
-            throw new IllegalArgumentException("Invalid step: " + t + " (steps count from 1)");
-        }
-        this.t = t;
-        this.lr = AdamConfig.requireLr(lr);
+        super(t, lr);
         this.maximize = c.maximize();
         double wd = c.weightDecay();
         this.l2 = c.decay() == WeightDecay.L2 && wd != 0.0;

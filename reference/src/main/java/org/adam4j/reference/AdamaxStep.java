@@ -12,7 +12,7 @@ package org.adam4j.reference;
  *   p[i] = fma(negClr, m[i] / u[i], p[i])          negClr = -lr / (1 - beta1^t)
  * </pre>
  */
-public final class AdamaxStep extends AdamLikeStep implements OptimizerStep {
+public final class AdamaxStep extends AdamLikeStep {
     /** {@code -lr / (1 - beta1^t)} in double. */
     public final double negClr_F64;
     /** {@code -lr / (1 - beta1^t)} in float, rounded once from the double value. */

@@ -19,7 +19,7 @@ package org.adam4j.reference;
  *
  * PyTorch adds its two terms with two divisions; one division of their sum is the same mathematics.
  */
-public final class NAdamStep extends AdamLikeStep implements OptimizerStep {
+public final class NAdamStep extends AdamLikeStep {
     /** {@code mu_1 * ... * mu_t}, carried to the next step (PyTorch's {@code mu_product} state). */
     public final double muProduct;
     private final NAdamConfig config;

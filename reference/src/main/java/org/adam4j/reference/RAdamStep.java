@@ -20,7 +20,7 @@ package org.adam4j.reference;
  *
  * As in PyTorch 1.13, eps is added to {@code sqrt(v)} before the bias correction of {@code v}.
  */
-public final class RAdamStep extends AdamLikeStep implements OptimizerStep {
+public final class RAdamStep extends AdamLikeStep {
     /** Whether {@code rho_t > 5}: the adaptive, rectified update; otherwise the un-adapted momentum update. */
     public final boolean rectified;
     /** {@code rho_t}, the length of the approximated simple moving average at this step. */

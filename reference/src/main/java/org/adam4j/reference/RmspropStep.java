@@ -16,21 +16,7 @@ package org.adam4j.reference;
  *
  * RMSprop's arithmetic does not depend on the step number; {@link #t} is kept for symmetry with the others.
  */
-public final class RmspropStep implements OptimizerStep {
-    @Override
-    public long stepNumber() {
-        return t;
-    }
-
-    @Override
-    public double learningRate() {
-        return lr;
-    }
-
-    /** The step number, 1 for the first step. */
-    public final long t;
-    /** The learning rate of this step. */
-    public final double lr;
+public final class RmspropStep extends OptimizerStep {
     /** Whether the gradient is negated (the objective maximized). */
     public final boolean maximize;
     /** Whether coupled L2 weight decay applies ({@code g = fma(weightDecay, p, g)}). */
@@ -52,8 +38,7 @@ public final class RmspropStep implements OptimizerStep {
     public final float weightDecay_F32, alpha_F32, oneMinusAlpha_F32, eps_F32, momentum_F32, negLr_F32;
 
     RmspropStep(RmspropConfig c, long t, double lr) {
-        this.t = Hyper.step(t);
-        this.lr = Hyper.lr(lr);
+        super(t, lr);
         this.maximize = c.maximize();
         this.l2 = c.weightDecay() != 0.0;
         this.centered = c.centered();

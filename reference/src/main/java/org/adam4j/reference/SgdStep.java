@@ -14,21 +14,7 @@ package org.adam4j.reference;
  *   p[i] = fma(negLr, d, p[i])
  * </pre>
  */
-public final class SgdStep implements OptimizerStep {
-    @Override
-    public long stepNumber() {
-        return t;
-    }
-
-    @Override
-    public double learningRate() {
-        return lr;
-    }
-
-    /** The step number, 1 for the first step. */
-    public final long t;
-    /** The learning rate of this step. */
-    public final double lr;
+public final class SgdStep extends OptimizerStep {
     /** Whether the gradient is negated (the objective maximized). */
     public final boolean maximize;
     /** Whether coupled L2 weight decay applies ({@code g = fma(weightDecay, p, g)}). */
@@ -51,8 +37,7 @@ public final class SgdStep implements OptimizerStep {
     public final float weightDecay_F32, momentum_F32, oneMinusDampening_F32, negLr_F32;
 
     SgdStep(SgdConfig c, long t, double lr) {
-        this.t = Hyper.step(t);
-        this.lr = Hyper.lr(lr);
+        super(t, lr);
         this.maximize = c.maximize();
         this.l2 = c.weightDecay() != 0.0;
         this.momentum = c.momentum() != 0.0;
