@@ -1,5 +1,6 @@
 package org.adam4j.optim;
 
+import static org.adam4j.optim.OptimizerEquivalenceTest.toFloat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -82,14 +83,6 @@ class AlgorithmsOptimizerTest {
             a[i] = r.nextGaussian() * scale * (r.nextInt(40) == 0 ? 1e4 : 1);
         }
         return a;
-    }
-
-    static float[] toFloat(double[] a) {
-        float[] f = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            f[i] = (float) a[i];
-        }
-        return f;
     }
 
     /**
