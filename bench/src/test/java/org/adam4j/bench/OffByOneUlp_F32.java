@@ -6,6 +6,7 @@ import org.adam4j.reference.AdagradReference_F32;
 import org.adam4j.reference.AdagradStep;
 import org.adam4j.reference.AdamReference_F32;
 import org.adam4j.reference.AdamStep;
+import org.adam4j.reference.GradNormReference_F32;
 import org.adam4j.reference.AdamaxReference_F32;
 import org.adam4j.reference.AdamaxStep;
 import org.adam4j.reference.LazyRowsReference_F32;
@@ -171,5 +172,36 @@ final class OffByOneUlp_F32 extends AdamKernel_F32 {
         if (wrongIndex >= off && wrongIndex < off + len) {
             p[wrongIndex] = Math.nextUp(p[wrongIndex]);
         }
+    }
+
+    /** A block sum one unit in the last place off (the reduction's own check must catch it). */
+    @Override
+    protected double blockSumOfSquaresSlice(float[] x, float scale, int off, int len) {
+        return Math.nextUp(GradNormReference_F32.blockSumOfSquares(x, scale, off, len));
+    }
+
+    @Override
+    protected double blockSumOfSquaresSegment(MemorySegment x, float scale, long off, int len) {
+        return GradNormReference_F32.blockSumOfSquares(x, scale, off, len);
+    }
+
+    @Override
+    protected float maxAbsSlice(float[] x, float scale, int off, int len) {
+        return GradNormReference_F32.maxAbs(x, scale, off, len);
+    }
+
+    @Override
+    protected float maxAbsSegment(MemorySegment x, float scale, long off, long len) {
+        return GradNormReference_F32.maxAbs(x, scale, off, len);
+    }
+
+    @Override
+    protected void scaleSlice(float[] x, float scale, float coef, int off, int len) {
+        GradNormReference_F32.scale(x, scale, coef, off, len);
+    }
+
+    @Override
+    protected void scaleSegment(MemorySegment x, float scale, float coef, long off, long len) {
+        GradNormReference_F32.scale(x, scale, coef, off, len);
     }
 }
