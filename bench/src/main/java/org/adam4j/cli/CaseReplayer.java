@@ -64,11 +64,13 @@ public interface CaseReplayer {
 
     /**
      * One step on arrays {@code A} ({@code float[]} or {@code double[]}): updates {@code p} in place from gradient
-     * {@code g} at step {@code t} (1 for the first).
+     * {@code g} at step {@code t} (1 for the first), or skips it (a guarded step whose unscaled gradient is not
+     * finite) and writes nothing; {@code g} is the step's own copy, which it may unscale and clip in place.
      */
     @FunctionalInterface
     interface Step<A> {
-        void step(long t, A p, A g);
+        /** {@return whether the step was taken: {@code false} if it was skipped} */
+        boolean step(long t, A p, A g);
     }
 
     /**

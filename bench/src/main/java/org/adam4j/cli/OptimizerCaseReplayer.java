@@ -10,6 +10,9 @@ import org.adam4j.kernels.AdamKernels;
 import org.adam4j.kernels.OptimizerSteps_F32;
 import org.adam4j.kernels.OptimizerSteps_F64;
 import org.adam4j.kernels.ParallelChunks;
+import org.adam4j.reference.GradGuard;
+import org.adam4j.reference.GradNormReference_F32;
+import org.adam4j.reference.GradNormReference_F64;
 import org.adam4j.reference.OptimizerConfig;
 import org.adam4j.reference.OptimizerStep;
 import org.adam4j.reference.StateVariable;
@@ -36,7 +39,80 @@ final class OptimizerCaseReplayer implements CaseReplayer {
 
     @Override
     public Replay prepare(ReferenceCase c) throws CaseFormatException {
-        return new ConfigReplay(OptimizerCases.config(c), c.n);
+        return new ConfigReplay(OptimizerCases.config(c), c.n, c.guard);
+    }
+
+    /**
+     * The guarded step's passes over one gradient, by the reference ({@code GradNormReference_F32}/{@code _F64})
+     * or by a kernel; {@code inv} is the unscaling factor, already rounded to the gradient's precision.
+     */
+    private interface GradPass<A> {
+        double sumOfSquares(A g, double inv);
+
+        double maxAbs(A g, double inv);
+
+        long nonFinite(A g, double inv);
+
+        void scale(A g, double inv, double coef);
+    }
+
+    private static GradPass<float[]> pass(AdamKernel_F32 k) {
+        return new GradPass<>() {
+            @Override
+            public double sumOfSquares(float[] g, double inv) {
+                return k == null ? GradNormReference_F32.sumOfSquares(g, (float) inv, 0, g.length)
+                        : k.sumOfSquares(g, (float) inv, 0, g.length);
+            }
+
+            @Override
+            public double maxAbs(float[] g, double inv) {
+                return k == null ? GradNormReference_F32.maxAbs(g, (float) inv, 0, g.length)
+                        : k.maxAbs(g, (float) inv, 0, g.length);
+            }
+
+            @Override
+            public long nonFinite(float[] g, double inv) {
+                return GradNormReference_F32.nonFinite(g, (float) inv, 0, g.length);
+            }
+
+            @Override
+            public void scale(float[] g, double inv, double coef) {
+                if (k == null) {
+                    GradNormReference_F32.scale(g, (float) inv, (float) coef, 0, g.length);
+                } else {
+                    k.scale(g, (float) inv, (float) coef, 0, g.length);
+                }
+            }
+        };
+    }
+
+    private static GradPass<double[]> pass(AdamKernel_F64 k) {
+        return new GradPass<>() {
+            @Override
+            public double sumOfSquares(double[] g, double inv) {
+                return k == null ? GradNormReference_F64.sumOfSquares(g, inv, 0, g.length)
+                        : k.sumOfSquares(g, inv, 0, g.length);
+            }
+
+            @Override
+            public double maxAbs(double[] g, double inv) {
+                return k == null ? GradNormReference_F64.maxAbs(g, inv, 0, g.length) : k.maxAbs(g, inv, 0, g.length);
+            }
+
+            @Override
+            public long nonFinite(double[] g, double inv) {
+                return GradNormReference_F64.nonFinite(g, inv, 0, g.length);
+            }
+
+            @Override
+            public void scale(double[] g, double inv, double coef) {
+                if (k == null) {
+                    GradNormReference_F64.scale(g, inv, coef, 0, g.length);
+                } else {
+                    k.scale(g, inv, coef, 0, g.length);
+                }
+            }
+        };
     }
 
     /** One step's operation on a slice, with the step's scalars and the run's state bound. */
@@ -45,7 +121,7 @@ final class OptimizerCaseReplayer implements CaseReplayer {
         void run(OptimizerStep s, A p, A g, A[] state, int off, int len);
     }
 
-    private record ConfigReplay(OptimizerConfig config, int n) implements Replay {
+    private record ConfigReplay(OptimizerConfig config, int n, GradGuard guard) implements Replay {
         @Override
         public double lr() {
             return config.lr();
@@ -59,11 +135,12 @@ final class OptimizerCaseReplayer implements CaseReplayer {
                 Arrays.fill(state[k], (float) config.stateArrays().get(k).initialValue());
             }
             if (kernel.equals(REFERENCE)) {
-                return run(REFERENCE, threads, Float.BYTES, state, OptimizerSteps_F32::reference);
+                return run(REFERENCE, threads, Float.BYTES, state, OptimizerSteps_F32::reference, pass((AdamKernel_F32) null),
+                        guard.invScale_F32(), guard::clipCoef_F32);
             }
             AdamKernel_F32 k = AdamKernels.f32(kernel).parallel(threads);
             return run(k.name(), 1, Float.BYTES, state, (s, p, g, st, off, len) -> OptimizerSteps_F32.run(k, s, p, g,
-                    st, off, len));
+                    st, off, len), pass(k), guard.invScale_F32(), guard::clipCoef_F32);
         }
 
         @Override
@@ -74,18 +151,22 @@ final class OptimizerCaseReplayer implements CaseReplayer {
                 Arrays.fill(state[k], config.stateArrays().get(k).initialValue());
             }
             if (kernel.equals(REFERENCE)) {
-                return run(REFERENCE, threads, Double.BYTES, state, OptimizerSteps_F64::reference);
+                return run(REFERENCE, threads, Double.BYTES, state, OptimizerSteps_F64::reference,
+                        pass((AdamKernel_F64) null), guard.invScale_F64(), guard::clipCoef_F64);
             }
             AdamKernel_F64 k = AdamKernels.f64(kernel).parallel(threads);
             return run(k.name(), 1, Double.BYTES, state, (s, p, g, st, off, len) -> OptimizerSteps_F64.run(k, s, p, g,
-                    st, off, len));
+                    st, off, len), pass(k), guard.invScale_F64(), guard::clipCoef_F64);
         }
 
         /**
          * A run of {@code op} on {@code state}; with {@code threads > 1} (the reference, which has no parallel path
-         * of its own) each step's slice is cut into chunks.
+         * of its own) each step's slice is cut into chunks. Each step is guarded as the case asks, in PyTorch's
+         * order: unscale by {@code inv}, skip a non-finite step, clip by the global norm ({@code clipCoef} of it),
+         * step.
          */
-        private <A> Run<A> run(String kernel, int threads, int elementBytes, A[] state, SliceOp<A> op) {
+        private <A> Run<A> run(String kernel, int threads, int elementBytes, A[] state, SliceOp<A> op,
+                GradPass<A> pass, double inv, java.util.function.DoubleUnaryOperator clipCoef) {
             Map<String, A> named = new LinkedHashMap<>();
             for (int k = 0; k < state.length; k++) {
                 named.put(config.stateNames().get(k), state[k]);
@@ -93,6 +174,22 @@ final class OptimizerCaseReplayer implements CaseReplayer {
             double[] scalars = config.scalarStates().stream().mapToDouble(StateVariable::initialValue).toArray();
             ParallelChunks chunks = threads > 1 ? CaseReplayer.referenceChunks(threads, elementBytes) : null;
             return new Run<>(kernel, named, (t, p, g) -> {
+                double coef = 1.0;
+                if (guard.needsNorm()) {
+                    boolean inf = guard.clips() && guard.normType() == Double.POSITIVE_INFINITY;
+                    double sum = inf ? Double.NaN : pass.sumOfSquares(g, inv);
+                    double max = inf ? pass.maxAbs(g, inv) : Double.NaN;
+                    boolean nonFinite = !Double.isFinite(inf ? max : sum) && pass.nonFinite(g, inv) > 0;
+                    if (guard.skipNonFinite() && nonFinite) {
+                        return false;
+                    }
+                    if (guard.clips()) {
+                        coef = clipCoef.applyAsDouble(guard.totalNorm(sum, max));
+                    }
+                }
+                if (inv != 1.0 || coef != 1.0) {
+                    pass.scale(g, inv, coef);
+                }
                 OptimizerStep s = config.step(t, config.lr(), scalars);
                 if (chunks == null) {
                     op.run(s, p, g, state, 0, n);
@@ -100,6 +197,7 @@ final class OptimizerCaseReplayer implements CaseReplayer {
                     chunks.run(0, n, (o, l) -> op.run(s, p, g, state, o, l));
                 }
                 s.scalarsAfter(scalars);
+                return true;
             });
         }
     }

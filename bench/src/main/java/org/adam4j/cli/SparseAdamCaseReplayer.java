@@ -39,6 +39,12 @@ final class SparseAdamCaseReplayer implements CaseReplayer {
     @Override
     public Replay prepare(ReferenceCase c) throws CaseFormatException {
         c.requireOnlyKeys(KEYS);
+        for (String key : List.of("grad_scale", "skip_non_finite", "clip_grad_norm")) {
+            if (c.json.has(key)) {
+                throw new CaseFormatException(c.file() + ": option '" + key + "' of " + OPTIMIZER
+                        + " is not implemented by adam4j (sparse gradients are not unscaled, checked or clipped)");
+            }
+        }
         double lr = c.number("lr", 1e-3);
         double eps = c.number("eps", 1e-8);
         double[] betas = c.pair("betas", 0.9, 0.999);
@@ -131,6 +137,7 @@ final class SparseAdamCaseReplayer implements CaseReplayer {
                 } else {
                     k.lazyRows(LazyMode.LAZY, config.step(t), p, m, v, null, null, cols, rows, rows.length, gRows);
                 }
+                return true;
             });
         }
 
@@ -149,6 +156,7 @@ final class SparseAdamCaseReplayer implements CaseReplayer {
                 } else {
                     k.lazyRows(LazyMode.LAZY, config.step(t), p, m, v, null, null, cols, rows, rows.length, gRows);
                 }
+                return true;
             });
         }
 

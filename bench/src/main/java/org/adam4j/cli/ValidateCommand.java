@@ -281,12 +281,15 @@ final class ValidateCommand implements Command {
         A g = newArray(param0, n);
         A params = newArray(param0, steps * n);
         System.arraycopy(param0, 0, p, 0, n);
-        // PyTorch's state['step'] counts the steps the parameter took: one without a gradient is skipped
+        // PyTorch's state['step'] counts the steps the parameter took: one without a gradient, or a skipped one
+        // (a non-finite gradient under skip_non_finite), leaves it
         long own = 0;
         for (int t = 0; t < steps; t++) {
             if (!c.gradNoneSteps.contains(t + 1)) {
                 System.arraycopy(grads, t * n, g, 0, n);
-                run.step().step(++own, p, g);
+                if (run.step().step(own + 1, p, g)) {
+                    own++;
+                }
             }
             System.arraycopy(p, 0, params, t * n, n);
         }

@@ -204,4 +204,9 @@ final class OffByOneUlp_F32 extends AdamKernel_F32 {
     protected void scaleSegment(MemorySegment x, float scale, float coef, long off, long len) {
         GradNormReference_F32.scale(x, scale, coef, off, len);
     }
+
+    @Override
+    protected float updateDeltaSlice(float[] before, float[] after, int len) {
+        return GradNormReference_F32.updateDelta(before, after, len);
+    }
 }

@@ -20,6 +20,8 @@ import org.adam4j.reference.AdagradConfig;
 import org.adam4j.reference.AdamConfig;
 import org.adam4j.reference.AdamLikeBuilder;
 import org.adam4j.reference.AdamaxConfig;
+import org.adam4j.reference.GradGuard;
+import org.adam4j.reference.GradNorms;
 import org.adam4j.reference.NAdamConfig;
 import org.adam4j.reference.OptimizerConfig;
 import org.adam4j.reference.OptimizerStep;
@@ -55,8 +57,11 @@ import org.adam4j.reference.WeightDecay;
 public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable {
     /** Pieces are at least this many elements: below it the hand-off costs more than the work. */
     static final long MIN_PIECE = 1 << 15;
-    /** Piece boundaries are multiples of this many elements from the parameter's start (a cache line of floats). */
-    static final long PIECE_ALIGN = 16;
+    /**
+     * Piece boundaries are multiples of this many elements from the parameter's start: whole blocks of the guarded
+     * step's reductions (and so whole cache lines).
+     */
+    static final long PIECE_ALIGN = GradNorms.BLOCK;
     /** Never started: only asked whether a segment may be touched by the optimizer's worker threads. */
     private static final Thread ANOTHER_THREAD = Thread.ofVirtual().unstarted(() -> { });
 
@@ -73,7 +78,16 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
     /** The pieces of the current parameters, rebuilt after a registration. */
     private Plan plan;
 
+    /** Unscale, skip, clip: what guards every step (the scale is the scaler's when there is one). */
+    private final GradGuard guard;
+    private final GradScaler scaler;
+    private final boolean stepStats;
+    private StepStats lastStats;
+
     private Optimizer(Builder<C, ?> b, C config) {
+        this.guard = new GradGuard(b.gradScale, b.skipNonFinite || b.scaler != null, b.maxNorm, b.normType);
+        this.scaler = b.scaler;
+        this.stepStats = b.stepStats;
         this.kernels = Kernels.of(b.kernel);
         this.threads = b.threads;
         this.chunks = new ParallelChunks(b.threads, 1, b.executor);
@@ -258,9 +272,18 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
      * group's scheduled learning rate. Before writing anything it checks that every parameter's memory is still
      * there and shaped as registered and that every schedule gives a usable learning rate.
      *
+     * <p>With a guard ({@link Builder#gradScale}, {@link Builder#gradScaler}, {@link Builder#skipNonFinite},
+     * {@link Builder#clipGradNorm}) the step goes as PyTorch's usual loop: one pass over every gradient computes the
+     * unscaled gradients' global norm (in {@link org.adam4j.reference.GradNorms}' fixed order, the same bits for any
+     * thread count and kernel) and sees any NaN or infinity; a step with one is skipped under {@code skipNonFinite}
+     * and writes nothing at all (parameters, state, gradients, step counts, schedule position); otherwise the
+     * gradients are unscaled and clipped in place ({@code (g * (1 / scale)) * clip_coef}, PyTorch's two roundings,
+     * left so as PyTorch leaves {@code p.grad}) and the step runs. A {@link GradScaler} then backs off or grows.
+     *
+     * @return {@code true} if the step was taken, {@code false} if it was skipped
      * @throws IllegalStateException if a check fails or another call is using this optimizer; nothing is stepped
      */
-    public void step() {
+    public boolean step() {
         enter();
         try {
             Plan p = plan();
@@ -275,7 +298,43 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
                 // PyTorch skips a parameter whose grad is None: its scalars stay unset and its pieces do nothing
                 scalars[i] = q.hasGrad() ? q.group.scalars(q) : null;
             }
-            chunks.runPieces(p.pieces(), k -> p.run(k, kernels));
+            GradGuard g = scaler == null ? guard : guard.withGradScale(scaler.scale());
+            double inv32 = g.invScale_F32(), inv64 = g.invScale_F64();
+            double gradNorm = Double.NaN, coef32 = 1.0, coef64 = 1.0;
+            long nonFinite = -1;
+            if (g.needsNorm() || stepStats) {
+                boolean inf = g.clips() && g.normType() == Double.POSITIVE_INFINITY;
+                boolean sums = !inf || stepStats;
+                p.prepareReduction(sums);
+                chunks.runPieces(p.pieces(), k -> p.reduce(k, kernels, inv32, inv64, sums, inf));
+                double sumOfSquares = sums ? p.gradSumOfSquares() : Double.NaN;
+                double maxAbs = inf ? p.gradMaxAbs() : Double.NaN;
+                gradNorm = Math.sqrt(sumOfSquares);
+                nonFinite = Double.isFinite(sums ? sumOfSquares : maxAbs) ? 0 : p.countNonFinite(inv32, inv64);
+                if (g.skipNonFinite() && nonFinite > 0) {
+                    if (scaler != null) {
+                        scaler.update(true);
+                    }
+                    lastStats = new StepStats(steps, true, g.gradScale(), gradNorm, Double.NaN, nonFinite,
+                            Double.NaN, Double.NaN, Double.NaN);
+                    return false;
+                }
+                if (g.clips()) {
+                    double total = g.totalNorm(sumOfSquares, maxAbs);
+                    coef32 = g.clipCoef_F32(total);
+                    coef64 = g.clipCoef_F64(total);
+                }
+            }
+            if (inv32 != 1.0 || inv64 != 1.0 || coef32 != 1.0 || coef64 != 1.0) {
+                double c32 = coef32, c64 = coef64;
+                chunks.runPieces(p.pieces(), k -> p.rescale(k, kernels, inv32, c32, inv64, c64));
+            }
+            if (stepStats) {
+                p.prepareStats();
+                chunks.runPieces(p.pieces(), k -> p.runWithStats(k, kernels));
+            } else {
+                chunks.runPieces(p.pieces(), k -> p.run(k, kernels));
+            }
             for (int i = 0; i < p.params.length; i++) {
                 Param q = p.params[i];
                 if (scalars[i] != null) {
@@ -284,9 +343,44 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
                 }
             }
             steps = t;
+            if (scaler != null) {
+                scaler.update(false);
+            }
+            lastStats = stepStats ? new StepStats(steps, false, g.gradScale(), gradNorm, coef32, nonFinite,
+                    Math.sqrt(p.paramSumOfSquares()), Math.sqrt(p.updateSumOfSquares()), p.maxUpdateRatio())
+                    : new StepStats(steps, false, g.gradScale(), gradNorm, g.clips() ? coef32 : 1.0, nonFinite,
+                            Double.NaN, Double.NaN, Double.NaN);
+            return true;
         } finally {
             exit();
         }
+    }
+
+    /**
+     * What the last {@link #step()} did and saw; {@code null} before the first.
+     *
+     * @return the last step's statistics
+     */
+    public StepStats lastStats() {
+        return lastStats;
+    }
+
+    /**
+     * The loss scaler this optimizer unscales by and updates, if it was built with one.
+     *
+     * @return the scaler, or {@code null}
+     */
+    public GradScaler gradScaler() {
+        return scaler;
+    }
+
+    /**
+     * What guards each step: the fixed scale (the scaler's replaces it), the skip, the clipping.
+     *
+     * @return the guard
+     */
+    public GradGuard guard() {
+        return guard;
     }
 
     /** Sets every registered gradient to zero (each parameter then has a gradient: {@link Param#hasGrad()}). */
@@ -347,7 +441,7 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             }
             gs.add(new OptimizerState.Group(g.config(), g.schedule(), ps));
         }
-        return new OptimizerState(steps, gs);
+        return new OptimizerState(steps, gs, scaler == null ? null : scaler.state());
     }
 
     /**
@@ -374,6 +468,10 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         if (!state.groups().isEmpty() && state.groups().get(0).config().getClass() != groups.get(0).config().getClass()) {
             throw new IllegalArgumentException(where + " holds the state of another optimizer ('"
                     + state.algorithm() + "'); this one is '" + algorithm() + "'");
+        }
+        if (state.gradScaler() != null && scaler == null) {
+            throw new IllegalArgumentException(where + " holds a loss scaler's state, but this optimizer was built "
+                    + "without a GradScaler");
         }
         if (state.groups().size() != groups.size()) {
             throw new IllegalArgumentException(where + " does not match this optimizer: it has "
@@ -409,6 +507,9 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             }
         }
         steps = state.steps();
+        if (state.gradScaler() != null) {
+            scaler.load(state.gradScaler());
+        }
     }
 
     /**
@@ -558,13 +659,25 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         }
     }
 
-    /** Every parameter cut into pieces of a step's work, with a slot for each parameter's scalars of the step. */
+    /**
+     * Every parameter cut into pieces of a step's work (runs of whole {@link GradNorms#BLOCK}s), with a slot for each
+     * parameter's scalars of the step and, made on first use, the per-block sums of the guarded step's reductions.
+     */
     private static final class Plan {
         final Param[] params;
         final OptimizerStep[] scalars;
         final int[] param;
         final long[] off;
         final long[] len;
+        /** Each parameter's first block in the block arrays. */
+        final int[] blockAt;
+        final int blocks;
+        double[] gradSums;
+        final double[] pieceMax;
+        double[] paramSums;
+        double[] updateSums;
+        double[] ratios;
+        Param.StatsScratch[] scratch;
 
         Plan(List<Param> list, int threads) {
             params = list.toArray(new Param[0]);
@@ -586,6 +699,17 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             param = new int[pieces.size()];
             off = new long[pieces.size()];
             len = new long[pieces.size()];
+            pieceMax = new double[pieces.size()];
+            blockAt = new int[params.length];
+            long b = 0;
+            for (int i = 0; i < params.length; i++) {
+                blockAt[i] = (int) b;
+                b += GradNorms.blocks(params[i].size);
+            }
+            if (b > Integer.MAX_VALUE - 8) {
+                throw new IllegalStateException("too many elements for the guarded step's block sums: " + total);
+            }
+            blocks = (int) b;
             for (int k = 0; k < pieces.size(); k++) {
                 param[k] = (int) pieces.get(k)[0];
                 off[k] = pieces.get(k)[1];
@@ -602,6 +726,106 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             if (scalars[i] != null) {
                 params[i].update(scalars[i], off[k], len[k], kernels);
             }
+        }
+
+        void prepareReduction(boolean sums) {
+            if (sums && gradSums == null) {
+                gradSums = new double[blocks];
+            }
+            java.util.Arrays.fill(pieceMax, 0.0);
+        }
+
+        /** Piece {@code k}'s part of the gradient pass: its blocks' sums, and its largest absolute value. */
+        void reduce(int k, Kernels kernels, double inv32, double inv64, boolean sums, boolean maxAbs) {
+            int i = param[k];
+            if (scalars[i] != null) {
+                Param q = params[i];
+                pieceMax[k] = q.reduceGrad(q.precision == Precision.F32 ? inv32 : inv64, off[k], len[k],
+                        sums ? gradSums : null, blockAt[i] + (int) (off[k] / GradNorms.BLOCK), maxAbs, kernels);
+            }
+        }
+
+        /** The parameters' tree sums, added in parameter order. */
+        double gradSumOfSquares() {
+            return sumOver(gradSums);
+        }
+
+        private double sumOver(double[] sums) {
+            double total = 0.0;
+            for (int i = 0; i < params.length; i++) {
+                if (scalars[i] != null) {
+                    total += GradNorms.tree(sums, blockAt[i], (int) GradNorms.blocks(params[i].size));
+                }
+            }
+            return total;
+        }
+
+        double gradMaxAbs() {
+            double max = 0.0;
+            for (double m : pieceMax) {
+                max = Math.max(max, m);
+            }
+            return max;
+        }
+
+        long countNonFinite(double inv32, double inv64) {
+            long n = 0;
+            for (int i = 0; i < params.length; i++) {
+                if (scalars[i] != null) {
+                    n += params[i].countNonFinite(params[i].precision == Precision.F32 ? inv32 : inv64);
+                }
+            }
+            return n;
+        }
+
+        void rescale(int k, Kernels kernels, double inv32, double coef32, double inv64, double coef64) {
+            int i = param[k];
+            if (scalars[i] != null) {
+                Param q = params[i];
+                boolean f32 = q.precision == Precision.F32;
+                q.rescaleGrad(f32 ? inv32 : inv64, f32 ? coef32 : coef64, off[k], len[k], kernels);
+            }
+        }
+
+        void prepareStats() {
+            if (paramSums == null) {
+                paramSums = new double[blocks];
+                updateSums = new double[blocks];
+                ratios = new double[blocks];
+                scratch = new Param.StatsScratch[param.length];
+                for (int k = 0; k < scratch.length; k++) {
+                    scratch[k] = new Param.StatsScratch();
+                }
+            }
+            java.util.Arrays.fill(ratios, 0.0);
+        }
+
+        void runWithStats(int k, Kernels kernels) {
+            int i = param[k];
+            if (scalars[i] != null) {
+                params[i].updateWithStats(scalars[i], off[k], len[k], kernels, scratch[k], paramSums, updateSums,
+                        ratios, blockAt[i] + (int) (off[k] / GradNorms.BLOCK));
+            }
+        }
+
+        double paramSumOfSquares() {
+            return sumOver(paramSums);
+        }
+
+        double updateSumOfSquares() {
+            return sumOver(updateSums);
+        }
+
+        double maxUpdateRatio() {
+            double max = 0.0;
+            for (int i = 0; i < params.length; i++) {
+                if (scalars[i] != null) {
+                    for (int b = blockAt[i], end = b + (int) GradNorms.blocks(params[i].size); b < end; b++) {
+                        max = Math.max(max, ratios[b]);
+                    }
+                }
+            }
+            return max;
         }
 
         private static long ceilTo(long x, long m) {
@@ -622,6 +846,12 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         private int threads = 1;
         private Executor executor;
         private String kernel;
+        private double gradScale = 1.0;
+        private GradScaler scaler;
+        private boolean skipNonFinite;
+        private double maxNorm = Double.POSITIVE_INFINITY;
+        private double normType = 2.0;
+        private boolean stepStats;
 
         Builder() {
         }
@@ -676,6 +906,74 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         public B kernel(String name) {
             AdamKernels.f32(name);
             this.kernel = name;
+            return self();
+        }
+
+        /**
+         * Gradients hold the loss times {@code scale}: each step multiplies them by {@code 1 / scale} first
+         * ({@code GradScaler.unscale_}'s {@code inv_scale}, computed in double and rounded to the gradient's
+         * precision). For a scale that adapts, see {@link #gradScaler}.
+         *
+         * @param scale the fixed loss scale, finite and positive; 1 unless set
+         * @return this builder
+         */
+        public B gradScale(double scale) {
+            new GradGuard(scale, false, Double.POSITIVE_INFINITY, 2.0);
+            this.gradScale = scale;
+            return self();
+        }
+
+        /**
+         * Unscales by {@code scaler}'s current scale, skips a step whose unscaled gradients hold a NaN or an
+         * infinity (as {@code GradScaler.step} does), and updates the scaler after each step; the scaler is saved
+         * with the state.
+         *
+         * @param scaler the loss scaler, used by this optimizer only
+         * @return this builder
+         */
+        public B gradScaler(GradScaler scaler) {
+            this.scaler = Objects.requireNonNull(scaler, "scaler");
+            return self();
+        }
+
+        /**
+         * Skips a step (writing nothing) whose unscaled gradients hold a NaN or an infinity; {@link Optimizer#step()}
+         * returns {@code false} then.
+         *
+         * @param skip whether to skip such steps; {@code false} unless set (a {@link #gradScaler} implies it)
+         * @return this builder
+         */
+        public B skipNonFinite(boolean skip) {
+            this.skipNonFinite = skip;
+            return self();
+        }
+
+        /**
+         * {@code torch.nn.utils.clip_grad_norm_(all parameters, maxNorm, normType)} before each step (after
+         * unscaling): the global norm over every gradient, and every gradient multiplied by
+         * {@code min(maxNorm / (norm + 1e-6), 1)}.
+         *
+         * @param maxNorm the largest norm, positive
+         * @param normType 2 or {@link Double#POSITIVE_INFINITY}
+         * @return this builder
+         */
+        public B clipGradNorm(double maxNorm, double normType) {
+            new GradGuard(1.0, false, maxNorm, normType);
+            this.maxNorm = maxNorm;
+            this.normType = normType;
+            return self();
+        }
+
+        /**
+         * Computes the parameter norm, the update norm and the largest relative update in each step
+         * ({@link Optimizer#lastStats()}), block by block in cache beside the step; the gradient norm comes with
+         * them.
+         *
+         * @param on whether to compute them; {@code false} unless set
+         * @return this builder
+         */
+        public B stepStats(boolean on) {
+            this.stepStats = on;
             return self();
         }
 

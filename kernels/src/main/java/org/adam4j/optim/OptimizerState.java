@@ -19,11 +19,22 @@ import org.adam4j.reference.OptimizerConfig;
  *
  * @param steps  the optimizer's step count
  * @param groups the groups, the default one first
+ * @param gradScaler the state of the optimizer's {@link GradScaler}, or {@code null} if it has none
  */
-public record OptimizerState(long steps, List<Group> groups) {
+public record OptimizerState(long steps, List<Group> groups, GradScaler.State gradScaler) {
     /** Copies the group list. */
     public OptimizerState {
         groups = List.copyOf(groups);
+    }
+
+    /**
+     * The state of an optimizer without a loss scaler.
+     *
+     * @param steps  the optimizer's step count
+     * @param groups the groups, the default one first
+     */
+    public OptimizerState(long steps, List<Group> groups) {
+        this(steps, groups, null);
     }
 
     /** {@return the algorithm of the default group, as {@link Optimizer#algorithm()} names it} */

@@ -7,6 +7,11 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.adam4j.kernels.AdamKernel_F32;
+import org.adam4j.kernels.AdamKernel_F64;
+import org.adam4j.reference.GradNormReference_F32;
+import org.adam4j.reference.GradNormReference_F64;
+import org.adam4j.reference.GradNorms;
 import org.adam4j.reference.OptimizerConfig;
 import org.adam4j.reference.OptimizerStep;
 import org.adam4j.reference.StateVariable;
@@ -195,6 +200,101 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
 
     /** One step of its group's algorithm ({@code s} its scalars) over elements {@code [off, off + len)}. */
     abstract void update(OptimizerStep s, long off, long len, Optimizer.Kernels kernels);
+
+    /**
+     * The guarded step's first pass over elements {@code [off, off + len)} of the gradient (a run of whole blocks):
+     * each block's sum of squares of the unscaled gradient into {@code sums} from {@code at} (when {@code sums} is
+     * not {@code null}), and the largest unscaled absolute value (0 when {@code maxAbs} is {@code false}).
+     */
+    final double reduceGrad(double invScale, long off, long len, double[] sums, int at, boolean maxAbs,
+            Optimizer.Kernels k) {
+        return switch (precision) {
+            case F32 -> {
+                if (sums != null) {
+                    k.kernel_F32().blockSums(grad, (float) invScale, off, len, sums, at);
+                }
+                yield maxAbs ? k.kernel_F32().maxAbs(grad, (float) invScale, off, len) : 0.0;
+            }
+            case F64 -> {
+                if (sums != null) {
+                    k.kernel_F64().blockSums(grad, invScale, off, len, sums, at);
+                }
+                yield maxAbs ? k.kernel_F64().maxAbs(grad, invScale, off, len) : 0.0;
+            }
+        };
+    }
+
+    /** How many unscaled gradient elements are NaN or infinite (the rare path after a non-finite sum). */
+    final long countNonFinite(double invScale) {
+        return switch (precision) {
+            case F32 -> GradNormReference_F32.nonFinite(grad, (float) invScale, 0, size);
+            case F64 -> GradNormReference_F64.nonFinite(grad, invScale, 0, size);
+        };
+    }
+
+    /** Unscales and clips the gradient in place over {@code [off, off + len)}, as PyTorch leaves {@code p.grad}. */
+    final void rescaleGrad(double invScale, double coef, long off, long len, Optimizer.Kernels k) {
+        switch (precision) {
+            case F32 -> k.kernel_F32().scale(grad, (float) invScale, (float) coef, off, len);
+            case F64 -> k.kernel_F64().scale(grad, invScale, coef, off, len);
+        }
+    }
+
+    /**
+     * {@link #update} over {@code [off, off + len)} (a run of whole blocks) one block at a time, each block's
+     * parameters copied before and after into {@code scratch} (in cache), for the step statistics: per block the sum
+     * of squares of the parameters before, of the update, and the largest relative update, at {@code at} onwards.
+     */
+    final void updateWithStats(OptimizerStep s, long off, long len, Optimizer.Kernels k, StatsScratch scratch,
+            double[] paramSums, double[] updateSums, double[] ratios, int at) {
+        for (long o = off, b = at; o < off + len; o += GradNorms.BLOCK, b++) {
+            int n = (int) Math.min(GradNorms.BLOCK, off + len - o);
+            switch (precision) {
+                case F32 -> {
+                    float[] before = scratch.f32Before(), after = scratch.f32After();
+                    MemorySegment.copy(value, ValueLayout.JAVA_FLOAT_UNALIGNED, o * Float.BYTES, before, 0, n);
+                    update(s, o, n, k);
+                    MemorySegment.copy(value, ValueLayout.JAVA_FLOAT_UNALIGNED, o * Float.BYTES, after, 0, n);
+                    AdamKernel_F32 kernel = k.kernel_F32();
+                    paramSums[(int) b] = kernel.sumOfSquares(before, 1f, 0, n);
+                    ratios[(int) b] = kernel.updateDelta(before, after, n);
+                    updateSums[(int) b] = kernel.sumOfSquares(before, 1f, 0, n);
+                }
+                case F64 -> {
+                    double[] before = scratch.f64Before(), after = scratch.f64After();
+                    MemorySegment.copy(value, ValueLayout.JAVA_DOUBLE_UNALIGNED, o * Double.BYTES, before, 0, n);
+                    update(s, o, n, k);
+                    MemorySegment.copy(value, ValueLayout.JAVA_DOUBLE_UNALIGNED, o * Double.BYTES, after, 0, n);
+                    AdamKernel_F64 kernel = k.kernel_F64();
+                    paramSums[(int) b] = kernel.sumOfSquares(before, 1.0, 0, n);
+                    ratios[(int) b] = kernel.updateDelta(before, after, n);
+                    updateSums[(int) b] = kernel.sumOfSquares(before, 1.0, 0, n);
+                }
+            }
+        }
+    }
+
+    /** One thread's block-sized copies of parameters for {@link #updateWithStats}, made on first use. */
+    static final class StatsScratch {
+        private float[] f32Before, f32After;
+        private double[] f64Before, f64After;
+
+        float[] f32Before() {
+            return f32Before != null ? f32Before : (f32Before = new float[GradNorms.BLOCK]);
+        }
+
+        float[] f32After() {
+            return f32After != null ? f32After : (f32After = new float[GradNorms.BLOCK]);
+        }
+
+        double[] f64Before() {
+            return f64Before != null ? f64Before : (f64Before = new double[GradNorms.BLOCK]);
+        }
+
+        double[] f64After() {
+            return f64After != null ? f64After : (f64After = new double[GradNorms.BLOCK]);
+        }
+    }
 
     /** This parameter's part of {@link Optimizer#state()}: copies of the state arrays, or views of them. */
     final OptimizerState.ParamState snapshot(boolean copy) {

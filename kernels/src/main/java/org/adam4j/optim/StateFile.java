@@ -39,7 +39,7 @@ import org.adam4j.reference.WeightDecay;
  * offset  size  field
  *      0     8  magic "ADAM4JST"
  *      8     4  u32 format version (1, 2 or 3)
- *     12     4  u32 flags (0; anything else is refused)
+ *     12     4  u32 flags: 0, or 1 when a loss scaler's state follows the groups (any other bit is refused)
  *     16     8  i64 file length in bytes, checksum included
  *     24        string algorithm: "adam" in version 1 (Adam and AdamW alike: the decay mode tells them apart),
  *               the configuration's {@link OptimizerConfig#algorithm()} in versions 2 and 3
@@ -67,6 +67,8 @@ import org.adam4j.reference.WeightDecay;
  *                   versions 2, 3: u8 scalar state count (1 for NAdam, 0 otherwise), then f64 each (mu_product)
  *                   u8  state count, then the state arrays one after the other, in the configuration's
  *                       {@link OptimizerConfig#stateArrays()} order, elements in order
+ *               with flag 1, the {@link GradScaler}'s state: f64 scale, i64 growth tracker, f64 growth factor,
+ *                   f64 backoff factor, i64 growth interval (the floats widened to f64, exactly)
  * length-4     4  u32 CRC32C of every byte before it
  * </pre>
  *
@@ -106,6 +108,8 @@ import org.adam4j.reference.WeightDecay;
 public final class StateFile {
     /** The first 8 bytes of every state file. */
     public static final String MAGIC = "ADAM4JST";
+    /** The header flag of a file with a loss scaler's state after the groups; files without one have no flag. */
+    static final int FLAG_GRAD_SCALER = 1;
     /** The newest version this adam4j reads and writes. */
     public static final int VERSION = 3;
     /** The version of Adam's files. */
@@ -203,7 +207,7 @@ public final class StateFile {
                 Out out = new Out(ch);
                 out.bytes(MAGIC.getBytes(StandardCharsets.US_ASCII));
                 out.i32(version);
-                out.i32(0);
+                out.i32(state.gradScaler() != null ? FLAG_GRAD_SCALER : 0);
                 out.i64(length);
                 body(state, out, version);
                 out.finish();
@@ -316,6 +320,14 @@ public final class StateFile {
                     out.elements(a, p.precision());
                 }
             }
+        }
+        GradScaler.State scaler = state.gradScaler();
+        if (scaler != null) {
+            out.f64(scaler.scale());
+            out.i64(scaler.growthTracker());
+            out.f64(scaler.growthFactor());
+            out.f64(scaler.backoffFactor());
+            out.i64(scaler.growthInterval());
         }
     }
 
@@ -580,9 +592,9 @@ public final class StateFile {
                         + VERSION);
             }
             int flags = in.rawI32();
-            if (flags != 0) {
+            if ((flags & ~FLAG_GRAD_SCALER) != 0) {
                 throw new IllegalArgumentException(where + " has the flags " + Integer.toHexString(flags)
-                        + ", which this adam4j does not know (version " + version + " files have 0)");
+                        + ", which this adam4j does not know (it knows 0 and " + FLAG_GRAD_SCALER + ")");
             }
             long length = in.i64();
             if (length > size) {
@@ -606,7 +618,7 @@ public final class StateFile {
                 throw new IllegalArgumentException(where + " is corrupted: its CRC32C checksum is "
                         + Integer.toHexString(stored) + " but its contents give " + Long.toHexString(computed));
             }
-            OptimizerState state = body(in, version);
+            OptimizerState state = body(in, version, (flags & FLAG_GRAD_SCALER) != 0);
             if (in.position != in.end) {
                 throw in.corrupt((in.end - in.position) + " bytes after the last parameter");
             }
@@ -639,7 +651,7 @@ public final class StateFile {
         return crc.getValue();
     }
 
-    private static OptimizerState body(In in, int version) throws IOException {
+    private static OptimizerState body(In in, int version, boolean scaler) throws IOException {
         String algorithm = in.string();
         if (!algorithms(version).contains(algorithm)) {
             throw in.corrupt("the algorithm '" + printable(algorithm) + "' in a version " + version + " file, "
@@ -666,7 +678,24 @@ public final class StateFile {
             }
             gs.add(new OptimizerState.Group(config, schedule, ps));
         }
-        return new OptimizerState(steps, gs);
+        if (!scaler) {
+            return new OptimizerState(steps, gs);
+        }
+        double scale = in.f64();
+        long tracker = in.i64();
+        double growth = in.f64(), backoff = in.f64();
+        long interval = in.i64();
+        if (interval < 1 || interval > Integer.MAX_VALUE || tracker < 0 || tracker >= interval
+                || (float) scale != scale || (float) growth != growth || (float) backoff != backoff) {
+            throw in.corrupt("a loss scaler state out of range: scale " + scale + ", growth tracker " + tracker
+                    + ", growth interval " + interval);
+        }
+        try {
+            return new OptimizerState(steps, gs, new GradScaler.State((float) scale, (int) tracker, (float) growth,
+                    (float) backoff, (int) interval));
+        } catch (IllegalArgumentException e) {
+            throw in.corrupt("a loss scaler state out of range: " + e.getMessage());
+        }
     }
 
     private static OptimizerState.ParamState param(In in, int version, OptimizerConfig config, String which)

@@ -18,6 +18,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.adam4j.reference.GradGuard;
 
 /**
  * One recorded optimizer trajectory in the format of {@code shared/reference-cases/FORMAT.md}: {@code case.json},
@@ -52,9 +53,15 @@ public final class ReferenceCase {
      * PyTorch skips it, so nothing changes and its own step count does not advance. Empty when absent.
      */
     public final java.util.Set<Integer> gradNoneSteps;
+    /**
+     * {@code "grad_scale"}, {@code "skip_non_finite"} and {@code "clip_grad_norm"}: what guards each step, applied in
+     * the order unscale, check, clip, step; {@link GradGuard#NONE} when all are absent.
+     */
+    public final GradGuard guard;
 
     private ReferenceCase(Path dir, JsonObject json, NpyArray.DType dtype, int n, int steps, NpyArray param0,
-            NpyArray grads, NpyArray params, Map<String, NpyArray> states, java.util.Set<Integer> gradNoneSteps) {
+            NpyArray grads, NpyArray params, Map<String, NpyArray> states, java.util.Set<Integer> gradNoneSteps,
+            GradGuard guard) {
         this.dir = dir;
         this.name = dir.toAbsolutePath().normalize().getFileName().toString();
         this.json = json;
@@ -67,6 +74,7 @@ public final class ReferenceCase {
         this.params = params;
         this.states = Collections.unmodifiableMap(states);
         this.gradNoneSteps = gradNoneSteps;
+        this.guard = guard;
     }
 
     /** PyTorch's flags that change how a step is computed, not what: booleans, checked for every optimizer. */
@@ -120,7 +128,51 @@ public final class ReferenceCase {
             states.put(state, array(dir, state + ".npy", dtype, n));
         }
         return new ReferenceCase(dir, json, dtype, n, steps, param0, grads, params, states,
-                gradNoneSteps(jsonFile, json, steps));
+                gradNoneSteps(jsonFile, json, steps), guard(jsonFile, json));
+    }
+
+    private static GradGuard guard(Path jsonFile, JsonObject json) throws CaseFormatException {
+        double scale = 1.0;
+        JsonElement s = json.get("grad_scale");
+        if (s != null) {
+            if (!s.isJsonPrimitive() || !s.getAsJsonPrimitive().isNumber() || !(s.getAsDouble() > 0)
+                    || !Double.isFinite(s.getAsDouble())) {
+                throw new CaseFormatException(jsonFile + ": 'grad_scale' is not a finite positive number: " + shown(s));
+            }
+            scale = s.getAsDouble();
+        }
+        boolean skip = false;
+        JsonElement k = json.get("skip_non_finite");
+        if (k != null) {
+            if (!k.isJsonPrimitive() || !k.getAsJsonPrimitive().isBoolean()) {
+                throw new CaseFormatException(jsonFile + ": 'skip_non_finite' is not true or false: " + shown(k));
+            }
+            skip = k.getAsBoolean();
+        }
+        double maxNorm = Double.POSITIVE_INFINITY, normType = 2.0;
+        JsonElement c = json.get("clip_grad_norm");
+        if (c != null) {
+            String bad = jsonFile + ": 'clip_grad_norm' is not {\"max_norm\": a positive number, \"norm_type\": 2 or"
+                    + " \"inf\"}: " + shown(c);
+            if (!c.isJsonObject()) {
+                throw new CaseFormatException(bad);
+            }
+            JsonObject o = c.getAsJsonObject();
+            JsonElement m = o.get("max_norm"), t = o.get("norm_type");
+            if (o.size() != 2 || m == null || t == null || !m.isJsonPrimitive() || !m.getAsJsonPrimitive().isNumber()
+                    || !(m.getAsDouble() > 0) || !t.isJsonPrimitive()) {
+                throw new CaseFormatException(bad);
+            }
+            maxNorm = m.getAsDouble();
+            if (t.getAsJsonPrimitive().isString() && t.getAsString().equals("inf")) {
+                normType = Double.POSITIVE_INFINITY;
+            } else if (t.getAsJsonPrimitive().isNumber() && t.getAsDouble() == 2.0) {
+                normType = 2.0;
+            } else {
+                throw new CaseFormatException(bad);
+            }
+        }
+        return new GradGuard(scale, skip, maxNorm, normType);
     }
 
     private static java.util.Set<Integer> gradNoneSteps(Path jsonFile, JsonObject json, int steps)
@@ -218,7 +270,8 @@ public final class ReferenceCase {
      */
     public void requireOnlyKeys(List<String> known) throws CaseFormatException {
         List<String> allowed = new ArrayList<>(List.of("format", "optimizer", "dtype", "n", "steps", "state",
-                "producer", "foreach", "differentiable", "capturable", "fused", "grad_none_steps"));
+                "producer", "foreach", "differentiable", "capturable", "fused", "grad_none_steps", "grad_scale",
+                "skip_non_finite", "clip_grad_norm"));
         allowed.addAll(known);
         for (String key : json.keySet()) {
             if (!allowed.contains(key)) {
