@@ -57,11 +57,13 @@ public class AdamBenchmark extends ArrayBenchmark<AdamWorkload> {
 
     private AdamWorkload workload(String name, int n) {
         AdamVariant v = AdamVariant.of(variant);
-        return switch (precision) {
+        AdamWorkload w = switch (precision) {
             case "f32" -> new AdamWorkload_F32(threaded(AdamKernels.f32(name)), v.step(), n, SEED);
             case "f64" -> new AdamWorkload_F64(threaded(AdamKernels.f64(name)), v.step(), n, SEED);
             default -> throw unknownPrecision();
         };
+        w.guardedBy(v.config(), threads);
+        return w;
     }
 
     @Benchmark
@@ -76,6 +78,26 @@ public class AdamBenchmark extends ArrayBenchmark<AdamWorkload> {
     @Benchmark
     public void fusedHeapSegment() {
         workload.fusedHeapSegment();
+    }
+
+    /**
+     * The guarded step's reduction alone: the gradient's sum of squares in {@code GradNorms}' fixed order (what the
+     * skip check and clipping cost on their own). Its summary op is {@code gradnorm}; it reads 4 (or 8) bytes per
+     * element.
+     */
+    @Benchmark
+    public void gradnorm() {
+        workload.gradnorm();
+    }
+
+    /**
+     * A whole optimizer step ({@code org.adam4j.optim.Optimizer}, this kernel and thread count) with
+     * {@code skipNonFinite} and step statistics: the gradient pass, then the step, block by block with the statistics
+     * beside it. Its summary op is {@code fused-guarded}, beside {@link #fused}.
+     */
+    @Benchmark
+    public void fusedGuarded() {
+        workload.fusedGuarded();
     }
 
     @Benchmark

@@ -25,6 +25,11 @@ public enum AdamVariant {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** {@return the configuration} */
+    public AdamConfig config() {
+        return config;
+    }
+
     public AdamStep step() {
         return config.step(STEP);
     }

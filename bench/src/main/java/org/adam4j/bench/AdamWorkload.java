@@ -11,13 +11,28 @@ interface AdamWorkload extends Workload {
     /** The fused step through the kernel's {@code MemorySegment} operation, on heap segments over the same arrays. */
     void fusedHeapSegment();
 
-    /** {@code fused}, {@code moments}, {@code params} or {@code fusedHeapSegment}, by name. */
+    /** The guarded step's reduction alone: the sum of squares of the gradient, in its fixed order. */
+    void gradnorm();
+
+    /**
+     * A whole optimizer step of {@code p} and {@code g} skipping non-finite steps, with step statistics, by this
+     * kernel: the gradient pass, then the fused step block by block with the statistics beside it.
+     */
+    void fusedGuarded();
+
+    /** The configuration and thread count of {@link #fusedGuarded}'s optimizer. */
+    void guardedBy(org.adam4j.reference.AdamConfig config, int threads);
+
+    /** {@code fused}, {@code moments}, {@code params}, {@code fusedHeapSegment}, {@code gradnorm} or
+     * {@code fusedGuarded}, by name. */
     default void run(String op) {
         switch (op) {
             case "fused" -> fused();
             case "moments" -> moments();
             case "params" -> params();
             case "fusedHeapSegment" -> fusedHeapSegment();
+            case "gradnorm" -> gradnorm();
+            case "fusedGuarded" -> fusedGuarded();
             default -> throw new IllegalArgumentException("unknown operation '" + op + "'");
         }
     }

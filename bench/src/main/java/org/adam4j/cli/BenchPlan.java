@@ -28,6 +28,10 @@ final class BenchPlan {
     static final String LAZY_ROWS = "org.adam4j.bench.LazyRowsBenchmark";
     /** {@code AdamBenchmark}'s fused step on heap segments ({@code summary.csv}'s op {@code fused-heap-segment}). */
     static final String FUSED_HEAP_SEGMENT = "fusedHeapSegment";
+    /** {@code AdamBenchmark}'s gradient reduction alone ({@code summary.csv}'s op {@code gradnorm}). */
+    static final String GRADNORM = "gradnorm";
+    /** {@code AdamBenchmark}'s guarded optimizer step ({@code summary.csv}'s op {@code fused-guarded}). */
+    static final String FUSED_GUARDED = "fusedGuarded";
     /** The kernels the quick suite compares on each relative: the facade's choice and both scalar baselines. */
     static final List<String> RELATIVES_KERNELS = List.of("vector", "scalar", "scalar-strict");
     static final int CACHE_RESIDENT = 16384;
@@ -100,7 +104,10 @@ final class BenchPlan {
      * baselines) at both precisions on a cache-resident size; the moment and parameter steps and AdamW for the vector
      * and scalar kernels; the float kernels far beyond the caches on 1 and 2 threads and at 256 Ki on 1 and 2; the
      * vector kernel's fused step on heap segments ({@code MemorySegment.ofArray}) at the cache-resident size and far
-     * beyond the caches, against its array rows; and the roofline at each of those sizes; each of Adam's relatives
+     * beyond the caches, against its array rows; the gradient's sum of squares ({@code gradnorm}) for every kernel at
+     * the cache-resident size and for the vector and both scalar kernels far beyond the caches; the guarded optimizer
+     * step ({@code fused-guarded}: skip non-finite, step statistics) with the vector kernel at both sizes; and the
+     * roofline at each of those sizes; each of Adam's relatives
      * on float at the cache-resident size with the vector kernel and both scalar baselines; and the lazy rows of a
      * 1,000,000 x 64 float table, {@code lazy}, {@code exact} and {@code dense}, one run each.
      */
@@ -128,6 +135,15 @@ final class BenchPlan {
         runs.add(adam("fused", "vector", "f32", "adam", MEMORY_BOUND, 2));
         for (int size : List.of(CACHE_RESIDENT, MEMORY_BOUND)) {
             runs.add(adam(FUSED_HEAP_SEGMENT, "vector", "f32", "adam", size, 1));
+        }
+        for (String kernel : kernels()) {
+            runs.add(adam(GRADNORM, kernel, "f32", "adam", CACHE_RESIDENT, 1));
+        }
+        for (String kernel : List.of("vector", "scalar", "scalar-strict")) {
+            runs.add(adam(GRADNORM, kernel, "f32", "adam", MEMORY_BOUND, 1));
+        }
+        for (int size : List.of(CACHE_RESIDENT, MEMORY_BOUND)) {
+            runs.add(adam(FUSED_GUARDED, "vector", "f32", "adam", size, 1));
         }
         for (String precision : List.of("f32", "f64")) {
             for (int size : List.of(CACHE_RESIDENT, MEMORY_BOUND)) {

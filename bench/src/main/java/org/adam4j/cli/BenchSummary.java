@@ -69,6 +69,8 @@ final class BenchSummary {
             int arrays = switch (op) {
                 case "moments" -> 5; // reads g, m, v; writes m, v
                 case "params" -> 4; // reads p, m, v; writes p
+                case "gradnorm" -> 1; // reads g
+                case "fused-guarded" -> 8; // reads g for the norm pass, then the fused step's seven
                 default -> Relative.ids().contains(variant) ? 3 + 2 * Relative.of(variant).stateArrays()
                         // fused (on arrays or heap segments), the roofline, a whole optimizer step, lazy rows:
                         // reads p, g, m, v; writes p, m, v

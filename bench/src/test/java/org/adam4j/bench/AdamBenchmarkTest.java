@@ -31,7 +31,10 @@ class AdamBenchmarkTest {
         "vector-64, f32, adam, 1, fused", "vector-128, f64, adamw, 2, fused", "vector-256, f32, adamw, 2, moments",
         "vector-512, f64, adam, 1, params", "vector, f32, adam, 2, params", "scalar, f64, adamw, 1, moments",
         "vector-64, f64, adamw, 1, fused", "vector-512, f32, adamw, 2, fused", "vector, f32, adam, 1, fusedHeapSegment",
-        "scalar, f64, adamw, 2, fusedHeapSegment", "vector-128, f32, adamw, 2, fusedHeapSegment"})
+        "scalar, f64, adamw, 2, fusedHeapSegment", "vector-128, f32, adamw, 2, fusedHeapSegment",
+        "vector, f32, adam, 1, gradnorm", "vector-64, f64, adam, 1, gradnorm", "scalar, f32, adam, 1, gradnorm",
+        "vector, f32, adam, 1, fusedGuarded", "vector-256, f64, adamw, 2, fusedGuarded",
+        "scalar, f32, adamw, 1, fusedGuarded"})
     void setupChecksTheKernelAndTheOperationThenRuns(String kernel, String precision, String variant, int threads,
             String op) {
         AdamBenchmark b = benchmark(kernel, precision, variant, threads);
@@ -40,6 +43,11 @@ class AdamBenchmarkTest {
         switch (op) {
             case "fused" -> b.fused();
             case "fusedHeapSegment" -> b.fusedHeapSegment();
+            case "gradnorm" -> b.gradnorm();
+            case "fusedGuarded" -> {
+                b.fusedGuarded();
+                b.fusedGuarded();
+            }
             case "moments" -> b.moments();
             default -> b.params();
         }
@@ -70,6 +78,8 @@ class AdamBenchmarkTest {
         assertDoesNotThrow(() -> w.verify("moments"), "moments does not touch the spoiled element");
         e = assertThrows(IllegalStateException.class, () -> w.verify("fusedHeapSegment"));
         assertTrue(e.getMessage().contains("p[" + (SIZE - 1) + "]"), e.getMessage());
+        e = assertThrows(IllegalStateException.class, () -> w.verify("gradnorm"));
+        assertTrue(e.getMessage().contains("sum of squares"), e.getMessage());
     }
 
     @Test

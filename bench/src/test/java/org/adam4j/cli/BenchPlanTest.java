@@ -47,7 +47,8 @@ class BenchPlanTest {
             assertEquals(Set.of("vector-64", "vector-128", "vector-256", "vector-512", "vector", "scalar",
                     "scalar-strict"), kernels, precision);
         }
-        assertEquals(Set.of("fused", "fusedHeapSegment", "moments", "params"), new HashSet<>(quick.runs.stream()
+        assertEquals(Set.of("fused", "fusedHeapSegment", "moments", "params", "gradnorm", "fusedGuarded"),
+                new HashSet<>(quick.runs.stream()
                 .filter(r -> r.benchmark().contains("AdamBenchmark"))
                 .map(r -> r.benchmark().substring(r.benchmark().lastIndexOf('.') + 1)).toList()));
         assertEquals(Set.of("adam", "adamw"), values(quick.runs, "AdamBenchmark", "variant"));
@@ -99,13 +100,34 @@ class BenchPlanTest {
             // The array row it is read against, in the same suite.
             assertTrue(quick.runs.contains(new BenchPlan.Run(BenchPlan.ADAM + ".fused", r.params())), r.label());
         }
-        assertEquals(59, quick.runs.size(), "the README's count of the quick suite");
+        assertEquals(71, quick.runs.size(), "the README's count of the quick suite");
+    }
+
+    /** Issue 15's rows: the reduction at every width and both baselines, and the guarded step beside the plain one. */
+    @Test
+    void quickSuiteRunsTheGradientNormAndTheGuardedStepBesideTheirBaselines() {
+        BenchPlan quick = BenchPlan.quick(AVX2);
+        Set<String> cached = new HashSet<>(), beyond = new HashSet<>();
+        for (BenchPlan.Run r : quick.runs) {
+            if (r.benchmark().equals(BenchPlan.ADAM + "." + BenchPlan.GRADNORM)) {
+                assertEquals("f32", r.params().get("precision"), r.label());
+                assertEquals("1", r.params().get("threads"), r.label());
+                (r.size() == BenchPlan.CACHE_RESIDENT ? cached : beyond).add(r.params().get("kernel"));
+            }
+        }
+        assertEquals(new HashSet<>(BenchPlan.kernels()), cached);
+        assertEquals(Set.of("vector", "scalar", "scalar-strict"), beyond);
+        for (int size : List.of(BenchPlan.CACHE_RESIDENT, BenchPlan.MEMORY_BOUND)) {
+            BenchPlan.Run guarded = BenchPlan.adam(BenchPlan.FUSED_GUARDED, "vector", "f32", "adam", size, 1);
+            assertTrue(quick.runs.contains(guarded), guarded.label());
+            assertTrue(quick.runs.contains(BenchPlan.adam("fused", "vector", "f32", "adam", size, 1)), "beside fused");
+        }
     }
 
     @Test
-    void quickSuitePlansUnderFiveAndAHalfMinutes() {
+    void quickSuitePlansUnderSixAndAHalfMinutes() {
         // The plan errs long: 57 runs planned at 4:55 took 3:53 on the README's machine.
-        assertTrue(BenchPlan.quick(AVX2).estimatedSeconds() < 330, "planned " + BenchPlan.quick(AVX2).estimatedSeconds() + " s");
+        assertTrue(BenchPlan.quick(AVX2).estimatedSeconds() < 390, "planned " + BenchPlan.quick(AVX2).estimatedSeconds() + " s");
     }
 
     @Test
@@ -136,9 +158,9 @@ class BenchPlanTest {
             assertTrue(AVX2.emulated(r.params().get("kernel"), r.params().get("precision")), r.label());
             assertTrue(r.size() > BenchPlan.EMULATED_MAX_SIZE, r.label());
         }
-        // vector-512 f32 and f64 and vector-64 f64, at 2 huge sizes and 2 thread counts: Adam's 2 variants x 4 ops
-        // (fused on arrays and on heap segments, moments, params) and the 7 relatives' one op
-        assertEquals(3 * (2 * 4 + 7) * 2 * 2, full.skipped.size());
+        // vector-512 f32 and f64 and vector-64 f64, at 2 huge sizes and 2 thread counts: Adam's 2 variants x 6 ops
+        // (fused on arrays and on heap segments, moments, params, gradnorm, fused-guarded) and the 7 relatives' one
+        assertEquals(3 * (2 * 6 + 7) * 2 * 2, full.skipped.size());
         assertTrue(full.runs.stream().anyMatch(r -> r.label().contains("kernel=vector-512 precision=f32")));
     }
 
