@@ -71,7 +71,11 @@ class StateFileGoldenTest {
                                 LrSchedule.constant())),
                 new Golden("v3-radam", Optimizer.radam().lr(0.004).weightDecay(0.05).decoupledWeightDecay(true),
                         o -> o.addGroup(RAdamConfig.builder().lr(0.002).betas(0.8, 0.9).maximize(true).build(),
-                                LrSchedule.stepDecay(1, 0.9))));
+                                LrSchedule.stepDecay(1, 0.9))),
+                // flag 1: a loss scaler's state after the groups (it grows once in the three steps)
+                new Golden("v1-adam-scaler", Optimizer.adam().lr(0.01).gradScaler(new GradScaler(1024, 2, 0.25, 2))
+                        .clipGradNorm(0.5, 2),
+                        o -> o.addGroup(AdamConfig.builder().lr(0.003).build(), LrSchedule.constant())));
     }
 
     /** The generator's model: a float[7] and a double[3] in group 0, a 2x3 float matrix in group 1. */
@@ -148,6 +152,7 @@ class StateFileGoldenTest {
             loaded.opt.load(file);
             assertEquals(fresh.opt.state(), loaded.opt.state(), "the golden file holds the state a run reaches");
             assertEquals(Integer.parseInt(g.name().substring(1, g.name().indexOf('-'))), bytes[8]);
+            assertEquals(g.name().endsWith("-scaler") ? StateFile.FLAG_GRAD_SCALER : 0, bytes[12]);
             Path again = dir.resolve(g.name() + ".again");
             fresh.opt.save(again);
             assertArrayEquals(bytes, Files.readAllBytes(again), "the encoder writes the golden bytes");
