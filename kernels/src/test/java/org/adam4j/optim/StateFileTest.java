@@ -361,14 +361,18 @@ class StateFileTest {
     }
 
     @Test
-    void aNonZeroFlagsWordIsRefused() throws IOException {
+    void anUnknownFlagIsRefused() throws IOException {
         byte[] good = Files.readAllBytes(saved());
         assertEquals(0, ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN).getInt(12), "written as 0");
-        for (int flags : new int[] {1, 0x80000000, -1}) {
+        for (int flags : new int[] {2, 0x80000000, -1}) {
             byte[] b = good.clone();
             ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(12, flags);
             assertRefused(variant("flags" + flags, resealed(b)), "has the flags " + Integer.toHexString(flags));
         }
+        // flag 1 promises a loss scaler's state after the groups: a file without one ends early
+        byte[] b = good.clone();
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(12, StateFile.FLAG_GRAD_SCALER);
+        assertRefused(variant("flags1", resealed(b)), "runs past its end");
     }
 
     @Test
