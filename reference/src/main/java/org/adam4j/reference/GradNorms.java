@@ -7,11 +7,14 @@ package org.adam4j.reference;
  * <ol>
  *   <li>a parameter's elements are cut into blocks of {@link #BLOCK} consecutive elements, counted from its first
  *       element (the last block may be shorter);</li>
- *   <li>within a block, element {@code i} goes to virtual lane {@code i % LANES}; each lane accumulates its elements
- *       in order, in {@code double};</li>
+ *   <li>within a block's whole rows of {@link #LANES} elements, element {@code i} goes to virtual lane
+ *       {@code i % LANES}; each lane accumulates its elements in order, in {@code double};</li>
  *   <li>the {@link #LANES} lane sums are added pairwise by halving: lane {@code j} takes lane {@code j + 8}, then
- *       {@code j + 4}, {@code j + 2}, {@code j + 1}; lane 0 then holds the block's sum (the order a vector's lanes are
- *       reduced in by halving, at any width that divides {@link #LANES});</li>
+ *       {@code j + 4}, {@code j + 2}, {@code j + 1} (the order a vector's lanes are reduced in by halving, at any width
+ *       that divides {@link #LANES});</li>
+ *   <li>the elements of the block's last, partial row (only a parameter's last block can have one) are summed in
+ *       order on their own, and that sum is added last: the block's sum (a vector loop then needs no masked loads,
+ *       which the JIT does not compile at every width);</li>
  *   <li>the block sums are added in a binary tree whose left subtree always holds the largest power of two of blocks
  *       smaller than the count ({@link #leftBlocks}): a contiguous run of blocks of that shape is a subtree, so threads
  *       can reduce their parts and the parts combine to the same bits;</li>
@@ -21,8 +24,8 @@ package org.adam4j.reference;
  * <p>Squares of {@code float} values are exact in {@code double} (24-bit significands square to at most 48 bits) and
  * cannot overflow it, so for {@code float} data the only rounding is in the additions: with {@code n} elements the
  * computed sum of squares {@code S} of exact sum {@code E} satisfies {@code |S - E| <= gamma(k) * E}, where
- * {@code k = ceil(BLOCK / LANES) + log2(LANES) + ceil(log2(ceil(n / BLOCK)))} additions stand between any term and
- * the result and {@code gamma(k) = k * 2^-53 / (1 - k * 2^-53)}: at most 152 additions for {@code n < 2^31},
+ * {@code k = BLOCK / LANES + log2(LANES) + 1 + ceil(log2(ceil(n / BLOCK)))} additions stand between any term and
+ * the result and {@code gamma(k) = k * 2^-53 / (1 - k * 2^-53)}: at most 153 additions for {@code n < 2^31},
  * a relative error below {@code 1.7e-14}. For {@code double} data each square's fused multiply-add adds one rounding
  * to each term ({@code k + 1}).
  */
