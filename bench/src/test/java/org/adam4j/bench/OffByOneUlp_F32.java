@@ -206,7 +206,8 @@ final class OffByOneUlp_F32 extends AdamKernel_F32 {
     }
 
     @Override
-    protected float updateDeltaSlice(float[] before, float[] after, int len) {
-        return GradNormReference_F32.updateDelta(before, after, len);
+    protected float updateStatsSlice(float[] before, float[] after, int len, double[] paramSums, double[] updateSums,
+            int at) {
+        return GradNormReference_F32.updateStats(before, after, len, paramSums, updateSums, at);
     }
 }

@@ -7,8 +7,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.adam4j.kernels.AdamKernel_F32;
-import org.adam4j.kernels.AdamKernel_F64;
 import org.adam4j.reference.GradNormReference_F32;
 import org.adam4j.reference.GradNormReference_F64;
 import org.adam4j.reference.GradNorms;
@@ -255,20 +253,14 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
                     MemorySegment.copy(value, ValueLayout.JAVA_FLOAT_UNALIGNED, o * Float.BYTES, before, 0, n);
                     update(s, o, n, k);
                     MemorySegment.copy(value, ValueLayout.JAVA_FLOAT_UNALIGNED, o * Float.BYTES, after, 0, n);
-                    AdamKernel_F32 kernel = k.kernel_F32();
-                    paramSums[(int) b] = kernel.sumOfSquares(before, 1f, 0, n);
-                    ratios[(int) b] = kernel.updateDelta(before, after, n);
-                    updateSums[(int) b] = kernel.sumOfSquares(before, 1f, 0, n);
+                    ratios[(int) b] = k.kernel_F32().updateStats(before, after, n, paramSums, updateSums, (int) b);
                 }
                 case F64 -> {
                     double[] before = scratch.f64Before(), after = scratch.f64After();
                     MemorySegment.copy(value, ValueLayout.JAVA_DOUBLE_UNALIGNED, o * Double.BYTES, before, 0, n);
                     update(s, o, n, k);
                     MemorySegment.copy(value, ValueLayout.JAVA_DOUBLE_UNALIGNED, o * Double.BYTES, after, 0, n);
-                    AdamKernel_F64 kernel = k.kernel_F64();
-                    paramSums[(int) b] = kernel.sumOfSquares(before, 1.0, 0, n);
-                    ratios[(int) b] = kernel.updateDelta(before, after, n);
-                    updateSums[(int) b] = kernel.sumOfSquares(before, 1.0, 0, n);
+                    ratios[(int) b] = k.kernel_F64().updateStats(before, after, n, paramSums, updateSums, (int) b);
                 }
             }
         }
