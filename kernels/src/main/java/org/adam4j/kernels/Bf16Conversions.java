@@ -5,7 +5,8 @@ package org.adam4j.kernels;
  * {@link org.adam4j.reference.Bf16} (round-to-nearest-even as {@code c10::BFloat16}, stochastic rounding keyed by
  * {@link org.adam4j.reference.StochasticBits}), at any lane width. The vector implementations are generated per width
  * ({@code org.adam4j.kernels.vector.Bf16Vectors_64} ... {@code _512}), each with its species a {@code static final}
- * constant; they allocate nothing per call.
+ * constant. From 128 bits up they allocate nothing per call; at 64 bits the narrowing (2 {@code int} lanes into half
+ * of the narrowest, 4-lane, {@code short} vector) is not intrinsified by JDK 25's C2 and boxes.
  *
  * <p>Every method checks both slices before it writes anything, and reads and writes nothing outside them.
  */
