@@ -245,6 +245,9 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
      */
     final void updateWithStats(OptimizerStep s, long off, long len, Optimizer.Kernels k, StatsScratch scratch,
             double[] paramSums, double[] updateSums, double[] ratios, int at) {
+        if (fusedWithStats(s, off, len, k, paramSums, updateSums, ratios, at)) {
+            return;
+        }
         for (long o = off, b = at; o < off + len; o += GradNorms.BLOCK, b++) {
             int n = (int) Math.min(GradNorms.BLOCK, off + len - o);
             switch (precision) {
@@ -265,6 +268,13 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
             }
         }
     }
+
+    /**
+     * {@link #updateWithStats} in the step's own pass, where the kernel has such a loop for the algorithm
+     * ({@code OptimizerSteps.runWithStats}); {@code false}, touching nothing, otherwise.
+     */
+    abstract boolean fusedWithStats(OptimizerStep s, long off, long len, Optimizer.Kernels k, double[] paramSums,
+            double[] updateSums, double[] ratios, int at);
 
     /** One thread's block-sized copies of parameters for {@link #updateWithStats}, made on first use. */
     static final class StatsScratch {
