@@ -183,7 +183,6 @@ class Bf16ConversionsTest {
 
     /** Once compiled, the three conversions allocate nothing per call (measured until a round allocates nothing). */
     private static void allocatesNothingPerCall(Bf16Conversions c) {
-        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         int n = 1003;
         float[] values = new float[n];
         short[] bf16 = new short[n];
@@ -195,18 +194,7 @@ class Bf16ConversionsTest {
             c.fromFloatStochastic(values, 0, bf16, 0, n, 7, 8, 9);
             c.toFloat(bf16, 0, values, 0, n);
         };
-        long perCall = Long.MAX_VALUE;
-        for (int round = 0; round < 20 && perCall != 0; round++) {
-            for (int i = 0; i < 5_000; i++) {
-                calls.run();
-            }
-            long before = threads.getCurrentThreadAllocatedBytes();
-            int measured = 1_000;
-            for (int i = 0; i < measured; i++) {
-                calls.run();
-            }
-            perCall = (threads.getCurrentThreadAllocatedBytes() - before) / (3L * measured);
-        }
+        long perCall = AllocationCounter.bytesPerCall(calls, 3, 5_000, 1_000, 20);
         assertEquals(0, perCall, c.name() + ": bytes allocated per call");
     }
 

@@ -214,7 +214,6 @@ class ParallelChunksTest {
      */
     @Test
     void aParallelStepAllocatesNothingOnTheCaller() {
-        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         int n = 4 * ParallelChunks.MIN_CHUNK;
         float[] p = new float[n], g = new float[n], m = new float[n], v = new float[n];
         java.util.Arrays.fill(g, 0.5f);
@@ -227,15 +226,7 @@ class ParallelChunksTest {
             adam.fused(step, p, g, m, v, null, 0, n);
             sgd.sgd(sgdStep, p, g, m, 0, n);
         };
-        for (int i = 0; i < 20_000; i++) {
-            calls.run();
-        }
-        long before = threads.getCurrentThreadAllocatedBytes();
-        int calls2 = 2_000;
-        for (int i = 0; i < calls2; i++) {
-            calls.run();
-        }
-        long perCall = (threads.getCurrentThreadAllocatedBytes() - before) / (2L * calls2);
+        long perCall = AllocationCounter.bytesPerCall(calls, 2, 20_000, 2_000, 1);
         assertEquals(0, perCall, "bytes allocated per parallel call");
     }
 }

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 class ReductionAllocationTest {
     @Test
     void everyKernelsReductionsAllocateNothingPerCall() {
-        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         int n = 2 * 2048 + 37;
         float[] x = new float[n], y = new float[n], before = new float[n];
         double[] dx = new double[n], out = new double[8];
@@ -49,18 +48,7 @@ class ReductionAllocationTest {
                     sink[0] += a.updateStats(before, y, 2048, out, out, 1) + a.updateStats(before, y, 37, out, out, 2);
                     sink[0] += b.sumOfSquares(dx, 1.0, 0, n) + b.maxAbs(dx, 1.0, 0, n);
                 };
-                long perCall = Long.MAX_VALUE;
-                for (int round = 0; round < 20 && perCall != 0; round++) {
-                    for (int i = 0; i < 3_000; i++) {
-                        calls.run();
-                    }
-                    long start = threads.getCurrentThreadAllocatedBytes();
-                    int measured = 300;
-                    for (int i = 0; i < measured; i++) {
-                        calls.run();
-                    }
-                    perCall = (threads.getCurrentThreadAllocatedBytes() - start) / (10L * measured);
-                }
+                long perCall = AllocationCounter.bytesPerCall(calls, 10, 3_000, 300, 20);
                 if (perCall != 0) {
                     allocating.add(a.name() + ": " + perCall + " bytes per call");
                 }

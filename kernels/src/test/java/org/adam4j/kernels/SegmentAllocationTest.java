@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Test;
 class SegmentAllocationTest {
     @Test
     void nativeAndHeapSegmentStepsAllocateNothingPerCall() {
-        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         int n = 1024;
         AdamKernel_F32 k = AdamKernels.f32();
         AdamStep adam = AdamConfig.builder().decoupled(0.01).build().step(5);
@@ -43,19 +42,7 @@ class SegmentAllocationTest {
                     k.rmsprop(rms, s[0], s[1], s[2], s[3], s[4], 0, n);
                 }
             };
-            // compiled by C2 in time: measured until a round allocates nothing, a bounded number of rounds
-            long perCall = Long.MAX_VALUE;
-            for (int round = 0; round < 20 && perCall != 0; round++) {
-                for (int i = 0; i < 10_000; i++) {
-                    calls.run();
-                }
-                long before = threads.getCurrentThreadAllocatedBytes();
-                int measured = 1_000;
-                for (int i = 0; i < measured; i++) {
-                    calls.run();
-                }
-                perCall = (threads.getCurrentThreadAllocatedBytes() - before) / (6L * measured);
-            }
+            long perCall = AllocationCounter.bytesPerCall(calls, 6, 10_000, 1_000, 20);
             assertEquals(0, perCall, "bytes allocated per segment call");
         }
     }
