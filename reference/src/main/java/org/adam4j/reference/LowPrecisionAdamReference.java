@@ -10,7 +10,7 @@ package org.adam4j.reference;
  * {@link Rounding}:
  *
  * <ul>
- *   <li>{@link Rounding#NEAREST}: {@code p[i] = R(pNew)}, {@code R} being {@link LowPrecision#fromFloatNearestEven};
+ *   <li>{@link Rounding#NEAREST}: {@code p[i] = R(pNew)}, {@code R} being {@link LowPrecision#fromFloatNearestEven},
  *       so the result is the {@code float} step's parameter rounded once to the format;</li>
  *   <li>{@link Rounding#STOCHASTIC}: {@code p[i] = fmt.fromFloatStochastic(pNew, StochasticBits.bits(seed, t,
  *       indexBase + (i - off)))}, {@code t} being the step number {@link OptimizerStep#t}: the bits depend on the
@@ -31,7 +31,13 @@ package org.adam4j.reference;
  * makes {@code u} NaN, and then the parameter and its compensation NaN, as optimi's compensation also becomes NaN
  * there.
  *
- * <p>The moments are stored in {@code float} as the {@code float} step stores them; the gradient is only read.
+ * <p>A parameter or compensation that comes out NaN is stored as the format's positive quiet NaN ({@link Bf16#NAN},
+ * {@link Fp16#NAN}) whatever its sign: the sign of a NaN made by arithmetic is unspecified in Java and differs between
+ * the interpreter, compiled code and vector instructions, and binary16's rounding would keep it. (bfloat16's rounding
+ * already gives {@link Bf16#NAN} for every NaN.)
+ *
+ * <p>The moments are stored in {@code float} as the {@code float} step stores them (a NaN moment's bits are equally
+ * unspecified; only its being NaN is); the gradient is only read.
  */
 public final class LowPrecisionAdamReference {
     private LowPrecisionAdamReference() {
@@ -115,15 +121,29 @@ public final class LowPrecisionAdamReference {
             float denom = Math.fma((float) Math.sqrt(vi), denomScale, eps);
             float pNew = Math.fma(negStepSize, mi / denom, pi);
             switch (rounding) {
-                case NEAREST -> p[i] = fmt.fromFloatNearestEven(pNew);
-                case STOCHASTIC -> p[i] = fmt.fromFloatStochastic(pNew, seed, t, indexBase + (i - off));
+                case NEAREST -> p[i] = positiveNaN(fmt, fmt.fromFloatNearestEven(pNew));
+                case STOCHASTIC -> p[i] = positiveNaN(fmt, fmt.fromFloatStochastic(pNew, seed, t,
+                        indexBase + (i - off)));
                 case KAHAN -> {
                     int packed = fmt.kahanAdd(p[i], comp[i], pNew - pOld);
-                    p[i] = LowPrecision.kahanParam(packed);
-                    comp[i] = LowPrecision.kahanComp(packed);
+                    p[i] = positiveNaN(fmt, LowPrecision.kahanParam(packed));
+                    comp[i] = positiveNaN(fmt, LowPrecision.kahanComp(packed));
                 }
             }
         }
+    }
+
+    /**
+     * The format's positive quiet NaN for any NaN pattern, other patterns unchanged. Java, like IEEE 754, leaves the
+     * sign of a NaN that arithmetic produces unspecified, and the interpreter, the JIT's scalar code and vector
+     * instructions do produce different signs for the same operands; binary16's rounding keeps the sign of a NaN
+     * ({@code c10::Half} does), so a NaN result would otherwise differ from run to run.
+     */
+    private static short positiveNaN(LowPrecision fmt, short bits) {
+        if (fmt == LowPrecision.BF16) {
+            return (bits & 0x7FFF) > Bf16.POSITIVE_INFINITY ? Bf16.NAN : bits;
+        }
+        return (bits & 0x7FFF) > Fp16.POSITIVE_INFINITY ? Fp16.NAN : bits;
     }
 
     /**
