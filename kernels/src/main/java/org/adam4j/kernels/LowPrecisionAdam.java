@@ -16,7 +16,9 @@ import org.adam4j.reference.Rounding;
  * {@code static final} constant, and are loaded by name only when the vector module is present.
  *
  * <p>They convert bfloat16 in vector lanes; fp16 parameters take the reference's loop at every width for now (the
- * same bits: there are no vector binary16 conversions yet).
+ * same bits: there are no vector binary16 conversions yet). From 128 bits up, rounding to nearest allocates nothing
+ * per call; stochastic rounding (once several sets of options have run) and Kahan rounding still box vectors, as the
+ * vector classes' description says.
  */
 public final class LowPrecisionAdam {
     private static final String VECTOR_CLASS = "org.adam4j.kernels.vector.VectorLowPrecisionAdam_";
