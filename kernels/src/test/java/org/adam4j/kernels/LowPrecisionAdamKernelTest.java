@@ -50,7 +50,7 @@ class LowPrecisionAdamKernelTest {
     }
 
     private static List<Integer> sizes(int lanes) {
-        // the kernels step a vector of shorts at a time: at 64 bits 4 lanes (two float vectors of 2), else the
+        // the kernels load a vector of shorts at a time: at 64 bits 4 lanes for a float vector of 2, else the
         // float lanes
         int shortLanes = Math.max(4, lanes);
         TreeSet<Integer> sizes = new TreeSet<>(List.of(0, 1, 2, 3, 100, 1000));
