@@ -28,7 +28,6 @@ class LowPrecisionAdamAllocationTest {
     @Test
     void theVectorKernelsAllocateNothingPerCall() {
         assumeTrue(AdamKernels.vectorAvailable(), "no vector module");
-        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         int n = 1003;
         short[] p = new short[n], g = new short[n];
         float[] m = new float[n], v = new float[n], vmax = new float[n];
@@ -47,18 +46,7 @@ class LowPrecisionAdamAllocationTest {
                 k.fused(plain, LowPrecision.BF16, Rounding.NEAREST, p, g, m, v, null, null, 0, n, 5, 0);
                 k.fused(adamw, LowPrecision.BF16, Rounding.NEAREST, p, g, m, v, vmax, null, 1, n - 1, 5, 0);
             };
-            long perCall = Long.MAX_VALUE;
-            for (int round = 0; round < 20 && perCall != 0; round++) {
-                for (int i = 0; i < 2_000; i++) {
-                    calls.run();
-                }
-                long before = threads.getCurrentThreadAllocatedBytes();
-                int measured = 500;
-                for (int i = 0; i < measured; i++) {
-                    calls.run();
-                }
-                perCall = (threads.getCurrentThreadAllocatedBytes() - before) / (2L * measured);
-            }
+            long perCall = AllocationCounter.bytesPerCall(calls, 2, 2_000, 500, 20);
             if (perCall != 0) {
                 allocating.add(k.name() + ": " + perCall + " bytes per call");
             }
