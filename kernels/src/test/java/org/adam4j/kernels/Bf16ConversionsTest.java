@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.adam4j.reference.LowPrecision;
 import org.adam4j.reference.Bf16;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -102,19 +103,19 @@ class Bf16ConversionsTest {
                 + firstIndex;
         short[] expected = markedShorts(dstOff + len + 2);
         short[] actual = markedShorts(dstOff + len + 2);
-        Bf16.fromFloatNearestEven(src, srcOff, expected, dstOff, len);
+        LowPrecision.BF16.fromFloatNearestEven(src, srcOff, expected, dstOff, len);
         c.fromFloatNearestEven(src, srcOff, actual, dstOff, len);
         assertShorts(expected, actual, dstOff, len, "nearest " + where);
 
         expected = markedShorts(dstOff + len + 2);
         actual = markedShorts(dstOff + len + 2);
-        Bf16.fromFloatStochastic(src, srcOff, expected, dstOff, len, seed, step, firstIndex);
+        LowPrecision.BF16.fromFloatStochastic(src, srcOff, expected, dstOff, len, seed, step, firstIndex);
         c.fromFloatStochastic(src, srcOff, actual, dstOff, len, seed, step, firstIndex);
         assertShorts(expected, actual, dstOff, len, "stochastic " + where);
 
         float[] widenedExpected = markedFloats(dstOff + len + 2);
         float[] widenedActual = markedFloats(dstOff + len + 2);
-        Bf16.toFloat(bf16, bf16Off, widenedExpected, dstOff, len);
+        LowPrecision.BF16.toFloat(bf16, bf16Off, widenedExpected, dstOff, len);
         c.toFloat(bf16, bf16Off, widenedActual, dstOff, len);
         for (int i = 0; i < widenedExpected.length; i++) {
             int e = Float.floatToRawIntBits(widenedExpected[i]);

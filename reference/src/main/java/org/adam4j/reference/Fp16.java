@@ -112,19 +112,6 @@ public final class Fp16 {
     }
 
     /**
-     * Rounds stochastically with the bits of {@link StochasticBits#bits(long, long, long)}.
-     *
-     * @param x the value
-     * @param seed the run's seed
-     * @param step the step number
-     * @param index the element's global index
-     * @return its binary16 bits
-     */
-    public static short fromFloatStochastic(float x, long seed, long step, long index) {
-        return fromFloatStochastic(x, StochasticBits.bits(seed, step, index));
-    }
-
-    /**
      * Adds {@code update} to a parameter stored with Kahan compensation, as optimi's Adam does with PyTorch's
      * float16 operations (each rounds to nearest even); all in {@code float}, {@code R} rounding to binary16:
      *
@@ -146,55 +133,5 @@ public final class Fp16 {
         short stepped = fromFloatNearestEven(p + toFloat(c));
         short lost = fromFloatNearestEven(p - toFloat(stepped));
         return LowPrecision.kahanPack(stepped, fromFloatNearestEven(toFloat(c) + toFloat(lost)));
-    }
-
-    /**
-     * Widens {@code len} binary16 values to {@code float}.
-     *
-     * @param src the binary16 bits
-     * @param srcOff the first element read
-     * @param dst where the values go
-     * @param dstOff the first element written
-     * @param len the number of elements
-     */
-    public static void toFloat(short[] src, int srcOff, float[] dst, int dstOff, int len) {
-        for (int i = 0; i < len; i++) {
-            dst[dstOff + i] = toFloat(src[srcOff + i]);
-        }
-    }
-
-    /**
-     * Rounds {@code len} values to the nearest binary16, ties to even.
-     *
-     * @param src the values
-     * @param srcOff the first element read
-     * @param dst where the binary16 bits go
-     * @param dstOff the first element written
-     * @param len the number of elements
-     */
-    public static void fromFloatNearestEven(float[] src, int srcOff, short[] dst, int dstOff, int len) {
-        for (int i = 0; i < len; i++) {
-            dst[dstOff + i] = fromFloatNearestEven(src[srcOff + i]);
-        }
-    }
-
-    /**
-     * Rounds {@code len} values stochastically; element {@code k} of the slice has global index
-     * {@code firstIndex + k}.
-     *
-     * @param src the values
-     * @param srcOff the first element read
-     * @param dst where the binary16 bits go
-     * @param dstOff the first element written
-     * @param len the number of elements
-     * @param seed the run's seed
-     * @param step the step number
-     * @param firstIndex the global index of {@code src[srcOff]}
-     */
-    public static void fromFloatStochastic(float[] src, int srcOff, short[] dst, int dstOff, int len, long seed,
-            long step, long firstIndex) {
-        for (int i = 0; i < len; i++) {
-            dst[dstOff + i] = fromFloatStochastic(src[srcOff + i], seed, step, firstIndex + i);
-        }
     }
 }

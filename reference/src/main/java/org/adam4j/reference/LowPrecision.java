@@ -137,4 +137,54 @@ public enum LowPrecision {
     public static short kahanComp(int packed) {
         return (short) (packed >>> 16);
     }
+
+    /**
+     * Widens {@code len} values to {@code float}.
+     *
+     * @param src the bit patterns
+     * @param srcOff the first element read
+     * @param dst where the values go
+     * @param dstOff the first element written
+     * @param len the number of elements
+     */
+    public void toFloat(short[] src, int srcOff, float[] dst, int dstOff, int len) {
+        for (int i = 0; i < len; i++) {
+            dst[dstOff + i] = toFloat(src[srcOff + i]);
+        }
+    }
+
+    /**
+     * Rounds {@code len} values to the nearest representable ones, ties to even.
+     *
+     * @param src the values
+     * @param srcOff the first element read
+     * @param dst where the bit patterns go
+     * @param dstOff the first element written
+     * @param len the number of elements
+     */
+    public void fromFloatNearestEven(float[] src, int srcOff, short[] dst, int dstOff, int len) {
+        for (int i = 0; i < len; i++) {
+            dst[dstOff + i] = fromFloatNearestEven(src[srcOff + i]);
+        }
+    }
+
+    /**
+     * Rounds {@code len} values stochastically; element {@code k} of the slice has global index
+     * {@code firstIndex + k}.
+     *
+     * @param src the values
+     * @param srcOff the first element read
+     * @param dst where the bit patterns go
+     * @param dstOff the first element written
+     * @param len the number of elements
+     * @param seed the run's seed
+     * @param step the step number
+     * @param firstIndex the global index of {@code src[srcOff]}
+     */
+    public void fromFloatStochastic(float[] src, int srcOff, short[] dst, int dstOff, int len, long seed, long step,
+            long firstIndex) {
+        for (int i = 0; i < len; i++) {
+            dst[dstOff + i] = fromFloatStochastic(src[srcOff + i], seed, step, firstIndex + i);
+        }
+    }
 }

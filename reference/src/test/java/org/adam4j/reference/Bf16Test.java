@@ -111,7 +111,7 @@ class Bf16Test {
     void arrayLoopsAreTheScalarConversionsOverTheSliceOnly() {
         float[] src = {1.5f, Float.NaN, 0x1.0101p0f, -3.0e38f, 7.0f};
         short[] dst = {9, 9, 9, 9, 9, 9};
-        Bf16.fromFloatNearestEven(src, 1, dst, 2, 3);
+        LowPrecision.BF16.fromFloatNearestEven(src, 1, dst, 2, 3);
         assertEquals(9, dst[0]);
         assertEquals(9, dst[1]);
         assertEquals(Bf16.NAN, dst[2]);
@@ -119,15 +119,15 @@ class Bf16Test {
         assertEquals(Bf16.fromFloatNearestEven(-3.0e38f), dst[4]);
         assertEquals(9, dst[5]);
         float[] back = new float[5];
-        Bf16.toFloat(dst, 3, back, 1, 2);
+        LowPrecision.BF16.toFloat(dst, 3, back, 1, 2);
         assertEquals(0.0f, back[0]);
         assertEquals(Bf16.toFloat(dst[3]), back[1]);
         assertEquals(Bf16.toFloat(dst[4]), back[2]);
         assertEquals(0.0f, back[3]);
         short[] stochastic = new short[4];
-        Bf16.fromFloatStochastic(src, 2, stochastic, 1, 2, 5, 6, 1000);
-        assertEquals(Bf16.fromFloatStochastic(src[2], 5, 6, 1000), stochastic[1]);
-        assertEquals(Bf16.fromFloatStochastic(src[3], 5, 6, 1001), stochastic[2]);
+        LowPrecision.BF16.fromFloatStochastic(src, 2, stochastic, 1, 2, 5, 6, 1000);
+        assertEquals(LowPrecision.BF16.fromFloatStochastic(src[2], 5, 6, 1000), stochastic[1]);
+        assertEquals(LowPrecision.BF16.fromFloatStochastic(src[3], 5, 6, 1001), stochastic[2]);
         assertTrue(stochastic[0] == 0 && stochastic[3] == 0);
     }
 }

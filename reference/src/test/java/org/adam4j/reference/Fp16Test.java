@@ -126,21 +126,21 @@ class Fp16Test {
     void arrayLoopsAreTheScalarConversionsOverTheSliceOnly() {
         float[] src = {1.5f, Float.NaN, 0x1.0101p0f, -70000f, 7.0f};
         short[] dst = {9, 9, 9, 9, 9, 9};
-        Fp16.fromFloatNearestEven(src, 1, dst, 2, 3);
+        LowPrecision.FP16.fromFloatNearestEven(src, 1, dst, 2, 3);
         assertEquals(9, dst[1]);
         assertEquals(Fp16.NAN, dst[2]);
         assertEquals(nearest(0x1.0101p0f), dst[3]);
         assertEquals((short) 0xFC00, dst[4]);
         assertEquals(9, dst[5]);
         float[] back = new float[4];
-        Fp16.toFloat(dst, 3, back, 1, 2);
+        LowPrecision.FP16.toFloat(dst, 3, back, 1, 2);
         assertEquals(0.0f, back[0]);
         assertEquals(Fp16.toFloat(dst[3]), back[1]);
         assertEquals(Float.NEGATIVE_INFINITY, back[2]);
         assertEquals(0.0f, back[3]);
         short[] stochastic = new short[3];
-        Fp16.fromFloatStochastic(src, 2, stochastic, 1, 1, 5, 6, 1L << 40);
-        assertEquals(Fp16.fromFloatStochastic(src[2], 5, 6, 1L << 40), stochastic[1]);
+        LowPrecision.FP16.fromFloatStochastic(src, 2, stochastic, 1, 1, 5, 6, 1L << 40);
+        assertEquals(LowPrecision.FP16.fromFloatStochastic(src[2], 5, 6, 1L << 40), stochastic[1]);
         assertTrue(stochastic[0] == 0 && stochastic[2] == 0);
     }
 }

@@ -188,9 +188,9 @@ class StochasticRoundingTest {
         int off = 0;
         for (int len : pieces) {
             if (format == LowPrecision.BF16) {
-                Bf16.fromFloatStochastic(values, off, out, off, len, seed, step, firstIndex + off);
+                LowPrecision.BF16.fromFloatStochastic(values, off, out, off, len, seed, step, firstIndex + off);
             } else {
-                Fp16.fromFloatStochastic(values, off, out, off, len, seed, step, firstIndex + off);
+                LowPrecision.FP16.fromFloatStochastic(values, off, out, off, len, seed, step, firstIndex + off);
             }
             off += len;
         }
