@@ -26,6 +26,7 @@ final class BenchPlan {
     static final String ROOFLINE = "org.adam4j.bench.RooflineBenchmark";
     static final String RELATIVES = "org.adam4j.bench.RelativesBenchmark";
     static final String LAZY_ROWS = "org.adam4j.bench.LazyRowsBenchmark";
+    static final String LOW_PRECISION_ADAM = "org.adam4j.bench.LowPrecisionAdamBenchmark";
     /** {@code AdamBenchmark}'s fused step on heap segments ({@code summary.csv}'s op {@code fused-heap-segment}). */
     static final String FUSED_HEAP_SEGMENT = "fusedHeapSegment";
     /** {@code AdamBenchmark}'s gradient reduction alone ({@code summary.csv}'s op {@code gradnorm}). */
@@ -107,7 +108,9 @@ final class BenchPlan {
      * beyond the caches, against its array rows; the gradient's sum of squares ({@code gradnorm}) for every kernel at
      * the cache-resident size and for the vector and both scalar kernels far beyond the caches; the guarded optimizer
      * step ({@code fused-guarded}: skip non-finite, step statistics) with the vector kernel at both sizes; and the
-     * roofline at each of those sizes; each of Adam's relatives
+     * roofline at each of those sizes; Adam with bf16 parameters and gradients ({@code LowPrecisionAdamBenchmark},
+     * f32 moments) with the vector kernel, rounded to nearest and stochastically, at both sizes, its scalar kernel
+     * and fp16 at 16384; each of Adam's relatives
      * on float at the cache-resident size with the vector kernel and both scalar baselines; and the lazy rows of a
      * 1,000,000 x 64 float table, {@code lazy}, {@code exact} and {@code dense}, one run each.
      */
@@ -145,6 +148,13 @@ final class BenchPlan {
         for (int size : List.of(CACHE_RESIDENT, MEMORY_BOUND)) {
             runs.add(adam(FUSED_GUARDED, "vector", "f32", "adam", size, 1));
         }
+        for (int size : List.of(CACHE_RESIDENT, MEMORY_BOUND)) {
+            for (String op : List.of("fused", "fusedStochastic")) {
+                runs.add(lowPrecisionAdam(op, "vector", "bf16", size));
+            }
+        }
+        runs.add(lowPrecisionAdam("fused", "scalar", "bf16", CACHE_RESIDENT));
+        runs.add(lowPrecisionAdam("fused", "vector", "fp16", CACHE_RESIDENT));
         for (String precision : List.of("f32", "f64")) {
             for (int size : List.of(CACHE_RESIDENT, MEMORY_BOUND)) {
                 runs.add(roofline(precision, size, 1));
@@ -224,6 +234,11 @@ final class BenchPlan {
 
     static Run adam(String op, String kernel, String precision, String variant, int size, int threads) {
         return arrays(ADAM + "." + op, kernel, precision, variant, size, threads);
+    }
+
+    /** Adam's step on 16-bit parameters and gradients, {@code op} naming the rounding, on 1 thread. */
+    static Run lowPrecisionAdam(String op, String kernel, String precision, int size) {
+        return arrays(LOW_PRECISION_ADAM + "." + op, kernel, precision, "adam", size, 1);
     }
 
     static Run relative(String kernel, String precision, String variant, int size, int threads) {

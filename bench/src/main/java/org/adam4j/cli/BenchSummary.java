@@ -36,7 +36,8 @@ import org.adam4j.bench.Relative;
  * the same scale for all three), and its bytes per element scaled by the touched fraction of the rows.
  */
 final class BenchSummary {
-    static final String CSV_HEADER = "kernel,precision,op,size,threads,ns_per_element,gb_per_s,alloc_bytes_per_op";
+    static final String CSV_HEADER = "kernel,precision,op,size,threads,ns_per_element,gb_per_s,alloc_bytes_per_op,"
+            + "grad_precision,state_precision";
     static final String ROOFLINE = "roofline";
     /** The variant {@code summary.csv} holds; every other variant gets a {@code summary-VARIANT.csv} of its own. */
     static final String MAIN_VARIANT = "adam";
@@ -50,10 +51,21 @@ final class BenchSummary {
      * reads and writes: 1 but for the lazy rows.
      */
     record Row(String variant, String kernel, String precision, String op, long size, int threads, double nsPerOp,
-            double allocBytesPerOp, double touched) {
+            double allocBytesPerOp, double touched, String gradPrecision, String statePrecision) {
         Row(String variant, String kernel, String precision, String op, long size, int threads, double nsPerOp,
                 double allocBytesPerOp) {
             this(variant, kernel, precision, op, size, threads, nsPerOp, allocBytesPerOp, 1.0);
+        }
+
+        Row(String variant, String kernel, String precision, String op, long size, int threads, double nsPerOp,
+                double allocBytesPerOp, double touched) {
+            this(variant, kernel, precision, op, size, threads, nsPerOp, allocBytesPerOp, touched, precision,
+                    stateOf(precision));
+        }
+
+        /** The state's precision when a benchmark does not say: float for 16-bit parameters, else the parameters'. */
+        static String stateOf(String precision) {
+            return precision.equals("bf16") || precision.equals("fp16") ? "f32" : precision;
         }
 
         double nsPerElement() {
@@ -61,22 +73,36 @@ final class BenchSummary {
         }
 
         /**
-         * Bytes read and written per element: the op's arrays times the element's size, times the touched fraction.
-         * A relative reads {@code p} and {@code g}, writes {@code p}, and reads and writes each of its state arrays.
+         * Bytes read and written per element, times the touched fraction: the parameters read and written, the
+         * gradient read, each state array read and written (Adam's two; a relative's own count), by their precisions'
+         * sizes; the moment and parameter steps, the gradient's norm, the guarded step (which reads the gradient once
+         * more) and Kahan's compensation (a second parameter-sized array read and written) by their own arrays.
          */
         double bytesPerElement() {
-            int elementBytes = precision.equals("f64") ? 8 : precision.equals("f32") ? 4 : 0;
-            int arrays = switch (op) {
-                case "moments" -> 5; // reads g, m, v; writes m, v
-                case "params" -> 4; // reads p, m, v; writes p
-                case "gradnorm" -> 1; // reads g
-                case "fused-guarded" -> 8; // reads g for the norm pass, then the fused step's seven
-                default -> Relative.ids().contains(variant) ? 3 + 2 * Relative.of(variant).stateArrays()
-                        // fused (on arrays or heap segments), the roofline, a whole optimizer step, lazy rows:
-                        // reads p, g, m, v; writes p, m, v
-                        : 7;
+            int p = bytes(precision), g = bytes(gradPrecision), s = bytes(statePrecision);
+            if (p == 0 || g == 0 || s == 0) {
+                return Double.NaN;
+            }
+            int states = Relative.ids().contains(variant) ? Relative.of(variant).stateArrays() : 2;
+            int perElement = switch (op) {
+                case "moments" -> g + 4 * s; // reads g, m, v; writes m, v
+                case "params" -> 2 * p + 2 * s; // reads p, m, v; writes p
+                case "gradnorm" -> g; // reads g
+                case "fused-guarded" -> 2 * p + 2 * g + 2 * states * s;
+                case "fused-kahan" -> 4 * p + g + 2 * states * s;
+                // fused (on arrays or heap segments, any rounding), the roofline, a whole optimizer step, lazy rows
+                default -> 2 * p + g + 2 * states * s;
             };
-            return elementBytes == 0 ? Double.NaN : arrays * elementBytes * touched;
+            return perElement * touched;
+        }
+
+        private static int bytes(String precision) {
+            return switch (precision) {
+                case "f64" -> 8;
+                case "f32" -> 4;
+                case "bf16", "fp16" -> 2;
+                default -> 0;
+            };
         }
 
         double gbPerSecond() {
@@ -148,8 +174,10 @@ final class BenchSummary {
                 }
             }
         }
+        String gradPrecision = precision(params.getOrDefault("gradPrecision", precision));
+        String statePrecision = precision(params.getOrDefault("statePrecision", Row.stateOf(precision)));
         return Optional.of(new Row(params.getOrDefault("variant", lazyRows ? LAZY_ROWS : ""), kernel, precision, op,
-                size, threads, nsPerOp, alloc, touched));
+                size, threads, nsPerOp, alloc, touched, gradPrecision, statePrecision));
     }
 
     /** A benchmark method's name as an op: {@code fusedHeapSegment} is {@code fused-heap-segment}. */
@@ -210,8 +238,10 @@ final class BenchSummary {
         return rooflineOf(r).map(roof -> 100 * r.gbPerSecond() / roof.gbPerSecond()).orElse(Double.NaN);
     }
 
+    /** The roofline probe at {@code r}'s size and threads: the f32 one for 16-bit parameters (it has no other). */
     Optional<Row> rooflineOf(Row r) {
-        return find("", ROOFLINE, r.precision(), ROOFLINE, r.size(), r.threads());
+        String probe = r.precision().equals("bf16") || r.precision().equals("fp16") ? "f32" : r.precision();
+        return find("", ROOFLINE, probe, ROOFLINE, r.size(), r.threads());
     }
 
     private Optional<Row> find(String variant, String kernel, String precision, String op, long size, int threads) {
@@ -258,7 +288,7 @@ final class BenchSummary {
             w.write(String.join(",", csvField(r.kernel()), csvField(r.precision()), csvField(r.op()),
                     r.size() > 0 ? Long.toString(r.size()) : "", Integer.toString(r.threads()),
                     number(r.nsPerElement(), "%.5f"), number(r.gbPerSecond(), "%.4f"),
-                    number(r.allocBytesPerOp(), "%.3f")));
+                    number(r.allocBytesPerOp(), "%.3f"), csvField(r.gradPrecision()), csvField(r.statePrecision())));
             w.write('\n');
         }
     }

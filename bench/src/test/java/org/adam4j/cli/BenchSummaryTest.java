@@ -118,7 +118,7 @@ class BenchSummaryTest {
         assertEquals(28.0, heap.gbPerSecond(), TOLERANCE, "the fused step's 7 arrays of 4 bytes");
         s.writeCsv(dir);
         assertTrue(Files.readAllLines(dir.resolve("summary.csv")).contains(
-                "vector,f32,fused-heap-segment,16384,1,1.00000,28.0000,"));
+                "vector,f32,fused-heap-segment,16384,1,1.00000,28.0000,,f32,f32"));
         assertEquals("fused", BenchSummary.op("fused"));
         assertEquals("fused-heap-segment", BenchSummary.op("fusedHeapSegment"));
     }
@@ -139,22 +139,25 @@ class BenchSummaryTest {
         assertEquals(List.of(dir.resolve("summary.csv"), dir.resolve("summary-adamw.csv")), files);
 
         List<String> main = Files.readAllLines(dir.resolve("summary.csv"));
-        assertEquals("kernel,precision,op,size,threads,ns_per_element,gb_per_s,alloc_bytes_per_op", main.get(0));
-        assertTrue(main.contains("vector,f32,fused,16384,1,0.70000,40.0000,0.100"), main.toString());
-        assertTrue(main.contains("roofline,f32,roofline,33554432,1,1.40000,20.0000,0.000"), main.toString());
-        assertTrue(main.contains("vector,f32,step,1000000,2,1.00000,28.0000,"), main.toString());
-        assertTrue(main.contains("scalar,f64,step,,1,,,16.000"), main.toString());
+        assertEquals("kernel,precision,op,size,threads,ns_per_element,gb_per_s,alloc_bytes_per_op,grad_precision,"
+                + "state_precision", main.get(0));
+        assertTrue(main.contains("vector,f32,fused,16384,1,0.70000,40.0000,0.100,f32,f32"), main.toString());
+        assertTrue(main.contains("roofline,f32,roofline,33554432,1,1.40000,20.0000,0.000,f32,f32"), main.toString());
+        assertTrue(main.contains("vector,f32,step,1000000,2,1.00000,28.0000,,f32,f32"), main.toString());
+        assertTrue(main.contains("scalar,f64,step,,1,,,16.000,f64,f64"), main.toString());
         assertFalse(main.stream().anyMatch(l -> l.startsWith("vector,f32,fused,16384,1,0.75")), "AdamW row in Adam's file");
         // Adam's 7 kernel rows, 2 other-benchmark rows, 2 roofline rows
         assertEquals(1 + 7 + 2 + 2, main.size());
         for (String line : main.subList(1, main.size())) {
-            assertEquals(8, line.split(",", -1).length, line);
+            assertEquals(10, line.split(",", -1).length, line);
         }
 
         List<String> adamw = Files.readAllLines(dir.resolve("summary-adamw.csv"));
         assertEquals(main.get(0), adamw.get(0));
-        assertEquals(List.of("vector,f32,fused,16384,1,0.75000,37.3333,0.100", "scalar,f32,fused,16384,1,1.50000,18.6667,0.100",
-                "roofline,f32,roofline,16384,1,0.35000,80.0000,0.000", "roofline,f32,roofline,33554432,1,1.40000,20.0000,0.000"),
+        assertEquals(List.of("vector,f32,fused,16384,1,0.75000,37.3333,0.100,f32,f32",
+                "scalar,f32,fused,16384,1,1.50000,18.6667,0.100,f32,f32",
+                "roofline,f32,roofline,16384,1,0.35000,80.0000,0.000,f32,f32",
+                "roofline,f32,roofline,33554432,1,1.40000,20.0000,0.000,f32,f32"),
                 adamw.subList(1, adamw.size()));
     }
 
@@ -190,20 +193,36 @@ class BenchSummaryTest {
         assertEquals(List.of(dir.resolve("summary.csv"), dir.resolve("summary-nadam.csv"),
                 dir.resolve("summary-sgd-momentum.csv"), dir.resolve("summary-lazy-rows.csv")), files);
         assertEquals(List.of(BenchSummary.CSV_HEADER), Files.readAllLines(dir.resolve("summary.csv")));
-        assertEquals(List.of(BenchSummary.CSV_HEADER, "vector,f32,fused,16384,1,1.00000,20.0000,"),
+        assertEquals(List.of(BenchSummary.CSV_HEADER, "vector,f32,fused,16384,1,1.00000,20.0000,,f32,f32"),
                 Files.readAllLines(dir.resolve("summary-sgd-momentum.csv")));
-        assertEquals(List.of(BenchSummary.CSV_HEADER, "vector,f32,exact,64000000,1,0.02000,14.0000,",
-                "vector,f32,dense,64000000,1,2.00000,14.0000,"), Files.readAllLines(dir.resolve("summary-lazy-rows.csv")));
+        assertEquals(List.of(BenchSummary.CSV_HEADER, "vector,f32,exact,64000000,1,0.02000,14.0000,,f32,f32",
+                "vector,f32,dense,64000000,1,2.00000,14.0000,,f32,f32"), Files.readAllLines(dir.resolve("summary-lazy-rows.csv")));
         String table = s.table(BenchPlan.Emulation.NONE);
         assertTrue(table.contains("lazy rows"), table);
         assertTrue(table.indexOf("nadam") < table.indexOf("sgd-momentum"), table);
+    }
+
+    /** A 16-bit Adam row: its columns, its traffic (22 bytes, 26 with Kahan) and the f32 roofline it is read against. */
+    @Test
+    void sixteenBitRowsCarryTheirPrecisionsAndTraffic() throws IOException {
+        BenchSummary.Row bf16 = new BenchSummary.Row("adam", "vector", "bf16", "fused", 1000, 1, 1000, 0.0);
+        assertEquals("f32", bf16.statePrecision());
+        assertEquals(22, bf16.bytesPerElement(), TOLERANCE);
+        assertEquals(26, new BenchSummary.Row("adam", "vector", "fp16", "fused-kahan", 1000, 1, 1000, 0.0)
+                .bytesPerElement(), TOLERANCE);
+        BenchSummary.Row roof = new BenchSummary.Row("", "roofline", "f32", "roofline", 1000, 1, 2000, 0.0);
+        BenchSummary s = new BenchSummary(List.of(bf16, roof));
+        assertEquals(100 * 22.0 / 14.0, s.rooflinePercent(bf16), TOLERANCE);
+        StringWriter w = new StringWriter();
+        BenchSummary.writeCsv(w, List.of(bf16));
+        assertTrue(w.toString().endsWith("vector,bf16,fused,1000,1,1.00000,22.0000,0.000,bf16,f32\n"), w.toString());
     }
 
     @Test
     void csvQuotesFieldsWithCommas() throws IOException {
         StringWriter w = new StringWriter();
         BenchSummary.writeCsv(w, List.of(new BenchSummary.Row("", "a,b", "f32", "fused", 10, 1, 20, Double.NaN)));
-        assertEquals(BenchSummary.CSV_HEADER + "\n\"a,b\",f32,fused,10,1,2.00000,14.0000,\n", w.toString());
+        assertEquals(BenchSummary.CSV_HEADER + "\n\"a,b\",f32,fused,10,1,2.00000,14.0000,,f32,f32\n", w.toString());
     }
 
     @Test
