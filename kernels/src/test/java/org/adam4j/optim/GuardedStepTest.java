@@ -302,6 +302,36 @@ class GuardedStepTest {
         }
     }
 
+    /** The README's guarded training loop (GuardedTraining.java), verbatim but for the assertions. */
+    @Test
+    void theReadmesGuardedLoopSkipsTheOverflowAndFitsTheLine() {
+        float[] w = new float[2], grad = new float[2];
+        GradScaler scaler = new GradScaler();
+        try (Optimizer<AdamConfig> opt = Optimizer.adamW().lr(0.01).gradScaler(scaler).clipGradNorm(1.0, 2)
+                .stepStats(true).build()) {
+            opt.defaultGroup().add(w, grad);
+            int skipped = 0;
+            for (int step = 1; step <= 4000; step++) {
+                float x = (step % 20) / 10f - 1, err = w[0] * x + w[1] - (2 * x - 1);
+                float s = step == 500 ? Float.POSITIVE_INFINITY : scaler.scale();
+                grad[0] = s * err * x;
+                grad[1] = s * err;
+                if (!opt.step()) {
+                    skipped++;
+                }
+                if (step == 500) {
+                    assertEquals(32768f, scaler.scale(), "backed off at the skip");
+                }
+            }
+            assertEquals(1, skipped);
+            assertEquals(65536f, scaler.scale(), "grown back after 2000 good steps");
+            assertEquals(2.0, w[0], 0.005);
+            assertEquals(-1.0, w[1], 0.005);
+            assertEquals(3999, opt.steps());
+            assertTrue(opt.lastStats().updateNorm() > 0 && opt.lastStats().gradNorm() < 0.01, "" + opt.lastStats());
+        }
+    }
+
     @Test
     void badGuardOptionsAreRefusedAtOnce() {
         assertThrows(IllegalArgumentException.class, () -> Optimizer.adam().clipGradNorm(1, 1));
