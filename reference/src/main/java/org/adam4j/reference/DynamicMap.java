@@ -16,19 +16,13 @@ import java.util.Arrays;
  * (unsigned: 2, 4, ..., 128 per decade). No code is produced by {@code additional_items}, which is
  * {@code 2^(7 - 7) - 1 = 0} for both.
  *
- * <p>Precision, as torch computes it on the CPU in the default dtype {@code float32}: {@code linspace}'s
- * {@code start = 0.1f}, {@code end = 1f}, {@code step = (end - start) / (n - 1)} in {@code float} (exact here, since
- * {@code n - 1} is a power of two), and point {@code k} is {@code start + step * k} for {@code k < n / 2} and
- * {@code end - step * (n - 1 - k)} otherwise (ATen's {@code linspace_kernel}, scalar path, each operation rounded to
- * {@code float}); the mean is a {@code float} sum halved; the Python scale {@code 10 ** (i - 6)} is a double
- * ({@code 1e-6} ... {@code 0.1}, or the integer 1) that torch casts to {@code float} before one {@code float}
- * multiplication; negation is exact. The values are then sorted as Python floats and stored as {@code float32}, which
- * changes none of them. Not yet checked against a torch run: a public port's printed signed table (quoted in
- * {@code DynamicMapTest}) agrees exactly at 90 of its 128 non-positive entries and differs by one or two ulps at
- * the other 38 (for example {@code -5.4999998e-7} there, {@code -5.5000004e-7} here), and neither a {@code float64}
- * construction nor this one reproduces it exactly; torch's vectorized {@code linspace} path (its {@code arange}
- * from a per-chunk base) is the likely difference and must be settled by running torch before kernels depend on
- * these last bits.
+ * <p>Precision, as PyTorch 1.13 computes it on the CPU in the default dtype {@code float32}: {@code linspace} as
+ * {@link #linspace} spells out (ATen's vectorized kernel, an AVX2 build); the mean is a {@code float} sum halved; the
+ * Python scale {@code 10 ** (i - 6)} is a double ({@code 1e-6} ... {@code 0.1}, or the integer 1) that torch casts
+ * to {@code float} before one {@code float} multiplication; negation is exact. The values are then sorted as Python
+ * floats and stored as {@code float32}, which changes none of them. Both maps equal a PyTorch 1.13 run's, bit for
+ * bit ({@code DynamicMapTest}, from {@code tools/pytorch/record_dynamic_map.py}); a PyTorch built for wider vectors
+ * would compute some linspace points, and so some codes, an ulp apart.
  *
  * <h2>Nearest code</h2>
  * {@link #code(float)} returns the index of the code nearest to a value, comparing exact distances; a value exactly
@@ -111,9 +105,17 @@ public final class DynamicMap {
         return data;
     }
 
+    /** Lanes of the {@code Vectorized<float>} that PyTorch 1.13's CPU kernels are compiled for here (AVX2). */
+    private static final int TORCH_LANES = 8;
+
     /**
-     * {@code torch.linspace(start, end, steps)} in {@code float32} as ATen's CPU {@code linspace_kernel} computes it
-     * element by element: the first half counts up from {@code start}, the second half down from {@code end}.
+     * {@code torch.linspace(start, end, steps)} in {@code float32} exactly as PyTorch 1.13's CPU {@code linspace_kernel}
+     * computes it (AVX2 build: {@code cpu_serial_kernel_vec} writes runs of two 8-lane vectors, then the rest one by
+     * one). A point's base is {@code start + step * idx} for {@code idx < steps / 2}, else {@code end - step * (steps
+     * - 1 - idx)}, each contracted by the compiler into one fused multiply-add; a vector's lane {@code k} is
+     * {@code base + k * step} with both operations rounded (the {@code Vectorized::arange} constructor). Recorded
+     * against a torch run (tools/pytorch/record_dynamic_map.py): every other combination of fused and rounded
+     * operations, and 16 lanes, miss some points.
      *
      * @param start the first point
      * @param end the last point
@@ -124,11 +126,23 @@ public final class DynamicMap {
         float step = (end - start) / (float) (steps - 1);
         int halfway = steps / 2;
         float[] out = new float[steps];
-        for (int k = 0; k < steps; k++) {
-            // Separate float roundings of the product and the sum: no fused multiply-add.
-            out[k] = k < halfway ? start + step * (float) k : end - step * (float) (steps - k - 1);
+        int idx = 0;
+        for (; idx <= steps - 2 * TORCH_LANES; idx += 2 * TORCH_LANES) {
+            for (int v = idx; v < idx + 2 * TORCH_LANES; v += TORCH_LANES) {
+                float base = linspacePoint(start, end, step, steps, halfway, v);
+                for (int k = 0; k < TORCH_LANES; k++) {
+                    out[v + k] = base + k * step;
+                }
+            }
+        }
+        for (; idx < steps; idx++) {
+            out[idx] = linspacePoint(start, end, step, steps, halfway, idx);
         }
         return out;
+    }
+
+    private static float linspacePoint(float start, float end, float step, int steps, int halfway, int idx) {
+        return idx < halfway ? Math.fma(step, (float) idx, start) : Math.fma(-step, (float) (steps - idx - 1), end);
     }
 
     /**

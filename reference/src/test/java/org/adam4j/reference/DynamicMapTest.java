@@ -70,9 +70,10 @@ class DynamicMapTest {
 
     /**
      * Values printed from {@code create_dynamic_map(signed=True)} in a public MLX port of bitsandbytes' 8-bit codec
-     * ({@code _BNB_DYNAMIC_LUT_VALUES}, "commit on main as of 2026-05"). Dyadic entries agree exactly; the others are
-     * only within two ulps, since this table and {@link DynamicMap}'s construction differ by one or two ulps at 38
-     * entries (see its class comment), a question a torch run must settle.
+     * ({@code _BNB_DYNAMIC_LUT_VALUES}, "commit on main as of 2026-05"). Dyadic entries agree exactly; others differ by
+     * up to two ulps (code 1: -0.9789063 there, -0.9789062 here): that table came from another PyTorch build, whose
+     * {@code linspace} rounds some points differently; the map here is PyTorch 1.13's, bit for bit
+     * ({@link #bothMapsAreTorchsBitForBit}).
      */
     @Test
     void publishedSignedValues() {
@@ -140,5 +141,39 @@ class DynamicMapTest {
             }
         }
         assertTrue(ties > 0, "no exact-float midpoint to test the tie rule on");
+    }
+
+    /**
+     * Both maps against PyTorch's own run of bitsandbytes' create_dynamic_map (tools/pytorch/record_dynamic_map.py,
+     * PyTorch 1.13 on CPU, recorded into dynamic-maps-torch-1.13.txt): every entry, bit for bit.
+     */
+    @org.junit.jupiter.api.Test
+    void bothMapsAreTorchsBitForBit() throws java.io.IOException {
+        java.util.Map<String, int[]> recorded = new java.util.HashMap<>();
+        try (var in = DynamicMapTest.class.getResourceAsStream("dynamic-maps-torch-1.13.txt")) {
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).split("\n")) {
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] f = line.trim().split(" ");
+                int[] bits = new int[f.length - 1];
+                for (int k = 0; k < bits.length; k++) {
+                    bits[k] = Integer.parseUnsignedInt(f[k + 1], 16);
+                }
+                recorded.put(f[0], bits);
+            }
+        }
+        for (var e : java.util.Map.of("signed", DynamicMap.SIGNED, "unsigned", DynamicMap.UNSIGNED).entrySet()) {
+            int[] want = recorded.get(e.getKey());
+            org.junit.jupiter.api.Assertions.assertEquals(DynamicMap.SIZE, want.length, e.getKey());
+            java.util.List<String> differ = new java.util.ArrayList<>();
+            for (int k = 0; k < want.length; k++) {
+                float got = e.getValue().value(k);
+                if (Float.floatToRawIntBits(got) != want[k]) {
+                    differ.add(k + ": " + got + " vs torch " + Float.intBitsToFloat(want[k]));
+                }
+            }
+            org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), differ, e.getKey() + " map");
+        }
     }
 }
