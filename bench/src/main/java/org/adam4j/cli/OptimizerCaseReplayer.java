@@ -176,7 +176,7 @@ final class OptimizerCaseReplayer implements CaseReplayer {
             return new Run<>(kernel, named, (t, p, g) -> {
                 double coef = 1.0;
                 if (guard.needsNorm()) {
-                    boolean inf = guard.clips() && guard.normType() == Double.POSITIVE_INFINITY;
+                    boolean inf = guard.clipsByMaxAbs();
                     double sum = inf ? Double.NaN : pass.sumOfSquares(g, inv);
                     double max = inf ? pass.maxAbs(g, inv) : Double.NaN;
                     boolean nonFinite = !Double.isFinite(inf ? max : sum) && pass.nonFinite(g, inv) > 0;

@@ -303,7 +303,7 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             double gradNorm = Double.NaN, coef32 = 1.0, coef64 = 1.0;
             long nonFinite = -1;
             if (g.needsNorm() || stepStats) {
-                boolean inf = g.clips() && g.normType() == Double.POSITIVE_INFINITY;
+                boolean inf = g.clipsByMaxAbs();
                 boolean sums = !inf || stepStats;
                 p.prepareReduction(sums);
                 chunks.runPieces(p.pieces(), k -> p.reduce(k, kernels, inv32, inv64, sums, inf));
@@ -346,10 +346,11 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             if (scaler != null) {
                 scaler.update(false);
             }
-            lastStats = stepStats ? new StepStats(steps, false, g.gradScale(), gradNorm, coef32, nonFinite,
-                    Math.sqrt(p.paramSumOfSquares()), Math.sqrt(p.updateSumOfSquares()), p.maxUpdateRatio())
-                    : new StepStats(steps, false, g.gradScale(), gradNorm, g.clips() ? coef32 : 1.0, nonFinite,
-                            Double.NaN, Double.NaN, Double.NaN);
+            // coef32 stays 1 without clipping
+            lastStats = new StepStats(steps, false, g.gradScale(), gradNorm, coef32, nonFinite,
+                    stepStats ? Math.sqrt(p.paramSumOfSquares()) : Double.NaN,
+                    stepStats ? Math.sqrt(p.updateSumOfSquares()) : Double.NaN,
+                    stepStats ? p.maxUpdateRatio() : Double.NaN);
             return true;
         } finally {
             exit();

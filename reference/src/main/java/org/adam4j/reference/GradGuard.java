@@ -56,6 +56,16 @@ public record GradGuard(double gradScale, boolean skipNonFinite, double maxNorm,
     }
 
     /**
+     * Whether clipping needs the largest absolute gradient element (the infinity norm) rather than the sum of squares;
+     * that reduction then also decides whether a gradient is finite.
+     *
+     * @return whether gradients are clipped by their infinity norm
+     */
+    public boolean clipsByMaxAbs() {
+        return clips() && normType == Double.POSITIVE_INFINITY;
+    }
+
+    /**
      * This guard with another scale (a {@code GradScaler}'s current one).
      *
      * @param scale the loss scale
