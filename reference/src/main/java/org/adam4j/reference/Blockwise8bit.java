@@ -100,20 +100,11 @@ public final class Blockwise8bit {
         for (int b = 0; b < nBlocks; b++) {
             int start = b * blockSize;
             int end = Math.min(len, start + blockSize);
-            float max = 0f;
+            float max = GradNormReference_F32.maxAbs(x, 1f, off + start, end - start);
+            absmax[absmaxOff + b] = max;
+            boolean codable = max != 0f && Float.isFinite(max);
             for (int i = start; i < end; i++) {
-                max = Math.max(max, Math.abs(x[off + i]));
-            }
-            if (max == 0f || !Float.isFinite(max)) {
-                absmax[absmaxOff + b] = max;
-                for (int i = start; i < end; i++) {
-                    codes[codesOff + i] = zero;
-                }
-            } else {
-                absmax[absmaxOff + b] = max;
-                for (int i = start; i < end; i++) {
-                    codes[codesOff + i] = (byte) map.code(x[off + i] / max);
-                }
+                codes[codesOff + i] = codable ? (byte) map.code(x[off + i] / max) : zero;
             }
         }
     }
