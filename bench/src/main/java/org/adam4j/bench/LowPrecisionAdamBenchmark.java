@@ -90,12 +90,12 @@ public class LowPrecisionAdamBenchmark {
         m0 = new float[size];
         v0 = new float[size];
         float[] values = new float[size];
-        BenchArrays_F32.fill(values, SEED_P, -1.0, 1.0);
+        BenchArrays_F32.fill(values, ArrayBenchmark.SEED, -1.0, 1.0);
         format.fromFloatNearestEven(values, 0, p0, 0, size);
-        BenchArrays_F32.fill(values, SEED_P + 1, -1.0, 1.0);
+        BenchArrays_F32.fill(values, ArrayBenchmark.SEED + 1, -1.0, 1.0);
         format.fromFloatNearestEven(values, 0, g, 0, size);
-        BenchArrays_F32.fill(m0, SEED_P + 2, -0.1, 0.1);
-        BenchArrays_F32.fill(v0, SEED_P + 3, 1e-6, 1e-2);
+        BenchArrays_F32.fill(m0, ArrayBenchmark.SEED + 2, -0.1, 0.1);
+        BenchArrays_F32.fill(v0, ArrayBenchmark.SEED + 3, 1e-6, 1e-2);
         p = p0.clone();
         comp = comp0.clone();
         m = m0.clone();
@@ -115,8 +115,6 @@ public class LowPrecisionAdamBenchmark {
         BenchArrays_F32.requireSame(what, "v", v, wantV);
         reset();
     }
-
-    private static final long SEED_P = 20240601L;
 
     private static void requireSame(String what, String array, int mismatch) {
         if (mismatch >= 0) {

@@ -685,8 +685,9 @@ public final class StateFile {
         long tracker = in.i64();
         double growth = in.f64(), backoff = in.f64();
         long interval = in.i64();
-        if (interval < 1 || interval > Integer.MAX_VALUE || tracker < 0 || tracker >= interval
-                || (float) scale != scale || (float) growth != growth || (float) backoff != backoff) {
+        // what the file's wider fields can hold beyond the state's own types; GradScaler.State checks the rest
+        if (interval != (int) interval || tracker != (int) tracker || (float) scale != scale
+                || (float) growth != growth || (float) backoff != backoff) {
             throw in.corrupt("a loss scaler state out of range: scale " + scale + ", growth tracker " + tracker
                     + ", growth interval " + interval);
         }
