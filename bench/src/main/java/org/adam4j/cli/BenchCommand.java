@@ -170,8 +170,9 @@ final class BenchCommand implements Command {
         out.print(machine.describe());
         Files.writeString(dir.resolve("machine.txt"), machine.describe());
         out.printf(Locale.ROOT, "%n%s suite: %d runs, about %s (%d warm-up + %d measured iterations of %d ms, one fork"
-                + " each, gc profiler)%n", plan.name, plan.runs.size(), BenchRunner.clock(plan.estimatedSeconds()),
-                plan.timing.warmupIterations(), plan.timing.iterations(), plan.timing.iterationMillis());
+                + " each, gc profiler%s)%n", plan.name, plan.runs.size(), BenchRunner.clock(plan.estimatedSeconds()),
+                plan.timing.warmupIterations(), plan.timing.iterations(), plan.timing.iterationMillis(),
+                BenchPlan.Run.PAGES.isEmpty() ? ", 4 KiB pages" : ", transparent huge pages");
         String emulated = emulation.describe();
         if (!emulated.isEmpty()) {
             out.println("emulated by the JIT on this machine (MaxVectorSize " + machine.maxVectorSize + " bytes): "

@@ -187,13 +187,21 @@ class BenchPlanTest {
     }
 
     @Test
-    void onlyScalarStrictRunsWithoutSuperWord() {
+    void onlyScalarStrictRunsWithoutSuperWordAndEveryForkOnTheSamePages() {
+        java.util.ArrayList<String> pages = new java.util.ArrayList<>();
+        if (BenchPlan.Run.hugePagesOffered()) {
+            pages.add("-XX:+UseTransparentHugePages");
+        }
+        assertEquals(pages, BenchPlan.Run.PAGES);
         for (BenchPlan.Run r : BenchPlan.quick(AVX2).runs) {
             boolean strict = "scalar-strict".equals(r.params().get("kernel"));
             org.openjdk.jmh.runner.options.Options o = BenchRunner.options(r, BenchPlan.Timing.QUICK);
             assertEquals(List.of("--add-modules", "jdk.incubator.vector"), List.copyOf(o.getJvmArgs().get()));
-            assertEquals(strict ? List.of("-XX:-UseSuperWord") : List.of(), List.copyOf(o.getJvmArgsAppend().get()),
-                    r.label());
+            java.util.ArrayList<String> append = new java.util.ArrayList<>(pages);
+            if (strict) {
+                append.add("-XX:-UseSuperWord");
+            }
+            assertEquals(append, List.copyOf(o.getJvmArgsAppend().get()), r.label());
             r.params().forEach((k, v) -> assertEquals(List.of(v), List.copyOf(o.getParameter(k).get()), r.label()));
             assertEquals(List.of("^\\Q" + r.benchmark() + "\\E$"), o.getIncludes());
         }
