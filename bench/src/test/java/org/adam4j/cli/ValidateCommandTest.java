@@ -304,13 +304,22 @@ class ValidateCommandTest {
 
     /** NAdam and RAdam recorded with PyTorch 2.1's decoupled_weight_decay and maximize (cases/README.md). */
     static List<Path> newerOptionCases() throws Exception {
-        List<Path> dirs = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (String optimizer : List.of("nadam", "radam")) {
             for (String option : List.of("decoupled-weight-decay", "maximize", "decoupled-maximize-f64")) {
-                Path dir = RecordedCasesTest.root().resolve("relative-" + optimizer + "-" + option);
-                assertTrue(Files.isRegularFile(dir.resolve("case.json")), dir.toString());
-                dirs.add(dir);
+                names.add("relative-" + optimizer + "-" + option);
             }
+        }
+        return recordedCases(names);
+    }
+
+    /** The recorded cases (test resources cases/) of these names, each checked to be there. */
+    static List<Path> recordedCases(List<String> names) throws Exception {
+        List<Path> dirs = new ArrayList<>();
+        for (String name : names) {
+            Path dir = RecordedCasesTest.root().resolve(name);
+            assertTrue(Files.isRegularFile(dir.resolve("case.json")), dir.toString());
+            dirs.add(dir);
         }
         return dirs;
     }
@@ -344,13 +353,7 @@ class ValidateCommandTest {
 
     /** The cases recorded with bfloat16 and float16 parameters and gradients (cases/README.md). */
     static List<Path> sixteenBitCases() throws Exception {
-        List<Path> dirs = new ArrayList<>();
-        for (String name : List.of("adam-bf16", "adam-fp16", "adamw-bf16-lr1e-4", "adamw-fp16-edges")) {
-            Path dir = RecordedCasesTest.root().resolve(name);
-            assertTrue(Files.isRegularFile(dir.resolve("case.json")), dir.toString());
-            dirs.add(dir);
-        }
-        return dirs;
+        return recordedCases(List.of("adam-bf16", "adam-fp16", "adamw-bf16-lr1e-4", "adamw-fp16-edges"));
     }
 
     /**

@@ -22,13 +22,7 @@ public final class OptimizerCases {
      *                             one is missing (SGD's lr), or a value is one PyTorch refuses
      */
     public static OptimizerConfig config(ReferenceCase c) throws CaseFormatException {
-        try {
-            return OptimizerConfig.fromPyTorch(c.optimizer, new CaseArgs(c));
-        } catch (CaseArgs.Failure e) {
-            throw e.cause;
-        } catch (IllegalArgumentException e) {
-            throw new CaseFormatException(c.file() + ": " + e.getMessage());
-        }
+        return read(c, args -> OptimizerConfig.fromPyTorch(c.optimizer, args));
     }
 
     /**
@@ -45,8 +39,14 @@ public final class OptimizerCases {
             throw new CaseFormatException(c.file() + ": " + why + " of " + c.optimizer + " is not implemented by adam4j"
                     + " (it is replayed for adam and adamw)");
         }
+        return read(c, args -> AdamConfig.fromPyTorch(c.optimizer, args));
+    }
+
+    /** {@code reader} on the case's keys, its refusals as {@link CaseFormatException}s naming case.json. */
+    private static <C> C read(ReferenceCase c, java.util.function.Function<PyTorchArgs, C> reader)
+            throws CaseFormatException {
         try {
-            return AdamConfig.fromPyTorch(c.optimizer, new CaseArgs(c));
+            return reader.apply(new CaseArgs(c));
         } catch (CaseArgs.Failure e) {
             throw e.cause;
         } catch (IllegalArgumentException e) {
