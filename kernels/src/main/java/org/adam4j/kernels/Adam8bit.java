@@ -1,0 +1,85 @@
+package org.adam4j.kernels;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.adam4j.reference.Adam8bitReference;
+import org.adam4j.reference.AdamStep;
+
+/**
+ * Chooses the {@link Adam8bitKernel} of a width, by the names {@link AdamKernels} uses: {@code scalar} (the
+ * reference's loop), {@code vector} (the JVM's preferred {@code float} width, {@link AdamKernels#preferredBits_F32})
+ * and {@code vector-64} ... {@code vector-512}. The vector kernels are generated per width
+ * ({@code org.adam4j.kernels.vector.VectorAdam8bit_64} ... {@code _512}), each with its species a {@code static final}
+ * constant, and are loaded by name only when the vector module is present.
+ */
+public final class Adam8bit {
+    private static final String VECTOR_CLASS = "org.adam4j.kernels.vector.VectorAdam8bit_";
+    private static final Adam8bitKernel SCALAR = new Adam8bitKernel() {
+        @Override
+        public String name() {
+            return AdamKernels.SCALAR;
+        }
+
+        @Override
+        public int lanes() {
+            return 1;
+        }
+
+        @Override
+        public void fused(AdamStep s, int blockSize, float[] p, float[] g, byte[] m, float[] mAbsmax, byte[] v,
+                float[] vAbsmax, int off, int len) {
+            Adam8bitReference.fused(s, blockSize, p, g, m, mAbsmax, v, vAbsmax, off, len);
+        }
+    };
+    /** One vector kernel per width of {@link AdamKernels#WIDTHS}; empty without the vector module. */
+    private static final List<Adam8bitKernel> VECTOR = loadVectorKernels();
+
+    private Adam8bit() {
+    }
+
+    /**
+     * The kernel called {@code name}.
+     *
+     * @param name {@code scalar}, {@code vector} or {@code vector-<bits>} (case and surrounding blanks do not matter)
+     * @return the kernel
+     * @throws IllegalArgumentException for an unknown name, or a vector kernel when the vector module is absent
+     */
+    public static Adam8bitKernel kernel(String name) {
+        // AdamKernels checks the name and picks the width; the 8-bit kernel of that width goes with it.
+        AdamKernel_F32 f32 = AdamKernels.f32(name);
+        if (f32.name().equals(AdamKernels.SCALAR)) {
+            return SCALAR;
+        }
+        return VECTOR.get(AdamKernels.WIDTHS.indexOf(f32.lanes() * Float.SIZE));
+    }
+
+    /** {@return the fastest kernel on this JVM: {@code vector} with the vector module, else {@code scalar}} */
+    public static Adam8bitKernel preferred() {
+        return kernel(AdamKernels.vectorAvailable() ? AdamKernels.VECTOR : AdamKernels.SCALAR);
+    }
+
+    /** {@return every distinct kernel: the scalar one, then one per lane width} */
+    public static List<Adam8bitKernel> all() {
+        List<Adam8bitKernel> all = new ArrayList<>();
+        all.add(SCALAR);
+        all.addAll(VECTOR);
+        return Collections.unmodifiableList(all);
+    }
+
+    private static List<Adam8bitKernel> loadVectorKernels() {
+        if (!AdamKernels.vectorAvailable()) {
+            return List.of();
+        }
+        List<Adam8bitKernel> kernels = new ArrayList<>();
+        for (int bits : AdamKernels.WIDTHS) {
+            try {
+                kernels.add((Adam8bitKernel) Class.forName(VECTOR_CLASS + bits).getMethod("instance").invoke(null));
+            } catch (ReflectiveOperationException | LinkageError e) {
+                throw new ExceptionInInitializerError("the vector module is present but the 8-bit Adam kernel of "
+                        + bits + " bits failed to load: " + e);
+            }
+        }
+        return List.copyOf(kernels);
+    }
+}
