@@ -30,6 +30,7 @@ final class BenchPlan {
     static final String RELATIVES = "org.adam4j.bench.RelativesBenchmark";
     static final String LAZY_ROWS = "org.adam4j.bench.LazyRowsBenchmark";
     static final String LOW_PRECISION_ADAM = "org.adam4j.bench.LowPrecisionAdamBenchmark";
+    static final String ADAM_8BIT = "org.adam4j.bench.Adam8bitBenchmark";
     /** {@code AdamBenchmark}'s fused step on heap segments ({@code summary.csv}'s op {@code fused-heap-segment}). */
     static final String FUSED_HEAP_SEGMENT = "fusedHeapSegment";
     /** {@code AdamBenchmark}'s gradient reduction alone ({@code summary.csv}'s op {@code gradnorm}). */
@@ -184,6 +185,10 @@ final class BenchPlan {
         }
         runs.add(lowPrecisionAdam("fused", "scalar", "bf16", CACHE_RESIDENT));
         runs.add(lowPrecisionAdam("fused", "vector", "fp16", CACHE_RESIDENT));
+        for (int size : List.of(CACHE_RESIDENT, MEMORY_BOUND)) {
+            runs.add(adam8bit("vector", size));
+        }
+        runs.add(adam8bit("scalar", CACHE_RESIDENT));
         for (String precision : List.of("f32", "f64")) {
             for (int size : List.of(CACHE_RESIDENT, MEMORY_BOUND)) {
                 runs.add(roofline(precision, size, 1));
@@ -268,6 +273,15 @@ final class BenchPlan {
     /** Adam's step on 16-bit parameters and gradients, {@code op} naming the rounding, on 1 thread. */
     static Run lowPrecisionAdam(String op, String kernel, String precision, int size) {
         return arrays(LOW_PRECISION_ADAM + "." + op, kernel, precision, "adam", size, 1);
+    }
+
+    /** Adam's step on f32 parameters and gradients with 8-bit blockwise moments, on 1 thread. */
+    static Run adam8bit(String kernel, int size) {
+        Run r = arrays(ADAM_8BIT + ".fused", kernel, "f32", "adam", size, 1);
+        Map<String, String> p = new LinkedHashMap<>(r.params());
+        p.put("gradPrecision", "f32");
+        p.put("statePrecision", "8bit");
+        return new Run(r.benchmark(), p);
     }
 
     static Run relative(String kernel, String precision, String variant, int size, int threads) {

@@ -75,8 +75,9 @@ final class BenchSummary {
         /**
          * Bytes read and written per element, times the touched fraction: the parameters read and written, the
          * gradient read, each state array read and written (Adam's two; a relative's own count), by their precisions'
-         * sizes; the moment and parameter steps, the gradient's norm, the guarded step (which reads the gradient once
-         * more) and Kahan's compensation (a second parameter-sized array read and written) by their own arrays.
+         * sizes (8-bit states: one byte, and a float absmax per block of 256 read and written); the moment and parameter
+         * steps, the gradient's norm, the guarded step (which reads the gradient once more) and Kahan's compensation (a
+         * second parameter-sized array read and written) by their own arrays.
          */
         double bytesPerElement() {
             int p = bytes(precision), g = bytes(gradPrecision), s = bytes(statePrecision);
@@ -84,6 +85,8 @@ final class BenchSummary {
                 return Double.NaN;
             }
             int states = Relative.ids().contains(variant) ? Relative.of(variant).stateArrays() : 2;
+            // 8-bit states also read and write one float absmax per block of 256 per state
+            double absmax = statePrecision.equals("8bit") ? 2.0 * states * Float.BYTES / 256 : 0.0;
             int perElement = switch (op) {
                 case "moments" -> g + 4 * s; // reads g, m, v; writes m, v
                 case "params" -> 2 * p + 2 * s; // reads p, m, v; writes p
@@ -93,7 +96,7 @@ final class BenchSummary {
                 // fused (on arrays or heap segments, any rounding), the roofline, a whole optimizer step, lazy rows
                 default -> 2 * p + g + 2 * states * s;
             };
-            return perElement * touched;
+            return (perElement + absmax) * touched;
         }
 
         private static int bytes(String precision) {
@@ -101,6 +104,7 @@ final class BenchSummary {
                 case "f64" -> 8;
                 case "f32" -> 4;
                 case "bf16", "fp16" -> 2;
+                case "8bit" -> 1;
                 default -> 0;
             };
         }
@@ -229,8 +233,10 @@ final class BenchSummary {
 
     /** {@code this} row's throughput over {@code baseKernel}'s at the same variant, op, precision, size and threads. */
     double speedupOver(Row r, String baseKernel) {
-        return find(r.variant(), baseKernel, r.precision(), r.op(), r.size(), r.threads())
-                .map(b -> b.nsPerOp() / r.nsPerOp()).orElse(Double.NaN);
+        return rows.stream().filter(x -> x.kernel().equals(baseKernel) && x.variant().equals(r.variant())
+                && x.precision().equals(r.precision()) && x.gradPrecision().equals(r.gradPrecision())
+                && x.statePrecision().equals(r.statePrecision()) && x.op().equals(r.op()) && x.size() == r.size()
+                && x.threads() == r.threads()).findFirst().map(b -> b.nsPerOp() / r.nsPerOp()).orElse(Double.NaN);
     }
 
     /** {@code r}'s bandwidth as a percentage of the roofline's at the same precision, size and threads. */
@@ -248,6 +254,19 @@ final class BenchSummary {
         return rows.stream().filter(x -> x.variant().equals(variant) && x.kernel().equals(kernel)
                 && x.precision().equals(precision) && x.op().equals(op) && x.size() == size && x.threads() == threads)
                 .findFirst();
+    }
+
+    /** The console table's section of a row: by variant, and Adam's 8-bit states apart from its f32 ones. */
+    private static String section(Row r) {
+        if (r.roofline()) {
+            return "roofline (bandwidth probe: Adam's memory traffic, trivial arithmetic)";
+        }
+        if (r.statePrecision().equals("8bit")) {
+            return "Adam with 8-bit blockwise moments (bitsandbytes' maps, blocks of 256; f32 parameters and gradients)";
+        }
+        return r.variant().equals("adam") ? "Adam" : r.variant().equals("adamw") ? "AdamW (decoupled weight decay)"
+                : r.variant().equals(LAZY_ROWS) ? "lazy rows (one AdamW step on a table; per table element)"
+                : r.variant().isEmpty() ? "other benchmarks" : r.variant();
     }
 
     /**
@@ -309,11 +328,7 @@ final class BenchSummary {
         StringBuilder sb = new StringBuilder();
         Map<String, List<Row>> sections = new LinkedHashMap<>();
         for (Row r : rows) {
-            String title = r.roofline() ? "roofline (bandwidth probe: Adam's memory traffic, trivial arithmetic)"
-                    : r.variant().equals("adam") ? "Adam" : r.variant().equals("adamw") ? "AdamW (decoupled weight decay)"
-                    : r.variant().equals(LAZY_ROWS) ? "lazy rows (one AdamW step on a table; per table element)"
-                    : r.variant().isEmpty() ? "other benchmarks" : r.variant();
-            sections.computeIfAbsent(title, t -> new ArrayList<>()).add(r);
+            sections.computeIfAbsent(section(r), t -> new ArrayList<>()).add(r);
         }
         // the op column as wide as its longest name (fused-heap-segment), so the columns stay aligned
         int opWidth = Math.max(9, rows.stream().mapToInt(r -> r.op().length()).max().orElse(0));

@@ -218,6 +218,29 @@ class BenchSummaryTest {
         assertTrue(w.toString().endsWith("vector,bf16,fused,1000,1,1.00000,22.0000,0.000,bf16,f32\n"), w.toString());
     }
 
+    /**
+     * An 8-bit state row: 4 + 4 + 4 bytes of parameters and gradient, 2 x 2 of codes and 2 x 2 x 4 / 256 of absmax;
+     * its speed-up is over the scalar 8-bit row, not the f32-state one of the same op and size; its own section.
+     */
+    @Test
+    void eightBitStateRowsCountTheirCodesAndAbsmaxAndCompareWithTheirOwnBaseline() throws IOException {
+        BenchSummary.Row eight = new BenchSummary.Row("adam", "vector", "f32", "fused", 1000, 1, 1000, 0.0, 1.0, "f32",
+                "8bit");
+        assertEquals(16 + 0.0625, eight.bytesPerElement(), TOLERANCE);
+        BenchSummary.Row scalarEight = new BenchSummary.Row("adam", "scalar", "f32", "fused", 1000, 1, 8000, 0.0, 1.0,
+                "f32", "8bit");
+        BenchSummary.Row scalarF32 = new BenchSummary.Row("adam", "scalar", "f32", "fused", 1000, 1, 3000, 0.0);
+        BenchSummary s = new BenchSummary(List.of(scalarF32, eight, scalarEight));
+        assertEquals(8.0, s.speedupOver(eight, "scalar"), TOLERANCE);
+        assertEquals(3.0, s.speedupOver(new BenchSummary.Row("adam", "vector", "f32", "fused", 1000, 1, 1000, 0.0),
+                "scalar"), TOLERANCE);
+        String table = s.table(BenchPlan.Emulation.NONE);
+        assertTrue(table.contains("Adam with 8-bit blockwise moments"), table);
+        StringWriter w = new StringWriter();
+        BenchSummary.writeCsv(w, List.of(eight));
+        assertTrue(w.toString().endsWith(",f32,8bit\n"), w.toString());
+    }
+
     @Test
     void csvQuotesFieldsWithCommas() throws IOException {
         StringWriter w = new StringWriter();
