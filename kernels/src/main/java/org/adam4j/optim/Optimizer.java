@@ -38,8 +38,8 @@ import org.adam4j.reference.WeightDecay;
  * ({@link #adam()}, {@link #adamW()}, {@link #adamax()}, {@link #nadam()}, {@link #radam()}, {@link #sgd(double)},
  * {@link #rmsprop()}, {@link #adagrad()}, or {@link #of(OptimizerConfig)} for an exact configuration), register value
  * and gradient pairs ({@code float[]} and {@code double[]} arrays or slices, EJML matrices, {@link MemorySegment}s, and
- * for Adam and AdamW {@code short[]} arrays of {@link Precision#BF16} or {@link Precision#FP16} bit patterns stepped in
- * {@code float} and rounded back by their group's {@link Rounding}) in {@link ParamGroup}s, then call {@link #step()} after each backward pass and {@link #zeroGrad()} before the next.
+ * for Adam and AdamW {@code short[]} arrays or segments of {@link Precision#BF16} or {@link Precision#FP16} bit patterns
+ * stepped in {@code float} and rounded back by their group's {@link Rounding}) in {@link ParamGroup}s, then call {@link #step()} after each backward pass and {@link #zeroGrad()} before the next.
  * The optimizer owns the state of every parameter (PyTorch's state arrays and scalars) and the step counts;
  * {@link #state()} and {@link #loadState} take and restore them as a value (PyTorch's {@code state_dict}), and
  * {@link #save} and {@link #load} as a file (see {@link StateFile}). One core serves every algorithm: the
@@ -289,6 +289,8 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
      * and writes nothing at all (parameters, state, gradients, step counts, schedule position); otherwise the
      * gradients are unscaled and clipped in place ({@code (g * (1 / scale)) * clip_coef}, PyTorch's two roundings,
      * left so as PyTorch leaves {@code p.grad}) and the step runs. A {@link GradScaler} then backs off or grows.
+     * The guard's passes have {@code float} and {@code double} loops only: an optimizer with any guard option (or
+     * {@link Builder#stepStats}) refuses {@link Precision#BF16} and {@link Precision#FP16} parameters at {@code add}.
      *
      * @return {@code true} if the step was taken, {@code false} if it was skipped
      * @throws IllegalStateException if a check fails or another call is using this optimizer; nothing is stepped

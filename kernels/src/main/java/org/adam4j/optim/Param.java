@@ -26,7 +26,7 @@ import org.ejml.data.Matrix;
  * {@link ParamGroup}'s {@code add} methods.
  */
 public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, SegmentParam_F32, SegmentParam_F64,
-        LowPrecisionArrayParam {
+        LowPrecisionArrayParam, LowPrecisionSegmentParam {
     /**
      * optimi's name of the Kahan compensation of a 16-bit parameter ({@code state["kahan_comp"]}): what rounding the
      * parameter to its storage lost, in the parameter's precision, the last of its state arrays.

@@ -343,9 +343,10 @@ public final class ParamGroup<C extends OptimizerConfig> {
      * Segments of native-order elements of {@code precision} (off-heap, memory-mapped, shared with native code; any
      * size, beyond 2^31 elements too). Take a slice with {@link MemorySegment#asSlice}. Their arenas must stay open
      * while the optimizer steps them, and be shared (or global, or automatic) if the optimizer has more than one
-     * thread. {@link Precision#BF16} and {@link Precision#FP16} segments must be heap segments over one
-     * {@code short[]} each (stepped as {@link #add(Precision, short[], short[], int, int)}): the 16-bit kernels step
-     * arrays only, so off-heap 16-bit segments are refused.
+     * thread. {@link Precision#BF16} and {@link Precision#FP16} segments hold bit patterns and are refused as
+     * {@link #add(Precision, short[], short[])} refuses them; heap segments over {@code short[]} arrays of one length
+     * at one offset are stepped as those arrays' slices, other ones (off-heap) through block-sized copies into arrays,
+     * since the 16-bit kernels step arrays: the same bits, at the cost of the copies.
      *
      * @param precision the element type of the segments
      * @param value the parameter's values, updated in place by each step
@@ -402,12 +403,13 @@ public final class ParamGroup<C extends OptimizerConfig> {
         }
         if (precision.isLowPrecision()) {
             requireLowPrecision(precision);
-            throw new IllegalArgumentException(precision + " segments must be heap segments over short[] arrays of "
-                    + "one length, at the same offset: the 16-bit kernels step arrays only");
         }
         optimizer.requireNoAlias(value, grad);
-        Param p = precision == Precision.F32 ? new SegmentParam_F32(this, value, grad, optimizer.stateArena())
-                : new SegmentParam_F64(this, value, grad, optimizer.stateArena());
+        Param p = switch (precision) {
+            case F32 -> new SegmentParam_F32(this, value, grad, optimizer.stateArena());
+            case F64 -> new SegmentParam_F64(this, value, grad, optimizer.stateArena());
+            case BF16, FP16 -> new LowPrecisionSegmentParam(this, precision, value, grad, optimizer.stateArena());
+        };
         return commit(p);
     }
 

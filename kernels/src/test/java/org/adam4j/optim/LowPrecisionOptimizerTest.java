@@ -91,12 +91,35 @@ class LowPrecisionOptimizerTest {
             }
         }
 
+        /** With {@link #build}'s {@code bigSegment}, BIG's value and gradient in a shared arena instead of arrays. */
+        MemorySegment bigValue;
+        MemorySegment bigGrad;
+
         Optimizer<AdamConfig> build(boolean adamW, String kernel, int threads, Rounding rounding, Rounding second) {
+            return build(adamW, kernel, threads, rounding, second, null);
+        }
+
+        /** Copies the gradients of the off-heap parameter in, as a backward pass would write them. */
+        void gradsOffHeap(int s) {
+            grads(s);
+            if (bigGrad != null) {
+                MemorySegment.copy(gBig, 0, bigGrad, ValueLayout.JAVA_SHORT, 0, BIG);
+            }
+        }
+
+        Optimizer<AdamConfig> build(boolean adamW, String kernel, int threads, Rounding rounding, Rounding second,
+                Arena offHeap) {
             Optimizer<AdamConfig> opt = (adamW ? Optimizer.adamW().weightDecay(0.1) : Optimizer.adam()).lr(1e-3)
                     .kernel(kernel).threads(threads).rounding(rounding).roundingSeed(42).build();
             ParamGroup<AdamConfig> g0 = opt.defaultGroup();
             g0.add(f, gf);
-            g0.add(precision, big, gBig);
+            if (offHeap == null) {
+                g0.add(precision, big, gBig);
+            } else {
+                bigValue = offHeap.allocateFrom(ValueLayout.JAVA_SHORT, big);
+                bigGrad = offHeap.allocate((long) BIG * Short.BYTES);
+                g0.add(precision, bigValue, bigGrad);
+            }
             // a heap segment over a short[] is that array's slice: elements [3, 43)
             g0.add(precision, MemorySegment.ofArray(buf).asSlice(6, 80), MemorySegment.ofArray(gBuf).asSlice(6, 80));
             ParamGroup<AdamConfig> g1 = opt.addGroup(AdamConfig.builder().lr(3e-3).amsgrad(true).build(),
@@ -162,10 +185,13 @@ class LowPrecisionOptimizerTest {
                     }
                     for (String kernel : AdamKernels.names()) {
                         for (int threads = 1; threads <= 3; threads++) {
-                            int th = threads;
-                            tests.add(DynamicTest.dynamicTest(precision + (adamW ? " adamw " : " adam ") + r[0] + "/"
-                                    + r[1] + " " + kernel + " " + threads + " threads", () -> check(expected,
-                                    new Model(precision), adamW, kernel, th)));
+                            for (boolean offHeap : new boolean[] {false, true}) {
+                                int th = threads;
+                                tests.add(DynamicTest.dynamicTest(precision + (adamW ? " adamw " : " adam ") + r[0]
+                                        + "/" + r[1] + " " + kernel + " " + threads + " threads"
+                                        + (offHeap ? ", the big one off-heap" : ""), () -> check(expected,
+                                        new Model(precision), adamW, kernel, th, offHeap)));
+                            }
                         }
                     }
                 });
@@ -174,11 +200,17 @@ class LowPrecisionOptimizerTest {
         return tests.stream();
     }
 
-    private static void check(ByHand expected, Model m, boolean adamW, String kernel, int threads) {
-        try (Optimizer<AdamConfig> opt = m.build(adamW, kernel, threads, expected.r0, expected.r1)) {
+    private static void check(ByHand expected, Model m, boolean adamW, String kernel, int threads,
+            boolean offHeap) {
+        try (Arena arena = Arena.ofShared();
+                Optimizer<AdamConfig> opt = m.build(adamW, kernel, threads, expected.r0, expected.r1,
+                        offHeap ? arena : null)) {
             for (int s = 1; s <= STEPS; s++) {
-                m.grads(s);
+                m.gradsOffHeap(s);
                 assertTrue(opt.step());
+            }
+            if (offHeap) {
+                MemorySegment.copy(m.bigValue, ValueLayout.JAVA_SHORT, 0, m.big, 0, BIG);
             }
             assertArrayEquals(expected.m.f, m.f);
             assertArrayEquals(expected.m.big, m.big);
@@ -348,9 +380,10 @@ class LowPrecisionOptimizerTest {
         refused("the guarded step (stepStats) has no BF16",
                 () -> Optimizer.adam().stepStats(true).build().defaultGroup().add(Precision.BF16, p, g));
         try (Arena arena = Arena.ofConfined()) {
-            refused("BF16 segments must be heap segments over short[] arrays of one length, at the same offset",
-                    () -> Optimizer.adam().build().defaultGroup().add(Precision.BF16, arena.allocate(16),
-                            arena.allocate(16)));
+            refused("rmsprop cannot step FP16 parameters yet", () -> Optimizer.rmsprop().build().defaultGroup()
+                    .add(Precision.FP16, arena.allocate(16), arena.allocate(16)));
+            refused("the guarded step (stepStats) has no BF16", () -> Optimizer.adam().stepStats(true).build()
+                    .defaultGroup().add(Precision.BF16, arena.allocate(16), arena.allocate(16)));
         }
         Optimizer<AdamConfig> opt = Optimizer.adam().build();
         opt.defaultGroup().add(Precision.BF16, p, g);
