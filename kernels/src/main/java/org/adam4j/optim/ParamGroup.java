@@ -282,7 +282,7 @@ public final class ParamGroup<C extends OptimizerConfig> {
      * @throws IllegalArgumentException as {@link #add(Precision, short[], short[])}, or for a slice that does not fit
      */
     public Param add(Precision precision, short[] value, short[] grad, int off, int len) {
-        requireLowPrecision(precision);
+        requireSupported16Bit(precision);
         requireArrays(value, grad, value == null ? 0 : value.length, grad == null ? 0 : grad.length);
         requireSlice(off, len, value.length);
         requireNoAlias(MemorySegment.ofArray(value), MemorySegment.ofArray(grad), off, len, Short.BYTES);
@@ -290,7 +290,7 @@ public final class ParamGroup<C extends OptimizerConfig> {
     }
 
     /** Refuses a 16-bit parameter where the optimizer has no step for it; see {@link #add(Precision, short[], short[])}. */
-    private void requireLowPrecision(Precision precision) {
+    private void requireSupported16Bit(Precision precision) {
         Objects.requireNonNull(precision, "precision");
         if (!precision.isLowPrecision()) {
             throw new IllegalArgumentException("a short[] holds BF16 or FP16 bit patterns, not " + precision
@@ -402,7 +402,7 @@ public final class ParamGroup<C extends OptimizerConfig> {
             }
         }
         if (precision.isLowPrecision()) {
-            requireLowPrecision(precision);
+            requireSupported16Bit(precision);
         }
         optimizer.requireNoAlias(value, grad);
         Param p = switch (precision) {

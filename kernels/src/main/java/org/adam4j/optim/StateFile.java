@@ -801,7 +801,7 @@ public final class StateFile {
         int n = in.u8();
         if (n != names.size()) {
             throw in.corrupt(n + " state arrays for " + which + ", where " + config + " keeps " + names.size()
-                    + " for a " + precision + " parameter rounded by " + rounding);
+                    + (precision.isLowPrecision() ? " for a " + precision + " parameter rounded by " + rounding : ""));
         }
         Map<String, MemorySegment> states = new LinkedHashMap<>();
         for (String name : names) {

@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,10 +20,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.adam4j.kernels.AdamKernels;
 import org.adam4j.reference.AdamConfig;
 import org.adam4j.reference.AdamStep;
 import org.adam4j.reference.AdamReference_F32;
+import org.adam4j.reference.Bf16;
 import org.adam4j.reference.LowPrecision;
 import org.adam4j.reference.LowPrecisionAdamReference;
 import org.adam4j.reference.Rounding;
@@ -348,6 +352,69 @@ class LowPrecisionOptimizerTest {
             assertEquals(StateFile.FLAG_PRECISIONS, bytes[12], "the header says precisions follow");
             assertEquals(s, StateFile.read(file));
         }
+    }
+
+    /**
+     * Flag 2's layout, byte by byte, for Adam with one bf16 element in a Kahan group; and its fields refused when
+     * damaged (the file resealed, so the parse reaches them), the optimizer unchanged.
+     */
+    @Test
+    void flagTwosFieldsAreWhereTheFormatSaysAndDamagedOnesAreRefused() throws IOException {
+        short[] p = {Bf16.fromFloatNearestEven(1.5f)}, g = {Bf16.fromFloatNearestEven(0.25f)};
+        try (Optimizer<AdamConfig> opt = Optimizer.adam().rounding(Rounding.KAHAN).roundingSeed(0x0102030405060708L)
+                .build()) {
+            opt.defaultGroup().add(Precision.BF16, p, g);
+            opt.step();
+            Path file = dir.resolve("one.state");
+            opt.save(file);
+            byte[] good = Files.readAllBytes(file);
+            // header 24, "adam" 6, steps 8, group count 4, Adam's fields 50, schedule 1: the group's rounding at 93
+            assertEquals(142, good.length);
+            ByteBuffer b = ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN);
+            assertEquals(StateFile.FLAG_PRECISIONS, b.getInt(12));
+            assertEquals(2, good[93], "rounding: Kahan");
+            assertEquals(0x0102030405060708L, b.getLong(94), "the seed");
+            assertEquals(1, b.getInt(102), "one parameter");
+            assertEquals(3, good[106], "precision code: bf16");
+            assertEquals(3, good[124], "exp_avg, exp_avg_sq, kahan_comp");
+            assertEquals(1, good[125], "exp_avg: f32");
+            assertEquals(1, good[130], "exp_avg_sq: f32");
+            assertEquals(3, good[135], "kahan_comp: bf16");
+            OptimizerState before = opt.state();
+            assertEquals(before.groups().get(0).params().get(0).arrays().get("kahan_comp").get(
+                    ValueLayout.JAVA_SHORT, 0), b.getShort(136));
+            Object[][] damage = {
+                {93, 3, List.of("an unknown rounding 3 in group 0")},
+                // to nearest, the parameter keeps no kahan_comp
+                {93, 0, List.of("3 state arrays for parameter 0 of group 0", "keeps 2 for a BF16 parameter rounded "
+                        + "by NEAREST")},
+                {106, 5, List.of("an unknown precision code 5 for parameter 0 of group 0")},
+                {124, 2, List.of("2 state arrays for parameter 0 of group 0", "keeps 3 for a BF16 parameter rounded "
+                        + "by KAHAN")},
+                {135, 1, List.of("F32 elements in kahan_comp of parameter 0 of group 0, which keeps BF16")},
+                {125, 3, List.of("BF16 elements in exp_avg of parameter 0 of group 0, which keeps F32")},
+            };
+            for (Object[] d : damage) {
+                byte[] bad = good.clone();
+                bad[(int) d[0]] = (byte) (int) d[1];
+                Path f = dir.resolve("bad.state");
+                Files.write(f, resealed(bad));
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> opt.load(f));
+                for (Object fragment : (List<?>) d[2]) {
+                    assertTrue(e.getMessage().contains((String) fragment), e.getMessage());
+                }
+                assertEquals(before, opt.state(), "a refused load changed the optimizer");
+            }
+        }
+    }
+
+    private static byte[] resealed(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(16, bytes.length);
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length - 4);
+        b.putInt(bytes.length - 4, (int) crc.getValue());
+        return bytes;
     }
 
     private static int[] toInts(MemorySegment shorts) {
