@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.adam4j.kernels.AdamKernel_F32;
 import org.adam4j.kernels.AdamKernel_F64;
 import org.adam4j.kernels.AdamKernels;
+import org.adam4j.kernels.LowPrecisionAdam;
+import org.adam4j.kernels.LowPrecisionAdamKernel;
 import org.adam4j.kernels.ParallelChunks;
 import org.adam4j.reference.AdagradConfig;
 import org.adam4j.reference.AdamConfig;
@@ -27,6 +29,7 @@ import org.adam4j.reference.OptimizerConfig;
 import org.adam4j.reference.OptimizerStep;
 import org.adam4j.reference.RAdamConfig;
 import org.adam4j.reference.RmspropConfig;
+import org.adam4j.reference.Rounding;
 import org.adam4j.reference.SgdConfig;
 import org.adam4j.reference.WeightDecay;
 
@@ -34,8 +37,9 @@ import org.adam4j.reference.WeightDecay;
  * An optimizer over many parameters, as a training loop calls it: build one with PyTorch's names
  * ({@link #adam()}, {@link #adamW()}, {@link #adamax()}, {@link #nadam()}, {@link #radam()}, {@link #sgd(double)},
  * {@link #rmsprop()}, {@link #adagrad()}, or {@link #of(OptimizerConfig)} for an exact configuration), register value
- * and gradient pairs ({@code float[]} and {@code double[]} arrays or slices, EJML matrices, {@link MemorySegment}s) in
- * {@link ParamGroup}s, then call {@link #step()} after each backward pass and {@link #zeroGrad()} before the next.
+ * and gradient pairs ({@code float[]} and {@code double[]} arrays or slices, EJML matrices, {@link MemorySegment}s, and
+ * for Adam and AdamW {@code short[]} arrays or segments of {@link Precision#BF16} or {@link Precision#FP16} bit patterns
+ * stepped in {@code float} and rounded back by their group's {@link Rounding}) in {@link ParamGroup}s, then call {@link #step()} after each backward pass and {@link #zeroGrad()} before the next.
  * The optimizer owns the state of every parameter (PyTorch's state arrays and scalars) and the step counts;
  * {@link #state()} and {@link #loadState} take and restore them as a value (PyTorch's {@code state_dict}), and
  * {@link #save} and {@link #load} as a file (see {@link StateFile}). One core serves every algorithm: the
@@ -69,6 +73,9 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
     private final Map<Object, Object> storages = new IdentityHashMap<>();
     private final Kernels kernels;
     private final int threads;
+    /** What groups added after the first get, as PyTorch's defaults fill a new param group. */
+    private final Rounding rounding;
+    private final long roundingSeed;
     /** Runs a step's pieces on the caller and the pool; its own split of slices is not used here. */
     private final ParallelChunks chunks;
     private final AtomicBoolean busy = new AtomicBoolean();
@@ -91,7 +98,9 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         this.kernels = Kernels.of(b.kernel);
         this.threads = b.threads;
         this.chunks = new ParallelChunks(b.threads, 1, b.executor);
-        groups.add(new ParamGroup<>(this, config, b.schedule));
+        this.rounding = b.rounding;
+        this.roundingSeed = b.roundingSeed;
+        groups.add(new ParamGroup<>(this, config, b.schedule, rounding, roundingSeed));
     }
 
     /**
@@ -204,7 +213,8 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
 
     /**
      * A new group with its own hyperparameters and schedule (PyTorch's {@code add_param_group}). It runs this
-     * optimizer's algorithm: a configuration of another is refused.
+     * optimizer's algorithm: a configuration of another is refused. Its rounding and seed are the builder's
+     * ({@link Builder#rounding}, {@link Builder#roundingSeed}) until set on the group.
      *
      * @param config the configuration
      * @param schedule the learning rate schedule
@@ -214,7 +224,7 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         requireOpen();
         requireIdle("no group was added");
         requireSameAlgorithm(config, "a group cannot run");
-        ParamGroup<C> g = new ParamGroup<>(this, config, schedule);
+        ParamGroup<C> g = new ParamGroup<>(this, config, schedule, rounding, roundingSeed);
         groups.add(g);
         return g;
     }
@@ -279,6 +289,8 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
      * and writes nothing at all (parameters, state, gradients, step counts, schedule position); otherwise the
      * gradients are unscaled and clipped in place ({@code (g * (1 / scale)) * clip_coef}, PyTorch's two roundings,
      * left so as PyTorch leaves {@code p.grad}) and the step runs. A {@link GradScaler} then backs off or grows.
+     * The guard's passes have {@code float} and {@code double} loops only: an optimizer with any guard option (or
+     * {@link Builder#stepStats}) refuses {@link Precision#BF16} and {@link Precision#FP16} parameters at {@code add}.
      *
      * @return {@code true} if the step was taken, {@code false} if it was skipped
      * @throws IllegalStateException if a check fails or another call is using this optimizer; nothing is stepped
@@ -440,15 +452,15 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             for (Param q : g.params()) {
                 ps.add(q.snapshot(copy));
             }
-            gs.add(new OptimizerState.Group(g.config(), g.schedule(), ps));
+            gs.add(new OptimizerState.Group(g.config(), g.schedule(), ps, g.rounding(), g.roundingSeed()));
         }
         return new OptimizerState(steps, gs, scaler == null ? null : scaler.state());
     }
 
     /**
      * Restores a {@link #state()} (of this optimizer or another with the same layout: groups, parameter order,
-     * precisions, shapes and state arrays) and, as PyTorch's {@code load_state_dict}, takes its hyperparameters and
-     * schedules. Everything is checked before anything changes.
+     * precisions, shapes and state arrays) and, as PyTorch's {@code load_state_dict}, takes its hyperparameters,
+     * schedules, roundings and rounding seeds. Everything is checked before anything changes.
      *
      * @param state the state to restore
      * @throws IllegalArgumentException if the layout or the algorithm differs; the optimizer is unchanged
@@ -486,6 +498,7 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
                         + sg.config().algorithm() + "'); this one is '" + algorithm() + "'");
             }
             g.requireReplaceable((C) sg.config(), where + "'s group " + i);
+            g.requireRoundingReplaceable(sg.rounding(), where + "'s group " + i);
             if (sg.schedule() == StateFile.CUSTOM && StateFile.isBuiltIn(g.schedule())) {
                 throw new IllegalArgumentException(where + " does not match this optimizer: group " + i + " was "
                         + "saved with a custom schedule, which must be supplied again, but has " + g.schedule()
@@ -502,7 +515,8 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         for (int i = 0; i < groups.size(); i++) {
             OptimizerState.Group sg = state.groups().get(i);
             ParamGroup<C> g = groups.get(i);
-            g.restore((C) sg.config(), sg.schedule() == StateFile.CUSTOM ? g.schedule() : sg.schedule());
+            g.restore((C) sg.config(), sg.schedule() == StateFile.CUSTOM ? g.schedule() : sg.schedule(), sg.rounding(),
+                    sg.roundingSeed());
             for (int k = 0; k < g.params().size(); k++) {
                 g.params().get(k).restore(sg.params().get(k));
             }
@@ -652,12 +666,33 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         return plan;
     }
 
-    /** The kernels a step calls, one per precision, of one kind. */
-    record Kernels(AdamKernel_F32 kernel_F32, AdamKernel_F64 kernel_F64) {
+    /** The kernels a step calls, one per precision, of one kind (the 16-bit one of the {@code float} one's width). */
+    record Kernels(AdamKernel_F32 kernel_F32, AdamKernel_F64 kernel_F64, LowPrecisionAdamKernel lowPrecision) {
         static Kernels of(String name) {
-            return name == null ? new Kernels(AdamKernels.f32(), AdamKernels.f64())
-                    : new Kernels(AdamKernels.f32(name), AdamKernels.f64(name));
+            AdamKernel_F32 f32 = name == null ? AdamKernels.f32() : AdamKernels.f32(name);
+            return new Kernels(f32, name == null ? AdamKernels.f64() : AdamKernels.f64(name),
+                    LowPrecisionAdam.kernel(f32.name()));
         }
+    }
+
+    /**
+     * The first guarded-step option this optimizer was built with, by its builder method's name, or {@code null}: the
+     * guarded step's gradient passes have {@code float} and {@code double} loops only.
+     */
+    String guardedOption() {
+        if (scaler != null) {
+            return "gradScaler";
+        }
+        if (guard.gradScale() != 1.0) {
+            return "gradScale";
+        }
+        if (guard.skipNonFinite()) {
+            return "skipNonFinite";
+        }
+        if (guard.clips()) {
+            return "clipGradNorm";
+        }
+        return stepStats ? "stepStats" : null;
     }
 
     /**
@@ -685,6 +720,7 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             scalars = new OptimizerStep[params.length];
             long total = 0;
             for (Param q : params) {
+                q.firstIndex = total;
                 total += q.size;
             }
             // A few pieces per thread, so uneven tensors still spread evenly; one piece per parameter on one thread.
@@ -853,6 +889,8 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         private double maxNorm = Double.POSITIVE_INFINITY;
         private double normType = 2.0;
         private boolean stepStats;
+        private Rounding rounding = Rounding.NEAREST;
+        private long roundingSeed;
 
         Builder() {
         }
@@ -975,6 +1013,31 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
          */
         public B stepStats(boolean on) {
             this.stepStats = on;
+            return self();
+        }
+
+        /**
+         * How {@link Precision#BF16} and {@link Precision#FP16} parameters are stored after each step, in the first
+         * group and in groups added later (each group may set its own: {@link ParamGroup#rounding(Rounding)}).
+         *
+         * @param rounding {@link Rounding#NEAREST} (unless set), {@link Rounding#STOCHASTIC} or
+         *     {@link Rounding#KAHAN} (which keeps a {@link Param#KAHAN_COMP} array per 16-bit parameter)
+         * @return this builder
+         */
+        public B rounding(Rounding rounding) {
+            this.rounding = Objects.requireNonNull(rounding, "rounding");
+            return self();
+        }
+
+        /**
+         * The seed of {@link Rounding#STOCHASTIC} in the first group and in groups added later; see
+         * {@link ParamGroup#roundingSeed()} for how it keys the random bits.
+         *
+         * @param seed the seed; 0 unless set
+         * @return this builder
+         */
+        public B roundingSeed(long seed) {
+            this.roundingSeed = seed;
             return self();
         }
 

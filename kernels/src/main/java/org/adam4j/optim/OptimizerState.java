@@ -8,13 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.adam4j.reference.OptimizerConfig;
+import org.adam4j.reference.Rounding;
 
 /**
  * The whole state of an {@link Optimizer}, as a value: PyTorch's {@code state_dict()}. Per group its configuration
  * (the hyperparameters, by PyTorch's names through {@link OptimizerConfig#hyperparameters()}) and learning-rate
- * schedule; per parameter, in registration order, its precision and shape, its step count ({@code state['step']}),
- * its scalar state (NAdam's {@code mu_product}) and its state arrays by PyTorch's names, as read-only segments of
- * native-order elements. {@link Optimizer#state()} returns copies; {@link Optimizer#loadState} restores one. Two states
+ * schedule, and the rounding and seed of its 16-bit parameters; per parameter, in registration order, its precision and
+ * shape, its step count ({@code state['step']}), its scalar state (NAdam's {@code mu_product}) and its state arrays by
+ * PyTorch's names (and optimi's {@code kahan_comp}), as read-only segments of native-order elements. {@link Optimizer#state()} returns copies; {@link Optimizer#loadState} restores one. Two states
  * are {@link #equals equal} when every field and every bit of every array is.
  *
  * @param steps  the optimizer's step count
@@ -45,27 +46,44 @@ public record OptimizerState(long steps, List<Group> groups, GradScaler.State gr
     /**
      * One group.
      *
-     * @param config   the hyperparameters
-     * @param schedule the learning-rate schedule
-     * @param params   its parameters' state, in registration order
+     * @param config       the hyperparameters
+     * @param schedule     the learning-rate schedule
+     * @param params       its parameters' state, in registration order
+     * @param rounding     how its 16-bit parameters are stored ({@link ParamGroup#rounding()})
+     * @param roundingSeed the seed of stochastic rounding ({@link ParamGroup#roundingSeed()})
      */
-    public record Group(OptimizerConfig config, LrSchedule schedule, List<ParamState> params) {
+    public record Group(OptimizerConfig config, LrSchedule schedule, List<ParamState> params, Rounding rounding,
+            long roundingSeed) {
         /** Checks and copies. */
         public Group {
             Objects.requireNonNull(config, "config");
             Objects.requireNonNull(schedule, "schedule");
+            Objects.requireNonNull(rounding, "rounding");
             params = List.copyOf(params);
+        }
+
+        /**
+         * A group with the default rounding: to nearest, seed 0.
+         *
+         * @param config   the hyperparameters
+         * @param schedule the learning-rate schedule
+         * @param params   its parameters' state, in registration order
+         */
+        public Group(OptimizerConfig config, LrSchedule schedule, List<ParamState> params) {
+            this(config, schedule, params, Rounding.NEAREST, 0L);
         }
     }
 
     /**
      * One parameter's state.
      *
-     * @param precision the element type
+     * @param precision the parameter's element type
      * @param shape     {@code [rows, cols]} for a matrix, {@code [elements]} otherwise
      * @param step      PyTorch's {@code state['step']}
      * @param scalars   the scalar state by name (NAdam's {@code mu_product}), in the configuration's order
-     * @param arrays    the state arrays by PyTorch's names, in the configuration's order, read-only
+     * @param arrays    the state arrays by PyTorch's names, in the configuration's order, then
+     *                  {@link Param#KAHAN_COMP} if the parameter keeps one, read-only; each of
+     *                  {@link #arrayPrecision(String)}
      */
     public record ParamState(Precision precision, long[] shape, long step, Map<String, Double> scalars,
             Map<String, MemorySegment> arrays) {
@@ -83,6 +101,17 @@ public record OptimizerState(long steps, List<Group> groups, GradScaler.State gr
         @Override
         public long[] shape() {
             return shape.clone();
+        }
+
+        /**
+         * The element type of a state array: {@link Precision#statePrecision()}, but the parameter's own for
+         * {@link Param#KAHAN_COMP}.
+         *
+         * @param name the array's name
+         * @return its element type
+         */
+        public Precision arrayPrecision(String name) {
+            return name.equals(Param.KAHAN_COMP) ? precision : precision.statePrecision();
         }
 
         /**

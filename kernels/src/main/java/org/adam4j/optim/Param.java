@@ -1,6 +1,5 @@
 package org.adam4j.optim;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
@@ -12,6 +11,7 @@ import org.adam4j.reference.GradNormReference_F64;
 import org.adam4j.reference.GradNorms;
 import org.adam4j.reference.OptimizerConfig;
 import org.adam4j.reference.OptimizerStep;
+import org.adam4j.reference.Rounding;
 import org.adam4j.reference.StateVariable;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.data.FMatrixRMaj;
@@ -20,11 +20,19 @@ import org.ejml.data.Matrix;
 /**
  * One registered parameter: its value and gradient (memory the caller owns), its state (memory the optimizer owns,
  * named as PyTorch names it and listed by its configuration's {@link OptimizerConfig#stateArrays()}: Adam's
- * {@code exp_avg}, {@code exp_avg_sq} and, with AMSGrad, {@code max_exp_avg_sq}; SGD's {@code momentum_buffer}...),
- * its scalar state (NAdam's {@code mu_product}) and its step count. Get one from a {@link ParamGroup}'s {@code add}
- * methods.
+ * {@code exp_avg}, {@code exp_avg_sq} and, with AMSGrad, {@code max_exp_avg_sq}; SGD's {@code momentum_buffer}...;
+ * a {@link Precision#BF16} or {@link Precision#FP16} parameter in a group with {@link Rounding#KAHAN} also keeps
+ * {@link #KAHAN_COMP}), its scalar state (NAdam's {@code mu_product}) and its step count. Get one from a
+ * {@link ParamGroup}'s {@code add} methods.
  */
-public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, SegmentParam_F32, SegmentParam_F64 {
+public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, SegmentParam_F32, SegmentParam_F64,
+        LowPrecisionArrayParam, LowPrecisionSegmentParam {
+    /**
+     * optimi's name of the Kahan compensation of a 16-bit parameter ({@code state["kahan_comp"]}): what rounding the
+     * parameter to its storage lost, in the parameter's precision, the last of its state arrays.
+     */
+    public static final String KAHAN_COMP = "kahan_comp";
+
     final ParamGroup<?> group;
     final Precision precision;
     final long[] shape;
@@ -38,6 +46,11 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
     private volatile boolean hasGrad = true;
     /** The scalar state, in {@link OptimizerConfig#scalarStates()} order (NAdam's {@code mu_product}). */
     final double[] scalars;
+    /**
+     * The global index of element 0, which keys stochastic rounding: the sizes of every parameter before this one in
+     * {@link Optimizer#params()} summed (set when the optimizer plans a step).
+     */
+    long firstIndex;
 
     Param(ParamGroup<?> group, Precision precision, long[] shape, MemorySegment value, MemorySegment grad,
             MatrixPair matrices) {
@@ -81,7 +94,10 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
         hasGrad = true;
     }
 
-    /** {@return the element type of the value, the gradient and the state} */
+    /**
+     * {@return the element type of the value and the gradient (and of the state arrays but for a 16-bit parameter's,
+     * which are {@link Precision#statePrecision()})}
+     */
     public Precision precision() {
         return precision;
     }
@@ -110,15 +126,33 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
     }
 
     /**
-     * {@return the names of this parameter's state arrays (PyTorch's), in the order {@link #state(String)} knows them}
+     * {@return the names of this parameter's state arrays (PyTorch's), in the order {@link #state(String)} knows them:
+     * its algorithm's, then {@link #KAHAN_COMP} for a 16-bit parameter in a group with {@link Rounding#KAHAN}}
      */
     public List<String> stateNames() {
-        return group.config().stateNames();
+        List<String> names = group.config().stateNames();
+        if (!hasKahanComp()) {
+            return names;
+        }
+        List<String> all = new java.util.ArrayList<>(names);
+        all.add(KAHAN_COMP);
+        return List.copyOf(all);
+    }
+
+    /** Whether this parameter keeps {@link #KAHAN_COMP}: a 16-bit one in a group that rounds with Kahan's sum. */
+    final boolean hasKahanComp() {
+        return precision.isLowPrecision() && group.rounding() == Rounding.KAHAN;
+    }
+
+    /** The element type of state array {@code k}: the state precision, but the parameter's own for the compensation. */
+    final Precision arrayPrecision(int k) {
+        return k < group.config().stateArrays().size() ? precision.statePrecision() : precision;
     }
 
     /**
-     * The state array PyTorch calls {@code name} ({@code exp_avg}, {@code momentum_buffer}, {@code sum}...),
-     * read-only, in native byte order ({@code ValueLayout.JAVA_FLOAT} or {@code JAVA_DOUBLE}).
+     * The state array PyTorch calls {@code name} ({@code exp_avg}, {@code momentum_buffer}, {@code sum}...; optimi's
+     * {@code kahan_comp}), read-only, in native byte order ({@code ValueLayout.JAVA_FLOAT} or {@code JAVA_DOUBLE};
+     * {@code JAVA_SHORT} bit patterns for the compensation of a 16-bit parameter).
      *
      * @param name PyTorch's name of the state array (one of {@link #stateNames()})
      * @return the state array, read-only, in native byte order
@@ -219,6 +253,7 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
                 }
                 yield maxAbs ? k.kernel_F64().maxAbs(grad, invScale, off, len) : 0.0;
             }
+            case BF16, FP16 -> throw unguarded();
         };
     }
 
@@ -227,6 +262,7 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
         return switch (precision) {
             case F32 -> GradNormReference_F32.nonFinite(grad, (float) invScale, 0, size);
             case F64 -> GradNormReference_F64.nonFinite(grad, invScale, 0, size);
+            case BF16, FP16 -> throw unguarded();
         };
     }
 
@@ -235,6 +271,7 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
         switch (precision) {
             case F32 -> k.kernel_F32().scale(grad, (float) invScale, (float) coef, off, len);
             case F64 -> k.kernel_F64().scale(grad, invScale, coef, off, len);
+            case BF16, FP16 -> throw unguarded();
         }
     }
 
@@ -265,8 +302,14 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
                     MemorySegment.copy(value, ValueLayout.JAVA_DOUBLE_UNALIGNED, o * Double.BYTES, after, 0, n);
                     ratios[(int) b] = k.kernel_F64().updateStats(before, after, n, paramSums, updateSums, (int) b);
                 }
+                case BF16, FP16 -> throw unguarded();
             }
         }
+    }
+
+    /** The guarded step's passes have no 16-bit loops: {@link ParamGroup} refuses such parameters then. */
+    private IllegalStateException unguarded() {
+        return new IllegalStateException(this + ": the guarded step has no " + precision + " gradient loops");
     }
 
     /**
@@ -305,11 +348,7 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
         for (int k = 0; k < names.size(); k++) {
             MemorySegment s = state(k);
             if (copy) {
-                MemorySegment c = s.byteSize() / precision.bytes() <= Integer.MAX_VALUE - 8
-                        ? (precision == Precision.F32 ? MemorySegment.ofArray(new float[(int) size])
-                        : MemorySegment.ofArray(new double[(int) size]))
-                        : Arena.ofAuto().allocate(s.byteSize(), precision.bytes());
-                s = c.copyFrom(s);
+                s = arrayPrecision(k).allocate(size).copyFrom(s);
             }
             arrays.put(names.get(k), s.asReadOnly());
         }
@@ -347,12 +386,17 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
                         + v.min() + ", " + v.max() + "]");
             }
         }
+        List<String> names = stateNames();
+        for (int k = 0; k < names.size(); k++) {
+            MemorySegment a = s.arrays().get(names.get(k));
+            int bytes = arrayPrecision(k).bytes();
+            if (a.byteSize() != size * bytes) {
+                throw new IllegalArgumentException(where + ": " + this + " has " + size + " elements, its saved "
+                        + names.get(k) + " " + a.byteSize() / bytes);
+            }
+        }
         for (StateVariable v : group.config().stateArrays()) {
             MemorySegment a = s.arrays().get(v.name());
-            if (a.byteSize() != size * precision.bytes()) {
-                throw new IllegalArgumentException(where + ": " + this + " has " + size + " elements, its saved "
-                        + v.name() + " " + a.byteSize() / precision.bytes());
-            }
             long bad = firstOutside(a, v);
             if (bad >= 0) {
                 throw new IllegalArgumentException(where + ": " + this + " has " + v.name() + "[" + bad + "] = "
@@ -365,7 +409,7 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
         if (v.min() == Double.NEGATIVE_INFINITY && v.max() == Double.POSITIVE_INFINITY) {
             return -1;
         }
-        long n = a.byteSize() / precision.bytes();
+        long n = a.byteSize() / precision.statePrecision().bytes();
         for (long i = 0; i < n; i++) {
             if (!v.admits(element(a, i))) {
                 return i;
@@ -375,8 +419,7 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
     }
 
     private double element(MemorySegment a, long i) {
-        return precision == Precision.F32 ? a.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i)
-                : a.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i);
+        return precision.statePrecision().element(a, i);
     }
 
     /** Copies a checked saved state in. */

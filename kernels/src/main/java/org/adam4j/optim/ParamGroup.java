@@ -6,8 +6,10 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import org.adam4j.reference.AdamConfig;
 import org.adam4j.reference.OptimizerConfig;
 import org.adam4j.reference.OptimizerStep;
+import org.adam4j.reference.Rounding;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.data.Matrix;
@@ -18,6 +20,11 @@ import org.ejml.data.Matrix;
  * against everything registered before it and refuses, changing nothing, a gradient of another shape, memory
  * registered already, or a value or gradient that aliases another parameter's.
  *
+ * <p>A group also says how its {@link Precision#BF16} and {@link Precision#FP16} parameters are rounded back to their
+ * storage after each step ({@link #rounding()}, to nearest unless set) and the seed of stochastic rounding
+ * ({@link #roundingSeed()}), as PyTorch keeps such options per group; {@code float} and {@code double} parameters are
+ * stored exactly and ignore both.
+ *
  * @param <C> the algorithm's configuration type
  */
 public final class ParamGroup<C extends OptimizerConfig> {
@@ -25,6 +32,8 @@ public final class ParamGroup<C extends OptimizerConfig> {
     private final List<Param> params = new ArrayList<>();
     private C config;
     private LrSchedule schedule;
+    private Rounding rounding;
+    private long roundingSeed;
     /** The learning rate of the step being taken. */
     private double stepLr;
     /**
@@ -35,10 +44,12 @@ public final class ParamGroup<C extends OptimizerConfig> {
     private long cachedStep;
     private double[] cachedScalars;
 
-    ParamGroup(Optimizer<C> optimizer, C config, LrSchedule schedule) {
+    ParamGroup(Optimizer<C> optimizer, C config, LrSchedule schedule, Rounding rounding, long roundingSeed) {
         this.optimizer = optimizer;
         this.config = Objects.requireNonNull(config, "config");
         this.schedule = Objects.requireNonNull(schedule, "schedule");
+        this.rounding = Objects.requireNonNull(rounding, "rounding");
+        this.roundingSeed = roundingSeed;
     }
 
     /** {@return this group's position in {@link Optimizer#groups()}} */
@@ -83,10 +94,70 @@ public final class ParamGroup<C extends OptimizerConfig> {
         }
     }
 
-    void restore(C config, LrSchedule schedule) {
+    /**
+     * Refuses a rounding that changes the state of this group's 16-bit parameters: {@link Rounding#KAHAN} keeps a
+     * compensation array that the other roundings do not.
+     */
+    void requireRoundingReplaceable(Rounding rounding, String where) {
+        Objects.requireNonNull(rounding, "rounding");
+        if ((rounding == Rounding.KAHAN) != (this.rounding == Rounding.KAHAN)
+                && params.stream().anyMatch(p -> p.precision().isLowPrecision())) {
+            throw new IllegalArgumentException(where + ": cannot switch the rounding of a group with 16-bit "
+                    + "parameters from " + this.rounding + " to " + rounding + " (Kahan rounding keeps "
+                    + Param.KAHAN_COMP + ", the others do not)");
+        }
+    }
+
+    void restore(C config, LrSchedule schedule, Rounding rounding, long roundingSeed) {
         this.config = config;
         this.schedule = schedule;
+        this.rounding = rounding;
+        this.roundingSeed = roundingSeed;
         this.cached = null;
+    }
+
+    /**
+     * {@return how this group's {@link Precision#BF16} and {@link Precision#FP16} parameters are stored after each
+     * step: {@link Rounding#NEAREST} unless set}
+     */
+    public Rounding rounding() {
+        return rounding;
+    }
+
+    /**
+     * Sets how this group's 16-bit parameters are stored after each step (for the following steps). A switch to or
+     * from {@link Rounding#KAHAN} in a group that has 16-bit parameters is refused: it would add or drop their
+     * {@link Param#KAHAN_COMP} state.
+     *
+     * @param rounding the rounding
+     */
+    public void rounding(Rounding rounding) {
+        optimizer.requireIdle("the rounding was not replaced");
+        requireRoundingReplaceable(rounding, "group " + index());
+        this.rounding = rounding;
+    }
+
+    /**
+     * The seed of {@link Rounding#STOCHASTIC}: an element's random bits are
+     * {@link org.adam4j.reference.StochasticBits#bits(long, long, long) StochasticBits.bits(seed, t, index)}, with
+     * {@code t} its parameter's step number ({@link Param#step()} plus one) and {@code index} its position in the
+     * optimizer's parameters laid end to end ({@link Optimizer#params()} order, every earlier parameter counting its
+     * size). The seed is in {@link Optimizer#state()} and the state file, so a resumed run continues the same stream.
+     *
+     * @return the seed; 0 unless set
+     */
+    public long roundingSeed() {
+        return roundingSeed;
+    }
+
+    /**
+     * Sets the seed of {@link Rounding#STOCHASTIC} for the following steps.
+     *
+     * @param seed the seed
+     */
+    public void roundingSeed(long seed) {
+        optimizer.requireIdle("the rounding seed was not replaced");
+        this.roundingSeed = seed;
     }
 
     /** {@return the learning-rate schedule} */
@@ -178,6 +249,65 @@ public final class ParamGroup<C extends OptimizerConfig> {
     }
 
     /**
+     * Registers a whole {@code short[]} of {@link Precision#BF16} or {@link Precision#FP16} bit patterns and its
+     * gradient, in the same precision. The step is computed in {@code float} ({@link
+     * org.adam4j.reference.LowPrecisionAdamReference} says how, bit for bit, at every kernel width and thread count),
+     * the state arrays are {@code float}, and the stepped parameter is stored by the group's {@link #rounding()}.
+     * Adam and AdamW step such parameters; other algorithms, and an optimizer with a guarded step
+     * ({@code gradScale}, {@code gradScaler}, {@code skipNonFinite}, {@code clipGradNorm}, {@code stepStats}), refuse
+     * them here.
+     *
+     * @param precision {@link Precision#BF16} or {@link Precision#FP16}
+     * @param value the parameter's bit patterns, updated in place by each step
+     * @param grad the gradient's bit patterns, of the same length
+     * @return the registered parameter
+     * @throws IllegalArgumentException for another precision, another algorithm, a guarded step, or arrays refused as
+     *     for {@link #add(float[], float[])}
+     */
+    public Param add(Precision precision, short[] value, short[] grad) {
+        requireArrays(value, grad, value == null ? 0 : value.length, grad == null ? 0 : grad.length);
+        return add(precision, value, grad, 0, value.length);
+    }
+
+    /**
+     * Elements {@code [off, off + len)} of a {@code short[]} of 16-bit bit patterns, with the same elements of
+     * {@code grad} as its gradient; see {@link #add(Precision, short[], short[])}.
+     *
+     * @param precision {@link Precision#BF16} or {@link Precision#FP16}
+     * @param value the parameter's bit patterns, updated in place by each step
+     * @param grad the gradient's bit patterns, of the same length
+     * @param off the index of the slice's first element (in elements, not bytes)
+     * @param len the number of elements in the slice
+     * @return the registered parameter
+     * @throws IllegalArgumentException as {@link #add(Precision, short[], short[])}, or for a slice that does not fit
+     */
+    public Param add(Precision precision, short[] value, short[] grad, int off, int len) {
+        requireSupported16Bit(precision);
+        requireArrays(value, grad, value == null ? 0 : value.length, grad == null ? 0 : grad.length);
+        requireSlice(off, len, value.length);
+        requireNoAlias(MemorySegment.ofArray(value), MemorySegment.ofArray(grad), off, len, Short.BYTES);
+        return commit(LowPrecisionArrayParam.create(this, precision, value, grad, off, len, optimizer.storages()));
+    }
+
+    /** Refuses a 16-bit parameter where the optimizer has no step for it; see {@link #add(Precision, short[], short[])}. */
+    private void requireSupported16Bit(Precision precision) {
+        Objects.requireNonNull(precision, "precision");
+        if (!precision.isLowPrecision()) {
+            throw new IllegalArgumentException("a short[] holds BF16 or FP16 bit patterns, not " + precision
+                    + ": add a " + (precision == Precision.F32 ? "float[]" : "double[]") + " instead");
+        }
+        if (!(config instanceof AdamConfig)) {
+            throw new IllegalArgumentException(config.algorithm() + " cannot step " + precision + " parameters yet "
+                    + "(Adam and AdamW can)");
+        }
+        String guard = optimizer.guardedOption();
+        if (guard != null) {
+            throw new IllegalArgumentException("the guarded step (" + guard + ") has no " + precision + " gradient "
+                    + "loops yet: " + precision + " parameters need an optimizer without it");
+        }
+    }
+
+    /**
      * An EJML matrix and its gradient, of the same shape. The optimizer steps the matrices' {@code data} arrays; a
      * matrix reshaped after this (a new shape or a new {@code data} array) is refused by the next {@link
      * Optimizer#step()}.
@@ -213,7 +343,10 @@ public final class ParamGroup<C extends OptimizerConfig> {
      * Segments of native-order elements of {@code precision} (off-heap, memory-mapped, shared with native code; any
      * size, beyond 2^31 elements too). Take a slice with {@link MemorySegment#asSlice}. Their arenas must stay open
      * while the optimizer steps them, and be shared (or global, or automatic) if the optimizer has more than one
-     * thread.
+     * thread. {@link Precision#BF16} and {@link Precision#FP16} segments hold bit patterns and are refused as
+     * {@link #add(Precision, short[], short[])} refuses them; heap segments over {@code short[]} arrays of one length
+     * at one offset are stepped as those arrays' slices, other ones (off-heap) through block-sized copies into arrays,
+     * since the 16-bit kernels step arrays: the same bits, at the cost of the copies.
      *
      * @param precision the element type of the segments
      * @param value the parameter's values, updated in place by each step
@@ -263,10 +396,20 @@ public final class ParamGroup<C extends OptimizerConfig> {
                     && v.length == g.length) {
                 return add(v, g, off, len);
             }
+            if (precision.isLowPrecision() && va instanceof short[] v && ga instanceof short[] g
+                    && v.length == g.length) {
+                return add(precision, v, g, off, len);
+            }
+        }
+        if (precision.isLowPrecision()) {
+            requireSupported16Bit(precision);
         }
         optimizer.requireNoAlias(value, grad);
-        Param p = precision == Precision.F32 ? new SegmentParam_F32(this, value, grad, optimizer.stateArena())
-                : new SegmentParam_F64(this, value, grad, optimizer.stateArena());
+        Param p = switch (precision) {
+            case F32 -> new SegmentParam_F32(this, value, grad, optimizer.stateArena());
+            case F64 -> new SegmentParam_F64(this, value, grad, optimizer.stateArena());
+            case BF16, FP16 -> new LowPrecisionSegmentParam(this, precision, value, grad, optimizer.stateArena());
+        };
         return commit(p);
     }
 

@@ -2,7 +2,6 @@ package org.adam4j.optim;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -26,6 +25,7 @@ import java.util.Set;
 import java.util.zip.CRC32C;
 import org.adam4j.reference.Hyperparameters;
 import org.adam4j.reference.OptimizerConfig;
+import org.adam4j.reference.Rounding;
 import org.adam4j.reference.StateVariable;
 import org.adam4j.reference.WeightDecay;
 
@@ -39,7 +39,8 @@ import org.adam4j.reference.WeightDecay;
  * offset  size  field
  *      0     8  magic "ADAM4JST"
  *      8     4  u32 format version (1, 2 or 3)
- *     12     4  u32 flags: 0, or 1 when a loss scaler's state follows the groups (any other bit is refused)
+ *     12     4  u32 flags: bit 0 (1) when a loss scaler's state follows the groups, bit 1 (2) when the file holds
+ *               precisions and roundings (below); any other bit is refused
  *     16     8  i64 file length in bytes, checksum included
  *     24        string algorithm: "adam" in version 1 (Adam and AdamW alike: the decay mode tells them apart),
  *               the configuration's {@link OptimizerConfig#algorithm()} in versions 2 and 3
@@ -60,13 +61,18 @@ import org.adam4j.reference.WeightDecay;
  *                        f64 div_factor, f64 final_div_factor, u8 three_phase
  *                     12 SequentialLR: u32 count, that many schedules of kinds 5-10 (kind, parameters), then
  *                        count - 1 i64 milestones
+ *                 with flag 2: u8 rounding (0 nearest, 1 stochastic, 2 Kahan), i64 stochastic rounding seed
  *                 u32 parameter count, then per parameter:
- *                   u8  bytes per element (4 float, 8 double)
+ *                   u8  without flag 2, bytes per element (4 float, 8 double); with flag 2, the precision code
+ *                       (1 f32, 2 f64, 3 bf16, 4 fp16)
  *                   u8  rank, then i64 per dimension ([rows, cols] for a matrix, [elements] otherwise)
  *                   i64 step count
  *                   versions 2, 3: u8 scalar state count (1 for NAdam, 0 otherwise), then f64 each (mu_product)
  *                   u8  state count, then the state arrays one after the other, in the configuration's
- *                       {@link OptimizerConfig#stateArrays()} order, elements in order
+ *                       {@link OptimizerConfig#stateArrays()} order, elements in order; with flag 2 each array
+ *                       starts with its u8 precision code, and a 16-bit parameter in a Kahan group has one more
+ *                       array, kahan_comp, last, in its own precision (the others are f32: {@link
+ *                       Precision#statePrecision()}); bf16 and fp16 elements are u16 bit patterns
  *               with flag 1, the {@link GradScaler}'s state: f64 scale, i64 growth tracker, f64 growth factor,
  *                   f64 backoff factor, i64 growth interval (the floats widened to f64, exactly)
  * length-4     4  u32 CRC32C of every byte before it
@@ -89,7 +95,10 @@ import org.adam4j.reference.WeightDecay;
  *   adagrad         lr, lr_decay, weight_decay, initial_accumulator_value, eps, maximize
  * </pre>
  *
- * Each file is written in the oldest version that holds it, so that older readers still read it: Adam's and AdamW's
+ * Each file is written in the oldest version that holds it, so that older readers still read it, and with flag 2
+ * only when it needs it (a {@link Precision#BF16} or {@link Precision#FP16} parameter, or a group whose rounding is
+ * not to nearest or whose seed is not 0), so a file without 16-bit parameters or rounding options is written byte for
+ * byte as before flag 2 existed: Adam's and AdamW's
  * state as version 1; every other algorithm's as version 2 when each group's hyperparameters are all in its version 2
  * field list, and as version 3 otherwise (NAdam's and RAdam's {@code decoupled_weight_decay} and {@code maximize},
  * which their {@code hyperparameters()} list only when true for this reason, and any algorithm added after version 2,
@@ -110,6 +119,14 @@ public final class StateFile {
     public static final String MAGIC = "ADAM4JST";
     /** The header flag of a file with a loss scaler's state after the groups; files without one have no flag. */
     static final int FLAG_GRAD_SCALER = 1;
+    /** The header flag of a file with each parameter's precision code and each group's rounding and seed. */
+    static final int FLAG_PRECISIONS = 2;
+    /** The file's precision codes, in code order from 1; frozen (part of the format). */
+    private static final List<Precision> PRECISION_CODES = List.of(Precision.F32, Precision.F64, Precision.BF16,
+            Precision.FP16);
+    /** The file's rounding codes, in code order from 0; frozen. */
+    private static final List<Rounding> ROUNDING_CODES = List.of(Rounding.NEAREST, Rounding.STOCHASTIC,
+            Rounding.KAHAN);
     /** The newest version this adam4j reads and writes. */
     public static final int VERSION = 3;
     /** The version of Adam's files. */
@@ -164,12 +181,26 @@ public final class StateFile {
     }
 
     static ValueLayout fileLayout(Precision p) {
-        return p == Precision.F32 ? ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN)
-                : ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        return p.layout().withOrder(ByteOrder.LITTLE_ENDIAN);
     }
 
     static ValueLayout memoryLayout(Precision p) {
-        return p == Precision.F32 ? ValueLayout.JAVA_FLOAT_UNALIGNED : ValueLayout.JAVA_DOUBLE_UNALIGNED;
+        return p.layout();
+    }
+
+    /** Whether {@code state} needs flag 2: a 16-bit parameter, or a group that does not round to nearest with seed 0. */
+    static boolean needsPrecisions(OptimizerState state) {
+        for (OptimizerState.Group g : state.groups()) {
+            if (g.rounding() != Rounding.NEAREST || g.roundingSeed() != 0) {
+                return true;
+            }
+            for (OptimizerState.ParamState p : g.params()) {
+                if (p.precision().statePrecision() != p.precision()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------- writing
@@ -194,8 +225,9 @@ public final class StateFile {
             throw new NoSuchFileException(file.toString(), null, "no such directory " + dir + "; nothing was written");
         }
         int version = version(state);
+        boolean precisions = needsPrecisions(state);
         Out count = new Out(null);
-        body(state, count, version);
+        body(state, count, version, precisions);
         long length = HEADER + count.position + CHECKSUM;
         Path tmp = dir.resolve("." + target.getFileName() + ".adam4j-tmp");
         boolean moved = false;
@@ -207,9 +239,9 @@ public final class StateFile {
                 Out out = new Out(ch);
                 out.bytes(MAGIC.getBytes(StandardCharsets.US_ASCII));
                 out.i32(version);
-                out.i32(state.gradScaler() != null ? FLAG_GRAD_SCALER : 0);
+                out.i32((state.gradScaler() != null ? FLAG_GRAD_SCALER : 0) | (precisions ? FLAG_PRECISIONS : 0));
                 out.i64(length);
-                body(state, out, version);
+                body(state, out, version, precisions);
                 out.finish();
                 if (out.position + CHECKSUM != length) {
                     throw new IllegalStateException("state changed while it was written: " + out.position + " + 4 != "
@@ -274,7 +306,7 @@ public final class StateFile {
         };
     }
 
-    private static void body(OptimizerState state, Out out, int version) throws IOException {
+    private static void body(OptimizerState state, Out out, int version, boolean precisions) throws IOException {
         out.string(version == VERSION_ADAM ? ADAM : state.algorithm());
         out.i64(state.steps());
         out.i32(state.groups().size());
@@ -300,9 +332,13 @@ public final class StateFile {
                 }
             }
             schedule(g.schedule(), out);
+            if (precisions) {
+                out.i8(ROUNDING_CODES.indexOf(g.rounding()));
+                out.i64(g.roundingSeed());
+            }
             out.i32(g.params().size());
             for (OptimizerState.ParamState p : g.params()) {
-                out.i8(p.precision().bytes());
+                out.i8(precisions ? precisionCode(p.precision()) : p.precision().bytes());
                 long[] shape = p.shape();
                 out.i8(shape.length);
                 for (long d : shape) {
@@ -316,8 +352,12 @@ public final class StateFile {
                     }
                 }
                 out.i8(p.arrays().size());
-                for (MemorySegment a : p.arrays().values()) {
-                    out.elements(a, p.precision());
+                for (Map.Entry<String, MemorySegment> a : p.arrays().entrySet()) {
+                    Precision ap = p.arrayPrecision(a.getKey());
+                    if (precisions) {
+                        out.i8(precisionCode(ap));
+                    }
+                    out.elements(a.getValue(), ap);
                 }
             }
         }
@@ -329,6 +369,10 @@ public final class StateFile {
             out.f64(scaler.backoffFactor());
             out.i64(scaler.growthInterval());
         }
+    }
+
+    private static int precisionCode(Precision p) {
+        return PRECISION_CODES.indexOf(p) + 1;
     }
 
     private static void adam(Hyperparameters h, Out out) throws IOException {
@@ -592,9 +636,10 @@ public final class StateFile {
                         + VERSION);
             }
             int flags = in.rawI32();
-            if ((flags & ~FLAG_GRAD_SCALER) != 0) {
+            if ((flags & ~(FLAG_GRAD_SCALER | FLAG_PRECISIONS)) != 0) {
                 throw new IllegalArgumentException(where + " has the flags " + Integer.toHexString(flags)
-                        + ", which this adam4j does not know (it knows 0 and " + FLAG_GRAD_SCALER + ")");
+                        + ", which this adam4j does not know (it knows " + FLAG_GRAD_SCALER + " and " + FLAG_PRECISIONS
+                        + ")");
             }
             long length = in.i64();
             if (length > size) {
@@ -618,7 +663,8 @@ public final class StateFile {
                 throw new IllegalArgumentException(where + " is corrupted: its CRC32C checksum is "
                         + Integer.toHexString(stored) + " but its contents give " + Long.toHexString(computed));
             }
-            OptimizerState state = body(in, version, (flags & FLAG_GRAD_SCALER) != 0);
+            OptimizerState state = body(in, version, (flags & FLAG_GRAD_SCALER) != 0,
+                    (flags & FLAG_PRECISIONS) != 0);
             if (in.position != in.end) {
                 throw in.corrupt((in.end - in.position) + " bytes after the last parameter");
             }
@@ -651,7 +697,7 @@ public final class StateFile {
         return crc.getValue();
     }
 
-    private static OptimizerState body(In in, int version, boolean scaler) throws IOException {
+    private static OptimizerState body(In in, int version, boolean scaler, boolean precisions) throws IOException {
         String algorithm = in.string();
         if (!algorithms(version).contains(algorithm)) {
             throw in.corrupt("the algorithm '" + printable(algorithm) + "' in a version " + version + " file, "
@@ -671,12 +717,22 @@ public final class StateFile {
                 default -> named(in, gi, algorithm);
             };
             LrSchedule schedule = schedule(in);
+            Rounding rounding = Rounding.NEAREST;
+            long seed = 0;
+            if (precisions) {
+                int r = in.u8();
+                if (r >= ROUNDING_CODES.size()) {
+                    throw in.corrupt("an unknown rounding " + r + " in group " + gi);
+                }
+                rounding = ROUNDING_CODES.get(r);
+                seed = in.i64();
+            }
             int count = in.count();
             List<OptimizerState.ParamState> ps = new ArrayList<>();
             for (int pi = 0; pi < count; pi++) {
-                ps.add(param(in, version, config, "parameter " + pi + " of group " + gi));
+                ps.add(param(in, version, precisions, config, rounding, "parameter " + pi + " of group " + gi));
             }
-            gs.add(new OptimizerState.Group(config, schedule, ps));
+            gs.add(new OptimizerState.Group(config, schedule, ps, rounding, seed));
         }
         if (!scaler) {
             return new OptimizerState(steps, gs);
@@ -699,13 +755,20 @@ public final class StateFile {
         }
     }
 
-    private static OptimizerState.ParamState param(In in, int version, OptimizerConfig config, String which)
-            throws IOException {
-        int bytes = in.u8();
-        if (bytes != Float.BYTES && bytes != Double.BYTES) {
-            throw in.corrupt(bytes + "-byte elements for " + which);
+    private static OptimizerState.ParamState param(In in, int version, boolean precisions, OptimizerConfig config,
+            Rounding rounding, String which) throws IOException {
+        Precision precision;
+        if (precisions) {
+            precision = precision(in, which);
+        } else {
+            int b = in.u8();
+            if (b != Float.BYTES && b != Double.BYTES) {
+                throw in.corrupt(b + "-byte elements for " + which);
+            }
+            precision = b == Float.BYTES ? Precision.F32 : Precision.F64;
         }
-        Precision precision = Precision.ofBytes(bytes);
+        // the widest array of the parameter bounds the bytes
+        int bytes = Math.max(precision.bytes(), precision.statePrecision().bytes());
         long[] shape = new long[in.u8()];
         long elements = 1;
         for (int d = 0; d < shape.length; d++) {
@@ -731,16 +794,35 @@ public final class StateFile {
                 scalars.put(v.name(), in.f64());
             }
         }
-        List<StateVariable> arrays = config.stateArrays();
+        List<String> names = new ArrayList<>(config.stateNames());
+        if (precision.isLowPrecision() && rounding == Rounding.KAHAN) {
+            names.add(Param.KAHAN_COMP);
+        }
         int n = in.u8();
-        if (n != arrays.size()) {
-            throw in.corrupt(n + " state arrays for " + which + ", where " + config + " keeps " + arrays.size());
+        if (n != names.size()) {
+            throw in.corrupt(n + " state arrays for " + which + ", where " + config + " keeps " + names.size()
+                    + (precision.isLowPrecision() ? " for a " + precision + " parameter rounded by " + rounding : ""));
         }
         Map<String, MemorySegment> states = new LinkedHashMap<>();
-        for (StateVariable v : arrays) {
-            states.put(v.name(), in.elements(elements, precision));
+        for (String name : names) {
+            Precision expected = name.equals(Param.KAHAN_COMP) ? precision : precision.statePrecision();
+            if (precisions) {
+                Precision p = precision(in, which + "'s " + name);
+                if (p != expected) {
+                    throw in.corrupt(p + " elements in " + name + " of " + which + ", which keeps " + expected);
+                }
+            }
+            states.put(name, in.elements(elements, expected));
         }
         return new OptimizerState.ParamState(precision, shape, step, scalars, states);
+    }
+
+    private static Precision precision(In in, String which) throws IOException {
+        int code = in.u8();
+        if (code < 1 || code > PRECISION_CODES.size()) {
+            throw in.corrupt("an unknown precision code " + code + " for " + which);
+        }
+        return PRECISION_CODES.get(code - 1);
     }
 
     private static OptimizerConfig adam(In in, int group) throws IOException {
@@ -1027,10 +1109,7 @@ public final class StateFile {
             if (bytes > end - position) {
                 throw corrupt("a state array of " + n + " elements that runs past its end at byte " + position);
             }
-            MemorySegment dst = n <= Integer.MAX_VALUE - 8
-                    ? (p == Precision.F32 ? MemorySegment.ofArray(new float[(int) n])
-                    : MemorySegment.ofArray(new double[(int) n]))
-                    : Arena.ofAuto().allocate(bytes, p.bytes());
+            MemorySegment dst = p.allocate(n);
             MemorySegment src = MemorySegment.ofArray(buf.array());
             for (long i = 0; i < n; ) {
                 int k = (int) Math.min(n - i, buf.capacity() / p.bytes());

@@ -7,18 +7,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.adam4j.reference.AdagradConfig;
 import org.adam4j.reference.AdamConfig;
 import org.adam4j.reference.AdamaxConfig;
+import org.adam4j.reference.Bf16;
+import org.adam4j.reference.Fp16;
 import org.adam4j.reference.NAdamConfig;
 import org.adam4j.reference.OptimizerConfig;
 import org.adam4j.reference.RAdamConfig;
 import org.adam4j.reference.RmspropConfig;
+import org.adam4j.reference.Rounding;
 import org.adam4j.reference.SgdConfig;
 import org.ejml.data.FMatrixRMaj;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -159,5 +164,80 @@ class StateFileGoldenTest {
             fresh.opt.close();
             loaded.opt.close();
         }));
+    }
+
+    /**
+     * Flag 2's golden file, {@code v1-adamw-bf16-kahan}: AdamW with a float[3] and a bf16 short[7] in a Kahan group
+     * (seed 5), and an fp16 short[5] in an AMSGrad group with stochastic rounding (seed 9), three steps.
+     */
+    static final class LowPrecisionModel implements AutoCloseable {
+        final float[] a = new float[3];
+        final float[] ga = new float[3];
+        final short[] b = new short[7];
+        final short[] gb = new short[7];
+        final short[] c = new short[5];
+        final short[] gc = new short[5];
+        final Optimizer<AdamConfig> opt;
+
+        @Override
+        public void close() {
+            opt.close();
+        }
+
+        LowPrecisionModel() {
+            opt = Optimizer.adamW().lr(0.01).weightDecay(0.02).rounding(Rounding.KAHAN).roundingSeed(5).build();
+            opt.defaultGroup().add(a, ga);
+            opt.defaultGroup().add(Precision.BF16, b, gb);
+            ParamGroup<AdamConfig> second = opt.addGroup(AdamConfig.builder().lr(0.003).amsgrad(true).build(),
+                    LrSchedule.stepDecay(2, 0.5));
+            second.rounding(Rounding.STOCHASTIC);
+            second.roundingSeed(9);
+            second.add(Precision.FP16, c, gc);
+        }
+
+        LowPrecisionModel run() {
+            for (int s = 0; s <= 3; s++) {
+                for (int i = 0; i < 7; i++) {
+                    if (s == 0) {
+                        b[i] = Bf16.fromFloatNearestEven((float) Math.sin(i + 2));
+                        if (i < 5) {
+                            c[i] = Fp16.fromFloatNearestEven((float) Math.sin(i + 3));
+                        }
+                    }
+                    gb[i] = Bf16.fromFloatNearestEven((float) Math.cos(s * 7 + i + 2));
+                    if (i < 5) {
+                        gc[i] = Fp16.fromFloatNearestEven((float) Math.cos(s * 7 + i + 3));
+                    }
+                }
+                Model.fill(a, ga, s, 1);
+                if (s > 0) {
+                    opt.step();
+                }
+            }
+            return this;
+        }
+    }
+
+    @Test
+    void theLowPrecisionGoldenFileLoadsAndIsWrittenAgainByteForByte() throws IOException {
+        String name = "v1-adamw-bf16-kahan";
+        byte[] bytes = golden(name);
+        assertEquals(1, bytes[8], "Adam's version");
+        assertEquals(StateFile.FLAG_PRECISIONS, bytes[12], "flag 2");
+        Path file = dir.resolve(name + ".state");
+        Files.write(file, bytes);
+        try (LowPrecisionModel fresh = new LowPrecisionModel().run(); LowPrecisionModel loaded =
+                new LowPrecisionModel()) {
+            loaded.opt.load(file);
+            OptimizerState s = loaded.opt.state();
+            assertEquals(fresh.opt.state(), s, "the golden file holds the state a run reaches");
+            assertEquals(List.of("exp_avg", "exp_avg_sq", "kahan_comp"),
+                    List.copyOf(s.groups().get(0).params().get(1).arrays().keySet()));
+            assertEquals(Rounding.STOCHASTIC, loaded.opt.groups().get(1).rounding());
+            assertEquals(9, loaded.opt.groups().get(1).roundingSeed());
+            Path again = dir.resolve(name + ".again");
+            fresh.opt.save(again);
+            assertArrayEquals(bytes, Files.readAllBytes(again), "the encoder writes the golden bytes");
+        }
     }
 }

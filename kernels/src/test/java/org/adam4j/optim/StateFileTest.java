@@ -364,7 +364,7 @@ class StateFileTest {
     void anUnknownFlagIsRefused() throws IOException {
         byte[] good = Files.readAllBytes(saved());
         assertEquals(0, ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN).getInt(12), "written as 0");
-        for (int flags : new int[] {2, 0x80000000, -1}) {
+        for (int flags : new int[] {4, 0x80000000, -1}) {
             byte[] b = good.clone();
             ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(12, flags);
             assertRefused(variant("flags" + flags, resealed(b)), "has the flags " + Integer.toHexString(flags));
@@ -373,6 +373,10 @@ class StateFileTest {
         byte[] b = good.clone();
         ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(12, StateFile.FLAG_GRAD_SCALER);
         assertRefused(variant("flags1", resealed(b)), "runs past its end");
+        // flag 2 promises a rounding and seed per group and precision codes: read where they are not, they are wrong
+        b = good.clone();
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(12, StateFile.FLAG_PRECISIONS);
+        assertRefused(variant("flags2", resealed(b)), "is corrupted");
     }
 
     @Test
