@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.adam4j.reference.AdamStep;
+import org.adam4j.kernels.LowPrecisionSteps;
 import org.adam4j.reference.OptimizerStep;
 import org.adam4j.reference.StateVariable;
 
@@ -97,11 +97,8 @@ final class LowPrecisionArrayParam extends Param {
 
     @Override
     void update(OptimizerStep s, long off, long len, Optimizer.Kernels k) {
-        // ParamGroup admits 16-bit parameters in Adam's and AdamW's groups only
-        AdamStep a = (AdamStep) s;
-        k.lowPrecision().fused(a, precision.format(), group.rounding(), p, storage.grad, arrays[0], arrays[1],
-                a.amsgrad ? arrays[2] : null, comp, this.off + (int) off, (int) len, group.roundingSeed(),
-                firstIndex + off);
+        LowPrecisionSteps.run(k.lowPrecision(), s, precision.format(), group.rounding(), p, storage.grad, arrays,
+                comp, this.off + (int) off, (int) len, group.roundingSeed(), firstIndex + off);
     }
 
     @Override

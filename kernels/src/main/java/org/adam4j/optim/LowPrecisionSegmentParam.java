@@ -5,7 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.Map;
-import org.adam4j.reference.AdamStep;
+import org.adam4j.kernels.LowPrecisionSteps;
 import org.adam4j.reference.GradNorms;
 import org.adam4j.reference.OptimizerStep;
 import org.adam4j.reference.StateVariable;
@@ -57,10 +57,8 @@ final class LowPrecisionSegmentParam extends Param {
 
     @Override
     void update(OptimizerStep s, long off, long len, Optimizer.Kernels k) {
-        // ParamGroup admits 16-bit parameters in Adam's and AdamW's groups only
-        AdamStep a = (AdamStep) s;
         Block b = BLOCKS.get();
-        MemorySegment vmax = a.amsgrad ? state[2] : null;
+        MemorySegment vmax = state.length > 2 ? state[2] : null;
         for (long o = off, end = off + len; o < end; o += GradNorms.BLOCK) {
             int n = (int) Math.min(GradNorms.BLOCK, end - o);
             long at16 = o * Short.BYTES, at32 = o * Float.BYTES;
@@ -74,9 +72,8 @@ final class LowPrecisionSegmentParam extends Param {
             if (comp != null) {
                 MemorySegment.copy(comp, SHORT, at16, b.comp, 0, n);
             }
-            k.lowPrecision().fused(a, precision.format(), group.rounding(), b.p, b.g, b.m, b.v,
-                    vmax != null ? b.vmax : null, comp != null ? b.comp : null, 0, n, group.roundingSeed(),
-                    firstIndex + o);
+            LowPrecisionSteps.run(k.lowPrecision(), s, precision.format(), group.rounding(), b.p, b.g, b.state,
+                    comp != null ? b.comp : null, 0, n, group.roundingSeed(), firstIndex + o);
             MemorySegment.copy(b.p, 0, value, SHORT, at16, n);
             MemorySegment.copy(b.m, 0, state[0], FLOAT, at32, n);
             MemorySegment.copy(b.v, 0, state[1], FLOAT, at32, n);
@@ -103,5 +100,7 @@ final class LowPrecisionSegmentParam extends Param {
         final float[] v = new float[GradNorms.BLOCK];
         final float[] vmax = new float[GradNorms.BLOCK];
         final short[] comp = new short[GradNorms.BLOCK];
+        /** The state arrays in the algorithm's order, as {@link LowPrecisionSteps#run} takes them. */
+        final float[][] state = {m, v, vmax};
     }
 }

@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import org.adam4j.reference.AdamConfig;
+import org.adam4j.kernels.LowPrecisionSteps;
 import org.adam4j.reference.OptimizerConfig;
 import org.adam4j.reference.OptimizerStep;
 import org.adam4j.reference.Rounding;
@@ -296,7 +296,7 @@ public final class ParamGroup<C extends OptimizerConfig> {
             throw new IllegalArgumentException("a short[] holds BF16 or FP16 bit patterns, not " + precision
                     + ": add a " + (precision == Precision.F32 ? "float[]" : "double[]") + " instead");
         }
-        if (!(config instanceof AdamConfig)) {
+        if (!LowPrecisionSteps.steps(config)) {
             throw new IllegalArgumentException(config.algorithm() + " cannot step " + precision + " parameters yet "
                     + "(Adam and AdamW can)");
         }
