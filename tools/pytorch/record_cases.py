@@ -31,6 +31,14 @@ grads.npy, so "a zero row is absent" reads the same gradient. SparseAdam keeps o
 advances on every step (rows absent or not), updates exp_avg/exp_avg_sq/param only in present rows, and steps with
 the epsilon-hat form: step_size = lr * sqrt(1 - beta2^t) / (1 - beta1^t), param -= step_size * m / (sqrt(v) + eps).
 
+16-bit parameters (issue 13 "Low precision"), folders *-bf16* and *-fp16*: "dtype": "bfloat16" or "float16".
+param0.npy, grads.npy and params.npy hold the 16-bit values' bit patterns as uint16 ("<u2"); the state files stay
+float32. Each step widens the stored parameter and gradient to float32, runs torch.optim.Adam/AdamW's float32 step on
+a float32 copy that owns the (float32) state, and stores the stepped parameter rounded to nearest even
+(Tensor.to(torch.bfloat16) / .to(torch.float16)): storage in 16 bits, arithmetic in float32, the master weights never
+kept. Those cases are checked against a NumPy replay that computes in float64 and rounds to the format at each step:
+torch's trajectory may differ from any other correct one by a rounding flip, one unit in the last place of the format.
+
 After recording, every case is replayed by an independent float64 NumPy implementation of the formulas above and
 must stay within FORMAT.md's band |numpy - torch| <= 1e-5 * |torch| + 1e-3 * lr at every step and element.
 """
@@ -393,6 +401,95 @@ SPARSE = {
 }
 
 
+LOWP = {
+    'adam-bf16': dict(optimizer='adam', dtype='bfloat16', n=1031, steps=30, **ADAM),
+    'adamw-bf16-lr1e-4': dict(optimizer='adamw', dtype='bfloat16', n=515, steps=30, lr=1e-4, betas=[0.9, 0.999],
+                              eps=1e-8, weight_decay=0.1, param_std=0.02),
+    'adam-fp16': dict(optimizer='adam', dtype='float16', n=1031, steps=30, **ADAM, weight_decay=0.01, amsgrad=True,
+                      shrink=0.9),
+    'adamw-fp16-edges': dict(optimizer='adamw', dtype='float16', n=257, steps=20, lr=1e-2, betas=[0.9, 0.99],
+                             eps=1e-8, weight_decay=0.01, maximize=True),
+}
+TORCH_16 = {'bfloat16': torch.bfloat16, 'float16': torch.float16}
+
+
+def bits16(t):
+    return t.contiguous().view(torch.int16).numpy().view(np.uint16).copy()
+
+
+def from_bits16(b, dtype):
+    return torch.from_numpy(np.ascontiguousarray(b).view(np.int16)).view(TORCH_16[dtype])
+
+
+def record_lowp(name, spec, seed):
+    tdt = TORCH_16[spec['dtype']]
+    n, steps = spec['n'], spec['steps']
+    rng = np.random.default_rng(seed)
+    p16 = torch.tensor((rng.standard_normal(n) * spec.get('param_std', 1.0)).astype(np.float32)).to(tdt)
+    if name.endswith('-edges'):  # the format's largest finite, its smallest subnormal, zeros, values near 1
+        p16[:8] = torch.tensor([65504.0, -65504.0, 2.0 ** -24, -(2.0 ** -24), 0.0, -0.0, 1.0, 6.1e-5]).to(tdt)
+    g = gradients(rng, steps, n, np.float32, spec)
+    g16 = torch.tensor(g).to(tdt)
+    p = torch.zeros(n, dtype=torch.float32, requires_grad=True)
+    opt = make(spec['optimizer'], p, spec)
+    param0 = bits16(p16)
+    rows = []
+    for t in range(steps):
+        with torch.no_grad():
+            p.copy_(p16.float())
+        p.grad = g16[t].float()
+        opt.step()
+        p16 = p.detach().to(tdt)
+        rows.append(bits16(p16))
+    names = STATE[spec['optimizer']] + (['max_exp_avg_sq'] if spec.get('amsgrad') else [])
+    state = {k: opt.state[p][k].numpy().copy() for k in names}
+    return param0, bits16(g16), np.stack(rows), state
+
+
+def round16(x, dtype):
+    """float64 -> the format, to nearest even, by torch's own conversion of the float32 value (x is float32-exact
+    here only approximately, so a tie may round twice: the check allows a unit in the last place)."""
+    return bits16(torch.tensor(x.astype(np.float32)).to(TORCH_16[dtype]))
+
+
+def check_lowp(name, spec, param0, grads, params):
+    dtype = spec['dtype']
+    widen = lambda b: from_bits16(b, dtype).double().numpy()
+    lr, (b1, b2), eps = spec['lr'], spec['betas'], spec['eps']
+    wd = spec.get('weight_decay', 0.0)
+    x16 = param0
+    m = np.zeros(spec['n'])
+    v = np.zeros(spec['n'])
+    vmax = np.zeros(spec['n'])
+    worst = 0.0
+    flips = 0
+    for t in range(1, spec['steps'] + 1):
+        x = widen(x16)
+        g = widen(grads[t - 1]) * (-1 if spec.get('maximize') else 1)
+        if spec['optimizer'] == 'adamw':
+            x = x * (1 - lr * wd)
+        elif wd:
+            g = g + wd * x
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        vmax = np.maximum(vmax, v)
+        vv = vmax if spec.get('amsgrad') else v
+        x = x - lr / (1 - b1 ** t) * m / (np.sqrt(vv) / math.sqrt(1 - b2 ** t) + eps)
+        x16 = round16(x, dtype)
+        ours, theirs = widen(x16), widen(params[t - 1])
+        ulp = np.abs(widen(round16(np.nextafter(np.abs(theirs), np.inf), dtype)) - np.abs(theirs))
+        ulp = np.where(ulp > 0, ulp, np.spacing(np.abs(theirs)))
+        diff = np.abs(ours - theirs)
+        flips += int((diff > 0).sum())
+        worst = max(worst, float(np.max(np.where(diff > 0, diff / np.maximum(ulp, 1e-300), 0))))
+        x16 = params[t - 1]  # follow torch's trajectory: each step is checked on its own
+    moved = int((params[-1] != param0).sum())
+    assert worst <= 1.0 + 1e-9, (name, worst)
+    assert moved >= spec['n'] // 10, (name, moved)  # rounding to nearest stalls the larger ones: that is the point
+    print(f'{name}: numpy within one unit in the last place of {dtype} at every step ({flips} rounding flips in '
+          f'{spec["n"] * spec["steps"]} values); {moved} of {spec["n"]} parameters moved')
+
+
 def npy(path, a, dtype):
     np.save(path, np.ascontiguousarray(a, dtype=np.dtype(dtype).newbyteorder('<')))
 
@@ -400,6 +497,9 @@ def npy(path, a, dtype):
 def producer(spec):
     name = {'adam': 'Adam', 'adamw': 'AdamW', 'nadam': 'NAdam', 'radam': 'RAdam', 'sgd': 'SGD'}[spec['optimizer']]
     s = TORCH + ' torch.optim.' + name + '(foreach=False)'
+    if spec['dtype'] in TORCH_16:
+        s += (' on a float32 copy of ' + spec['dtype'] + ' parameters and gradients, the stepped parameter stored'
+              ' rounded to nearest even (Tensor.to(torch.' + spec['dtype'] + '))')
     if spec['optimizer'] in ('nadam', 'radam') and ('decoupled_weight_decay' in spec or spec.get('maximize')):
         s += (' with its for-loop implementation patched to PyTorch 2.1\'s decoupled_weight_decay and maximize'
               ' (tools/pytorch/record_cases.py)')
@@ -418,14 +518,15 @@ def write(name, spec, param0, grads, params, state):
     d = os.path.join(OUT, name)
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
-    dtype = '<f4' if spec['dtype'] == 'float32' else '<f8'
+    dtype = {'float32': '<f4', 'float64': '<f8'}.get(spec['dtype'], '<u2')
     npy(os.path.join(d, 'param0.npy'), param0, dtype)
     npy(os.path.join(d, 'grads.npy'), grads, dtype)
     npy(os.path.join(d, 'params.npy'), params, dtype)
     for k, a in state.items():
-        npy(os.path.join(d, k + '.npy'), a, dtype)
+        npy(os.path.join(d, k + '.npy'), a, '<f8' if dtype == '<f8' else '<f4')
     meta = {'format': 1}
-    meta.update({k: v for k, v in spec.items() if k not in ('non_finite', 'grad_std', 'max_rows', 'shrink')})
+    internal = ('non_finite', 'grad_std', 'max_rows', 'shrink', 'param_std')
+    meta.update({k: v for k, v in spec.items() if k not in internal})
     meta['state'] = list(state)
     meta['producer'] = spec.get('producer') or producer(spec)
     rows = meta.pop('rows', None)
@@ -488,7 +589,11 @@ def main():
         spec['producer'] = TORCH + ' torch.optim.SparseAdam with sparse COO row gradients (sparse_dim 1)'
         check(name, spec, param0, grads, params)
         write(name, spec, param0, grads, params, state)
-    print('wrote', len(CASES) + len(SPARSE), 'cases to', os.path.normpath(OUT))
+    for seed, (name, spec) in enumerate(LOWP.items()):
+        param0, grads, params, state = record_lowp(name, spec, 3000 + seed)
+        check_lowp(name, spec, param0, grads, params)
+        write(name, spec, param0, grads, params, state)
+    print('wrote', len(CASES) + len(SPARSE) + len(LOWP), 'cases to', os.path.normpath(OUT))
 
 
 if __name__ == '__main__':

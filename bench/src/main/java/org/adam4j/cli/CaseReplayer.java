@@ -3,6 +3,7 @@ package org.adam4j.cli;
 import java.util.List;
 import java.util.Map;
 import org.adam4j.kernels.ParallelChunks;
+import org.adam4j.reference.LowPrecision;
 import org.adam4j.reference.cases.CaseFormatException;
 import org.adam4j.reference.cases.ReferenceCase;
 
@@ -60,6 +61,20 @@ public interface CaseReplayer {
 
         /** As {@link #f32}, in double. */
         Run<double[]> f64(String kernel, int threads);
+
+        /**
+         * As {@link #f32}, on 16-bit parameters and gradients of format {@code fmt} ({@code short} bit patterns)
+         * with {@code float} arithmetic and state, the stepped parameter rounded to nearest even: for the cases whose
+         * {@link ReferenceCase#storage} is {@code fmt}, which {@link CaseReplayer#prepare} refused unless this
+         * replays them.
+         *
+         * @throws IllegalArgumentException if that kernel is not available on this JVM
+         * @throws UnsupportedOperationException if this replayer has no 16-bit path ({@code prepare} refuses its
+         *                                       16-bit cases first)
+         */
+        default Run<short[]> lowPrecision(LowPrecision fmt, String kernel, int threads) {
+            throw new UnsupportedOperationException("no 16-bit replay");
+        }
     }
 
     /**
@@ -75,8 +90,9 @@ public interface CaseReplayer {
 
     /**
      * A run: the kernel's resolved name ({@code vector} names its width), the arrays holding its state by PyTorch's
-     * names (updated as it steps), and its step.
+     * names (updated as it steps: {@code float[]} or {@code double[]}, of the parameter's type or, for 16-bit
+     * parameters, {@code float[]}), and its step.
      */
-    record Run<A>(String kernel, Map<String, A> state, Step<A> step) {
+    record Run<A>(String kernel, Map<String, ?> state, Step<A> step) {
     }
 }

@@ -7,14 +7,21 @@ import java.util.Map;
 import org.adam4j.kernels.AdamKernel_F32;
 import org.adam4j.kernels.AdamKernel_F64;
 import org.adam4j.kernels.AdamKernels;
+import org.adam4j.kernels.LowPrecisionAdam;
+import org.adam4j.kernels.LowPrecisionAdamKernel;
 import org.adam4j.kernels.OptimizerSteps_F32;
 import org.adam4j.kernels.OptimizerSteps_F64;
 import org.adam4j.kernels.ParallelChunks;
+import org.adam4j.reference.AdamConfig;
+import org.adam4j.reference.AdamStep;
 import org.adam4j.reference.GradGuard;
 import org.adam4j.reference.GradNormReference_F32;
 import org.adam4j.reference.GradNormReference_F64;
+import org.adam4j.reference.LowPrecision;
+import org.adam4j.reference.LowPrecisionAdamReference;
 import org.adam4j.reference.OptimizerConfig;
 import org.adam4j.reference.OptimizerStep;
+import org.adam4j.reference.Rounding;
 import org.adam4j.reference.StateVariable;
 import org.adam4j.reference.cases.CaseFormatException;
 import org.adam4j.reference.cases.OptimizerCases;
@@ -39,7 +46,16 @@ final class OptimizerCaseReplayer implements CaseReplayer {
 
     @Override
     public Replay prepare(ReferenceCase c) throws CaseFormatException {
-        return new ConfigReplay(OptimizerCases.config(c), c.n, c.guard);
+        OptimizerConfig config = OptimizerCases.config(c);
+        AdamConfig adam = null;
+        if (c.storage != null) {
+            adam = OptimizerCases.adam(c, "dtype '" + c.dtypeName() + "'");
+            if (c.guard.needsNorm() || c.guard.gradScale() != 1.0) {
+                throw new CaseFormatException(c.file() + ": grad_scale, skip_non_finite and clip_grad_norm with dtype '"
+                        + c.dtypeName() + "' are not implemented by adam4j");
+            }
+        }
+        return new ConfigReplay(config, adam, c.n, c.guard);
     }
 
     /**
@@ -121,7 +137,8 @@ final class OptimizerCaseReplayer implements CaseReplayer {
         void run(OptimizerStep s, A p, A g, A[] state, int off, int len);
     }
 
-    private record ConfigReplay(OptimizerConfig config, int n, GradGuard guard) implements Replay {
+    /** {@code adam}: the same configuration as Adam's own type, for a 16-bit case; {@code null} otherwise. */
+    private record ConfigReplay(OptimizerConfig config, AdamConfig adam, int n, GradGuard guard) implements Replay {
         @Override
         public double lr() {
             return config.lr();
@@ -157,6 +174,41 @@ final class OptimizerCaseReplayer implements CaseReplayer {
             AdamKernel_F64 k = AdamKernels.f64(kernel).parallel(threads);
             return run(k.name(), 1, Double.BYTES, state, (s, p, g, st, off, len) -> OptimizerSteps_F64.run(k, s, p, g,
                     st, off, len), pass(k), guard.invScale_F64(), guard::clipCoef_F64);
+        }
+
+        /**
+         * Adam on 16-bit parameters: {@code LowPrecisionAdamReference} for the reference, else the
+         * {@link LowPrecisionAdam} kernel of that name, every step's slice cut into chunks over {@code threads} (the
+         * 16-bit kernels have no parallel path of their own; the bits do not depend on the cut).
+         */
+        @Override
+        public Run<short[]> lowPrecision(LowPrecision fmt, String kernel, int threads) {
+            float[] m = new float[n], v = new float[n], vmax = adam.amsgrad() ? new float[n] : null;
+            Map<String, float[]> named = new LinkedHashMap<>();
+            named.put(config.stateNames().get(0), m);
+            named.put(config.stateNames().get(1), v);
+            if (vmax != null) {
+                named.put(config.stateNames().get(2), vmax);
+            }
+            LowPrecisionAdamKernel k = kernel.equals(REFERENCE) ? null : LowPrecisionAdam.kernel(kernel);
+            ParallelChunks chunks = threads > 1 ? CaseReplayer.referenceChunks(threads, Float.BYTES) : null;
+            return new Run<>(k == null ? REFERENCE : k.name(), named, (t, p, g) -> {
+                AdamStep s = adam.step(t);
+                ParallelChunks.Chunk slice = (off, len) -> {
+                    if (k == null) {
+                        LowPrecisionAdamReference.fused(s, fmt, Rounding.NEAREST, p, g, m, v, vmax, null, off, len, 0L,
+                                off);
+                    } else {
+                        k.fused(s, fmt, Rounding.NEAREST, p, g, m, v, vmax, null, off, len, 0L, off);
+                    }
+                };
+                if (chunks == null) {
+                    slice.run(0, n);
+                } else {
+                    chunks.run(0, n, slice);
+                }
+                return true;
+            });
         }
 
         /**

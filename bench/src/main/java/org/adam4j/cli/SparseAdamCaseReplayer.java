@@ -39,6 +39,10 @@ final class SparseAdamCaseReplayer implements CaseReplayer {
     @Override
     public Replay prepare(ReferenceCase c) throws CaseFormatException {
         c.requireOnlyKeys(KEYS);
+        if (c.storage != null) {
+            throw new CaseFormatException(c.file() + ": dtype '" + c.dtypeName() + "' of " + OPTIMIZER
+                    + " is not implemented by adam4j (16-bit parameters are replayed for adam and adamw)");
+        }
         for (String key : List.of("grad_scale", "skip_non_finite", "clip_grad_norm")) {
             if (c.json.has(key)) {
                 throw new CaseFormatException(c.file() + ": option '" + key + "' of " + OPTIMIZER

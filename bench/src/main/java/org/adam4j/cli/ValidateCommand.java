@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import org.adam4j.kernels.AdamKernels;
 import org.adam4j.kernels.ParallelChunks;
+import org.adam4j.reference.LowPrecision;
 import org.adam4j.reference.cases.CaseFormatException;
 import org.adam4j.reference.cases.Npy;
 import org.adam4j.reference.cases.NpyArray;
@@ -64,13 +65,17 @@ final class ValidateCommand implements Command {
                                   1, at most %s); the result does not depend on N (a step is split from 2 x 4096
                                   elements on)
                   --out DIR       also write DIR/<case>/params.npy, shape (steps, n), and DIR/<case>/<state>.npy
-                                  for each final state, in the case's dtype, as .npy version 1.0
+                                  for each final state, in the case's dtype (uint16 patterns and float32 states
+                                  for a 16-bit case), as .npy version 1.0
                   --rtol R        relative tolerance (default %s)
                   --atol-lr A     absolute tolerance in units of the learning rate (default %s)
 
                 An element passes when |ours - ref| <= R*|ref| + A*lr (FORMAT.md explains the defaults: correct
                 float32 implementations differ from PyTorch's rounding by far less, formula mistakes by far more);
-                a NaN or infinite reference value must be matched exactly.
+                a NaN or infinite reference value must be matched exactly. Cases with "dtype" bfloat16 or float16
+                (parameters and gradients as uint16 bit patterns, float32 states; Adam and AdamW) are stepped in
+                float and rounded to nearest even; a parameter there may also differ by one unit in the last place
+                of its format, since a last-bit difference in float flips such a rounding now and then.
 
                 Prints one row per case, then a total line. Columns: case (the folder's name), optimizer, dtype, n,
                 steps, kernel (vector resolved to its width), max_err/lr and max_rel (the largest |ours - ref| / lr
@@ -131,7 +136,7 @@ final class ValidateCommand implements Command {
             }
             Comparison cmp = compare(c, ours, replay.lr(), o.rtol(), o.atolLr());
             boolean pass = cmp.passes();
-            out.printf(Locale.ROOT, row, c.name, c.optimizer, c.dtype.numpyName(), c.n, c.steps, ours.kernel(),
+            out.printf(Locale.ROOT, row, c.name, c.optimizer, c.dtypeName(), c.n, c.steps, ours.kernel(),
                     number(cmp.maxErrLr), number(cmp.maxRel), cmp.worstStep(c.steps), cmp.worstIndex(),
                     pass ? "PASS" : "FAIL");
             if (!pass) {
@@ -205,7 +210,9 @@ final class ValidateCommand implements Command {
                 requireCaseNotFolderOfCases(dir);
                 c = ReferenceCase.load(dir);
                 CaseReplayer.Replay replay = replayer(c).prepare(c);
-                Set<String> kept = c.dtype == NpyArray.DType.F32 ? replay.f32(o.kernel(), o.threads()).state().keySet()
+                Set<String> kept = c.storage != null
+                        ? replay.lowPrecision(c.storage, o.kernel(), o.threads()).state().keySet()
+                        : c.dtype == NpyArray.DType.F32 ? replay.f32(o.kernel(), o.threads()).state().keySet()
                         : replay.f64(o.kernel(), o.threads()).state().keySet();
                 for (String state : c.states.keySet()) {
                     if (!kept.contains(state)) {
@@ -268,12 +275,18 @@ final class ValidateCommand implements Command {
     }
 
     static Trajectory replay(ReferenceCase c, CaseReplayer.Replay replay, String kernel, int threads) {
+        if (c.storage != null) {
+            return replay(c, replay.lowPrecision(c.storage, kernel, threads), c.param0.u16(), c.grads.u16());
+        }
         return c.dtype == NpyArray.DType.F32
                 ? replay(c, replay.f32(kernel, threads), c.param0.f32(), c.grads.f32())
                 : replay(c, replay.f64(kernel, threads), c.param0.f64(), c.grads.f64());
     }
 
-    /** The step loop, on {@code float[]} or {@code double[]} ({@code A}): only copies, no arithmetic. */
+    /**
+     * The step loop, on {@code float[]}, {@code double[]} or a 16-bit case's {@code short[]} ({@code A}): only copies,
+     * no arithmetic.
+     */
     private static <A> Trajectory replay(ReferenceCase c, CaseReplayer.Run<A> run, A param0, A grads) {
         int n = c.n;
         int steps = c.steps;
@@ -304,7 +317,12 @@ final class ValidateCommand implements Command {
     }
 
     private static NpyArray npy(Object data, int... shape) {
-        return data instanceof float[] f ? NpyArray.of(f, shape) : NpyArray.of((double[]) data, shape);
+        return switch (data) {
+            case float[] f -> NpyArray.of(f, shape);
+            case double[] d -> NpyArray.of(d, shape);
+            case short[] bits -> NpyArray.of(bits, shape);
+            default -> throw new IllegalArgumentException("not an array of float, double or short: " + data);
+        };
     }
 
     static Comparison compare(ReferenceCase c, Trajectory ours, double lr, double rtol, double atolLr) {
@@ -312,7 +330,13 @@ final class ValidateCommand implements Command {
         int n = c.n;
         for (int t = 0; t < c.steps; t++) {
             for (int i = 0; i < n; i++) {
-                cmp.add(ours.params().get(t * n + i), c.params.get(t * n + i), t + 1, i, null);
+                if (c.storage != null) {
+                    float ref = c.storage.toFloat(c.params.u16()[t * n + i]);
+                    cmp.add(c.storage.toFloat(ours.params().u16()[t * n + i]), ref, t + 1, i, null,
+                            ulp16(c.storage, ref));
+                } else {
+                    cmp.add(ours.params().get(t * n + i), c.params.get(t * n + i), t + 1, i, null);
+                }
             }
         }
         for (Map.Entry<String, NpyArray> e : c.states.entrySet()) {
@@ -322,6 +346,22 @@ final class ValidateCommand implements Command {
             }
         }
         return cmp;
+    }
+
+    /**
+     * One unit in the last place of {@code fmt} at {@code ref}'s magnitude: the spacing from {@code |ref|} to the next
+     * 16-bit value above it. A 16-bit case's parameter may differ from PyTorch's by that much, since PyTorch's float
+     * arithmetic rounds differently from any other correct implementation and a difference in the last float bit
+     * flips the rounding to 16 bits now and then; a formula mistake moves far more than one 16-bit step over a case.
+     */
+    static double ulp16(LowPrecision fmt, float ref) {
+        if (!Float.isFinite(ref)) {
+            return 0.0;
+        }
+        short up = fmt.fromFloatNearestEven(Math.abs(ref));
+        float a = fmt.toFloat(up);
+        float next = fmt.toFloat((short) (up + 1));
+        return Float.isFinite(next) ? next - a : a - fmt.toFloat((short) (up - 1));
     }
 
     /**
@@ -352,11 +392,16 @@ final class ValidateCommand implements Command {
         }
 
         void add(double ours, double ref, int step, int index, String state) {
+            add(ours, ref, step, index, state, 0.0);
+        }
+
+        /** As {@link #add(double, double, int, int, String)}, allowing at least {@code storageUlp} (16-bit cases). */
+        void add(double ours, double ref, int step, int index, String state, double storageUlp) {
             double err = ours == ref || (Double.isNaN(ours) && Double.isNaN(ref)) ? 0.0 : Math.abs(ours - ref);
             if (Double.isNaN(err)) {
                 err = Double.POSITIVE_INFINITY;
             }
-            double allowed = rtol * Math.abs(ref) + atolLr * lr;
+            double allowed = Math.max(rtol * Math.abs(ref) + atolLr * lr, storageUlp);
             double ratio = err == 0.0 ? 0.0
                     : !Double.isFinite(ref) || allowed == 0.0 ? Double.POSITIVE_INFINITY : err / allowed;
             if (state == null) {

@@ -342,6 +342,91 @@ class ValidateCommandTest {
         }
     }
 
+    /** The cases recorded with bfloat16 and float16 parameters and gradients (cases/README.md). */
+    static List<Path> sixteenBitCases() throws Exception {
+        List<Path> dirs = new ArrayList<>();
+        for (String name : List.of("adam-bf16", "adam-fp16", "adamw-bf16-lr1e-4", "adamw-fp16-edges")) {
+            Path dir = RecordedCasesTest.root().resolve(name);
+            assertTrue(Files.isRegularFile(dir.resolve("case.json")), dir.toString());
+            dirs.add(dir);
+        }
+        return dirs;
+    }
+
+    /**
+     * 16-bit parameters replay PyTorch's trajectory bit for bit on every kernel and thread count: each step widens to
+     * float, steps in float and rounds to nearest even, as the recording did with torch's float32 Adam, so the
+     * parameters written by --out are byte for byte the case's params.npy.
+     */
+    @Test
+    void sixteenBitCasesReplayPyTorchsParametersBitForBit() throws Exception {
+        List<Path> dirs = sixteenBitCases();
+        for (String kernel : List.of("scalar", "vector", "vector-128", "vector-256")) {
+            for (int threads : new int[] {1, 2}) {
+                Path out = tmp.resolve("sixteen-" + kernel + "-" + threads);
+                List<Object> args = new ArrayList<>(dirs);
+                args.addAll(List.of("--kernel", kernel, "--threads", threads, "--out", out));
+                Result r = validate(args.toArray());
+                assertEquals(0, r.status(), r::toString);
+                assertEquals("", r.err(), r::toString);
+                for (int i = 0; i < dirs.size(); i++) {
+                    String[] row = r.rows().get(i);
+                    assertEquals(dirs.get(i).getFileName().toString().contains("bf16") ? "bfloat16" : "float16",
+                            row[2], r::toString);
+                    assertEquals("0", row[6], "every parameter equals PyTorch's: " + r);
+                    assertEquals("PASS", row[10], r::toString);
+                    assertArrayEquals(Files.readAllBytes(dirs.get(i).resolve("params.npy")),
+                            Files.readAllBytes(out.resolve(dirs.get(i).getFileName()).resolve("params.npy")),
+                            dirs.get(i) + " " + kernel);
+                }
+                assertEquals("total: 4 cases, 4 PASS, 0 FAIL", r.total(), r::toString);
+            }
+        }
+    }
+
+    /**
+     * What a 16-bit case checks: read in the other 16-bit format, or without the option it was recorded with, each
+     * fails (the one-unit-in-the-last-place allowance does not hide a wrong formula); options it cannot replay yet
+     * are refused before anything runs.
+     */
+    @Test
+    void sixteenBitCasesFailWithTheWrongFormatOrOptionAndRefuseWhatTheyCannotReplay() throws Exception {
+        int failed = 0;
+        for (Path c : sixteenBitCases()) {
+            String text = Files.readString(c.resolve("case.json")).replaceAll("\\s*\n\\s*", " ");
+            List<String[]> edits = new ArrayList<>();
+            edits.add(text.contains("\"bfloat16\"") ? new String[] {"\"bfloat16\"", "\"float16\""}
+                    : new String[] {"\"float16\"", "\"bfloat16\""});
+            if (text.contains("\"maximize\": true,")) {
+                edits.add(new String[] {"\"maximize\": true,", ""});
+            }
+            if (text.contains("\"amsgrad\": true,")) {
+                edits.add(new String[] {"\"amsgrad\": true,", "", ", \"max_exp_avg_sq\"", ""});
+            }
+            if (c.getFileName().toString().startsWith("adam-")) {
+                edits.add(new String[] {"\"optimizer\": \"adam\"", "\"optimizer\": \"adamw\""});
+            }
+            for (String[] e : edits) {
+                Path dir = relativeEdited(c, "edit-" + failed, e[0], e[1]);
+                for (int k = 2; k < e.length; k += 2) {
+                    editJson(dir, e[k], e[k + 1]);
+                }
+                for (String kernel : List.of("scalar", "vector")) {
+                    Result r = validate(dir, "--kernel", kernel);
+                    assertEquals(1, r.status(), () -> c.getFileName() + " with " + e[0] + " -> " + e[1] + ": " + r);
+                    assertEquals("FAIL", r.rows().get(0)[10], r::toString);
+                }
+                failed++;
+            }
+        }
+        assertEquals(4 + 2 + 2, failed, "a format swap in each case, amsgrad, maximize, adam read as adamw twice");
+        Path bf16 = sixteenBitCases().get(0);
+        assertUnusable(relativeEdited(bf16, "nadam", "\"optimizer\": \"adam\"", "\"optimizer\": \"nadam\""),
+                "dtype 'bfloat16' of nadam is not implemented by adam4j (it is replayed for adam and adamw)");
+        assertUnusable(relativeEdited(bf16, "scaled", "\"format\"", "\"grad_scale\": 1024, \"format\""),
+                "grad_scale, skip_non_finite and clip_grad_norm with dtype 'bfloat16' are not implemented by adam4j");
+    }
+
     /** Each of those cases replayed without one of its options (the key removed from a copy) fails: the key matters. */
     @Test
     void thoseCasesFailWithoutTheirOption() throws Exception {
@@ -368,7 +453,7 @@ class ValidateCommandTest {
     @Test
     void aFolderOfCasesIsRefusedWithTheGlobThatNamesThem() throws Exception {
         Path root = RecordedCasesTest.root();
-        assertUnusable(root, root + ": a folder of 24 case folders, not a case; pass " + root + "/*/ to validate each");
+        assertUnusable(root, root + ": a folder of 28 case folders, not a case; pass " + root + "/*/ to validate each");
         assertUnusable(root + "/", "pass " + root + "/*/ to validate each");
         Path one = tmp.resolve("one");
         CaseFiles.adamCase(one.resolve("only"), AdamConfig.defaults(), false, 5, 2, 3);

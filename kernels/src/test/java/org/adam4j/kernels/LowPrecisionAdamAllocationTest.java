@@ -13,7 +13,8 @@ import org.adam4j.reference.Rounding;
 import org.junit.jupiter.api.Test;
 
 /**
- * Once compiled, the bfloat16 Adam step rounded to nearest allocates nothing per call at 128, 256 and 512 bits, plain
+ * Once compiled, the bfloat16 and float16 Adam steps rounded to nearest allocate nothing per call at 128, 256 and 512
+ * bits (float16's widened copies are each thread's, made on its first call), plain
  * and with AMSGrad and decoupled decay (after the other tests have run every option through it), over a slice with a
  * tail: a Vector API operation the JIT does not compile boxes every vector.
  *
@@ -31,9 +32,12 @@ class LowPrecisionAdamAllocationTest {
         int n = 1003;
         short[] p = new short[n], g = new short[n];
         float[] m = new float[n], v = new float[n], vmax = new float[n];
+        short[] h = new short[n], hg = new short[n];
         for (int i = 0; i < n; i++) {
             p[i] = Bf16.fromFloatNearestEven(1 + i * 0x1p-12f);
             g[i] = Bf16.fromFloatNearestEven((float) Math.sin(i));
+            h[i] = org.adam4j.reference.Fp16.fromFloatNearestEven(1 + i * 0x1p-12f);
+            hg[i] = org.adam4j.reference.Fp16.fromFloatNearestEven((float) Math.sin(i));
         }
         AdamStep plain = AdamConfig.builder().lr(1e-4).build().step(3);
         AdamStep adamw = AdamConfig.builder().lr(1e-4).decoupled(0.01).amsgrad(true).build().step(4);
@@ -45,6 +49,8 @@ class LowPrecisionAdamAllocationTest {
             Runnable calls = () -> {
                 k.fused(plain, LowPrecision.BF16, Rounding.NEAREST, p, g, m, v, null, null, 0, n, 5, 0);
                 k.fused(adamw, LowPrecision.BF16, Rounding.NEAREST, p, g, m, v, vmax, null, 1, n - 1, 5, 0);
+                k.fused(plain, LowPrecision.FP16, Rounding.NEAREST, h, hg, m, v, null, null, 0, n, 5, 0);
+                k.fused(adamw, LowPrecision.FP16, Rounding.NEAREST, h, hg, m, v, vmax, null, 1, n - 1, 5, 0);
             };
             long perCall = AllocationCounter.bytesPerCall(calls, 2, 2_000, 500, 20);
             if (perCall != 0) {

@@ -53,7 +53,8 @@ class LowPrecisionAdamKernelTest {
         // the kernels load a vector of shorts at a time: at 64 bits 4 lanes for a float vector of 2, else the
         // float lanes
         int shortLanes = Math.max(4, lanes);
-        TreeSet<Integer> sizes = new TreeSet<>(List.of(0, 1, 2, 3, 100, 1000));
+        // 1023 to 1025 and 2100: around and past the float16 step's tiles of 1024 elements
+        TreeSet<Integer> sizes = new TreeSet<>(List.of(0, 1, 2, 3, 100, 1000, 1023, 1024, 1025, 2100));
         for (int l : new int[] {lanes, shortLanes}) {
             for (int k = 1; k <= 4; k++) {
                 sizes.addAll(List.of(k * l - 1, k * l, k * l + 1));

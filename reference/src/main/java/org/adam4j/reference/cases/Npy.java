@@ -18,9 +18,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
- * Reads and writes NumPy's {@code .npy} format (versions 1.0 and 2.0 of its header) for little-endian float32
- * and float64 arrays of one or two dimensions in C order: what the reference cases hold. Anything else is refused with
- * an {@link NpyFormatException} that names the file and the problem.
+ * Reads and writes NumPy's {@code .npy} format (versions 1.0 and 2.0 of its header) for little-endian float32,
+ * float64 and uint16 (the bit patterns of 16-bit floats) arrays of one or two dimensions in C order: what the reference
+ * cases hold. Anything else is refused with an {@link NpyFormatException} that names the file and the problem.
  *
  * <p>The format: the magic {@code \x93NUMPY}, a major and minor version byte, the header length (2 bytes
  * little-endian in 1.0, 4 bytes in 2.0), then a Python dict literal with {@code descr}, {@code fortran_order}
@@ -45,7 +45,7 @@ public final class Npy {
     private Npy() {
     }
 
-    /** A file that is not a readable float32/float64 C-order .npy array. */
+    /** A file that is not a readable float32/float64/uint16 C-order .npy array. */
     public static final class NpyFormatException extends IOException {
         private static final long serialVersionUID = 1L;
 
@@ -67,7 +67,7 @@ public final class Npy {
      *
      * @param file the file
      * @return the array
-     * @throws NpyFormatException for anything but a float32/float64 C-order 1-D or 2-D array, or a file that cannot
+     * @throws NpyFormatException for anything but a float32/float64/uint16 C-order 1-D or 2-D array, or a file that cannot
      *                            be read (one line naming the file)
      */
     public static NpyArray read(Path file) throws IOException {
@@ -196,6 +196,7 @@ public final class Npy {
         private final int count;
         private float[] f32;
         private double[] f64;
+        private short[] u16;
         private int filled;
 
         Data(Path file, Header h, int count, boolean sizeKnown) throws NpyFormatException {
@@ -207,10 +208,10 @@ public final class Npy {
 
         private void allocate(int capacity) throws NpyFormatException {
             try {
-                if (h.dtype == NpyArray.DType.F32) {
-                    f32 = f32 == null ? new float[capacity] : Arrays.copyOf(f32, capacity);
-                } else {
-                    f64 = f64 == null ? new double[capacity] : Arrays.copyOf(f64, capacity);
+                switch (h.dtype) {
+                    case F32 -> f32 = f32 == null ? new float[capacity] : Arrays.copyOf(f32, capacity);
+                    case F64 -> f64 = f64 == null ? new double[capacity] : Arrays.copyOf(f64, capacity);
+                    case U16 -> u16 = u16 == null ? new short[capacity] : Arrays.copyOf(u16, capacity);
                 }
             } catch (OutOfMemoryError e) {
                 // Only this array's allocation failed: nothing else was touched, and the heap is as it was.
@@ -222,21 +223,24 @@ public final class Npy {
         }
 
         void take(ByteBuffer buf, int elements) throws NpyFormatException {
-            int capacity = f32 != null ? f32.length : f64.length;
+            int capacity = f32 != null ? f32.length : f64 != null ? f64.length : u16.length;
             if (filled + elements > capacity) {
                 allocate((int) Math.min(count, Math.max((long) capacity * 2, filled + elements)));
             }
             if (f32 != null) {
                 buf.asFloatBuffer().get(f32, filled, elements);
-            } else {
+            } else if (f64 != null) {
                 buf.asDoubleBuffer().get(f64, filled, elements);
+            } else {
+                buf.asShortBuffer().get(u16, filled, elements);
             }
             buf.position(buf.position() + elements * h.dtype.bytes);
             filled += elements;
         }
 
         NpyArray array() {
-            return f32 != null ? NpyArray.of(f32, h.shape) : NpyArray.of(f64, h.shape);
+            return f32 != null ? NpyArray.of(f32, h.shape)
+                    : f64 != null ? NpyArray.of(f64, h.shape) : NpyArray.of(u16, h.shape);
         }
     }
 
@@ -314,8 +318,10 @@ public final class Npy {
         bb.put((byte) '\n');
         if (array.f32() != null) {
             bb.asFloatBuffer().put(array.f32());
-        } else {
+        } else if (array.f64() != null) {
             bb.asDoubleBuffer().put(array.f64());
+        } else {
+            bb.asShortBuffer().put(array.u16());
         }
         return bb.array();
     }

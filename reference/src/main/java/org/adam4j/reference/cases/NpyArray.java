@@ -3,8 +3,10 @@ package org.adam4j.reference.cases;
 import java.util.Arrays;
 
 /**
- * A 1-D or 2-D array of float32 or float64 read from or written to a {@code .npy} file, in C order. Exactly one of
- * {@link #f32()} and {@link #f64()} is non-null, as {@link #dtype()} says.
+ * A 1-D or 2-D array of float32, float64 or uint16 read from or written to a {@code .npy} file, in C order. Exactly
+ * one of {@link #f32()}, {@link #f64()} and {@link #u16()} is non-null, as {@link #dtype()} says. A uint16 array holds
+ * the bit patterns of 16-bit floats (bfloat16 or float16, as the case says): NumPy has no bfloat16, so the cases store
+ * both formats' bits alike.
  */
 public final class NpyArray {
     /** The element types adam4j reads and writes. */
@@ -12,7 +14,9 @@ public final class NpyArray {
         /** {@code float32}, {@code <f4}. */
         F32("<f4", 4),
         /** {@code float64}, {@code <f8}. */
-        F64("<f8", 8);
+        F64("<f8", 8),
+        /** {@code uint16}, {@code <u2}: the bit patterns of bfloat16 or float16 values. */
+        U16("<u2", 2);
 
         /** The .npy header's {@code descr}. */
         public final String descr;
@@ -25,12 +29,16 @@ public final class NpyArray {
         }
 
         /**
-         * {@code float32} or {@code float64}, as case.json names it.
+         * NumPy's name of the type.
          *
-         * @return {@code float32} or {@code float64}
+         * @return {@code float32}, {@code float64} or {@code uint16}
          */
         public String numpyName() {
-            return this == F32 ? "float32" : "float64";
+            return switch (this) {
+                case F32 -> "float32";
+                case F64 -> "float64";
+                case U16 -> "uint16";
+            };
         }
     }
 
@@ -38,8 +46,9 @@ public final class NpyArray {
     private final int[] shape;
     private final float[] f32;
     private final double[] f64;
+    private final short[] u16;
 
-    private NpyArray(DType dtype, int[] shape, float[] f32, double[] f64) {
+    private NpyArray(DType dtype, int[] shape, float[] f32, double[] f64, short[] u16) {
         long count = 1;
         for (int d : shape) {
             if (d < 0) {
@@ -47,7 +56,7 @@ public final class NpyArray {
             }
             count *= d;
         }
-        int length = f32 != null ? f32.length : f64.length;
+        int length = f32 != null ? f32.length : f64 != null ? f64.length : u16.length;
         if (shape.length < 1 || shape.length > 2 || count != length) {
             throw new IllegalArgumentException(
                     "shape " + Arrays.toString(shape) + " does not fit " + length + " elements (1-D or 2-D only)");
@@ -56,6 +65,7 @@ public final class NpyArray {
         this.shape = shape.clone();
         this.f32 = f32;
         this.f64 = f64;
+        this.u16 = u16;
     }
 
     /**
@@ -65,7 +75,7 @@ public final class NpyArray {
      * @param shape the dimensions (1 or 2), whose product is {@code data.length}
      */
     public static NpyArray of(float[] data, int... shape) {
-        return new NpyArray(DType.F32, shape, data, null);
+        return new NpyArray(DType.F32, shape, data, null, null);
     }
 
     /**
@@ -75,7 +85,17 @@ public final class NpyArray {
      * @param shape the dimensions (1 or 2), whose product is {@code data.length}
      */
     public static NpyArray of(double[] data, int... shape) {
-        return new NpyArray(DType.F64, shape, null, data);
+        return new NpyArray(DType.F64, shape, null, data, null);
+    }
+
+    /**
+     * {@return a uint16 array over {@code data} (not copied)}
+     *
+     * @param data the elements in C order (16-bit patterns)
+     * @param shape the dimensions (1 or 2), whose product is {@code data.length}
+     */
+    public static NpyArray of(short[] data, int... shape) {
+        return new NpyArray(DType.U16, shape, null, null, data);
     }
 
     /** {@return the element type} */
@@ -95,7 +115,7 @@ public final class NpyArray {
 
     /** {@return the number of elements} */
     public int length() {
-        return f32 != null ? f32.length : f64.length;
+        return f32 != null ? f32.length : f64 != null ? f64.length : u16.length;
     }
 
     /** {@return the data if float32, else {@code null}} */
@@ -108,8 +128,18 @@ public final class NpyArray {
         return f64;
     }
 
-    /** {@return the data as floats (rounded if float64)} */
+    /** {@return the data if uint16, else {@code null}} */
+    public short[] u16() {
+        return u16;
+    }
+
+    /**
+     * {@return the data as floats (rounded if float64)}
+     *
+     * @throws IllegalStateException for uint16, whose values are bit patterns of a format only the case names
+     */
     public float[] toF32() {
+        requireFloats();
         if (f32 != null) {
             return f32.clone();
         }
@@ -120,8 +150,13 @@ public final class NpyArray {
         return out;
     }
 
-    /** {@return the data as doubles (exact)} */
+    /**
+     * {@return the data as doubles (exact)}
+     *
+     * @throws IllegalStateException for uint16, whose values are bit patterns of a format only the case names
+     */
     public double[] toF64() {
+        requireFloats();
         if (f64 != null) {
             return f64.clone();
         }
@@ -133,13 +168,19 @@ public final class NpyArray {
     }
 
     /**
-     * Element {@code i} in C order, as a double.
+     * Element {@code i} in C order, as a double: for uint16, the bit pattern as an unsigned number.
      *
      * @param i the element's index in the flattened array
      * @return element {@code i}, as a double
      */
     public double get(int i) {
-        return f32 != null ? f32[i] : f64[i];
+        return f32 != null ? f32[i] : f64 != null ? f64[i] : u16[i] & 0xffff;
+    }
+
+    private void requireFloats() {
+        if (u16 != null) {
+            throw new IllegalStateException("a uint16 array holds 16-bit patterns; decode them with the case's format");
+        }
     }
 
     @Override

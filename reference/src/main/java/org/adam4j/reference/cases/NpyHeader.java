@@ -19,6 +19,8 @@ import org.adam4j.reference.cases.Npy.NpyFormatException;
  * escapes, comments, other literals.
  */
 final class NpyHeader {
+    private static final String READS = "little-endian float32 ('<f4'), float64 ('<f8') or uint16 ('<u2', 16-bit "
+            + "patterns)";
     private static final List<String> KEYS = List.of("descr", "fortran_order", "shape");
 
     private final Path file;
@@ -55,16 +57,14 @@ final class NpyHeader {
         }
         NpyArray.DType dtype;
         if (!(dict.get("descr") instanceof String descr)) {
-            throw bad("descr is not a string: " + describe(dict.get("descr"))
-                    + "; adam4j reads little-endian float32 ('<f4') or float64 ('<f8')");
+            throw bad("descr is not a string: " + describe(dict.get("descr")) + "; adam4j reads " + READS);
         }
         switch (descr) {
             case "<f4" -> dtype = NpyArray.DType.F32;
             case "<f8" -> dtype = NpyArray.DType.F64;
-            case ">f4", ">f8" -> throw bad("big-endian data ('" + descr
-                    + "'); adam4j reads little-endian float32 ('<f4') or float64 ('<f8')");
-            default -> throw bad("dtype '" + Printable.escape(descr)
-                    + "' is not supported; adam4j reads little-endian float32 ('<f4') or float64 ('<f8')");
+            case "<u2" -> dtype = NpyArray.DType.U16;
+            case ">f4", ">f8", ">u2" -> throw bad("big-endian data ('" + descr + "'); adam4j reads " + READS);
+            default -> throw bad("dtype '" + Printable.escape(descr) + "' is not supported; adam4j reads " + READS);
         }
         if (!(dict.get("fortran_order") instanceof Boolean fortran)) {
             throw bad("fortran_order is not True or False: " + describe(dict.get("fortran_order")));

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.adam4j.reference.GradGuard;
+import org.adam4j.reference.LowPrecision;
 
 /**
  * One recorded optimizer trajectory in the format of {@code shared/reference-cases/FORMAT.md}: {@code case.json},
@@ -34,8 +35,18 @@ public final class ReferenceCase {
     public final JsonObject json;
     /** The recorded optimizer's name ({@code adam}, {@code adamw}, {@code sgd}, ...). */
     public final String optimizer;
-    /** The element type of every array. */
+    /**
+     * The element type of the parameter and gradient arrays ({@code param0}, {@code grads}, {@code params}):
+     * {@link NpyArray.DType#U16} for a 16-bit case, whose format {@link #storage} names.
+     */
     public final NpyArray.DType dtype;
+    /**
+     * {@code "dtype": "bfloat16"} or {@code "float16"}: the 16-bit format of the parameter and gradient, stored as
+     * uint16 bit patterns; {@code null} for float32 and float64 cases.
+     */
+    public final LowPrecision storage;
+    /** The element type of the state arrays: {@link #dtype}, or float32 in a 16-bit case. */
+    public final NpyArray.DType stateDtype;
     /** The number of elements of the parameter. */
     public final int n;
     /** The number of recorded steps. */
@@ -59,7 +70,8 @@ public final class ReferenceCase {
      */
     public final GradGuard guard;
 
-    private ReferenceCase(Path dir, JsonObject json, NpyArray.DType dtype, int n, int steps, NpyArray param0,
+    private ReferenceCase(Path dir, JsonObject json, NpyArray.DType dtype, LowPrecision storage, int n, int steps,
+            NpyArray param0,
             NpyArray grads, NpyArray params, Map<String, NpyArray> states, java.util.Set<Integer> gradNoneSteps,
             GradGuard guard) {
         this.dir = dir;
@@ -67,6 +79,8 @@ public final class ReferenceCase {
         this.json = json;
         this.optimizer = json.get("optimizer").getAsString();
         this.dtype = dtype;
+        this.storage = storage;
+        this.stateDtype = storage == null ? dtype : NpyArray.DType.F32;
         this.n = n;
         this.steps = steps;
         this.param0 = param0;
@@ -75,6 +89,11 @@ public final class ReferenceCase {
         this.states = Collections.unmodifiableMap(states);
         this.gradNoneSteps = gradNoneSteps;
         this.guard = guard;
+    }
+
+    /** {@return case.json's {@code "dtype"}: {@code float32}, {@code float64}, {@code bfloat16} or {@code float16}} */
+    public String dtypeName() {
+        return storage == LowPrecision.BF16 ? "bfloat16" : storage == LowPrecision.FP16 ? "float16" : dtype.numpyName();
     }
 
     /** PyTorch's flags that change how a step is computed, not what: booleans, checked for every optimizer. */
@@ -102,8 +121,14 @@ public final class ReferenceCase {
         NpyArray.DType dtype = switch (dt) {
             case "float32" -> NpyArray.DType.F32;
             case "float64" -> NpyArray.DType.F64;
+            case "bfloat16", "float16" -> NpyArray.DType.U16;
             default -> throw new CaseFormatException(jsonFile + ": dtype '" + Printable.escape(dt)
-                    + "' is not float32 or float64");
+                    + "' is not float32, float64, bfloat16 or float16");
+        };
+        LowPrecision storage = switch (dt) {
+            case "bfloat16" -> LowPrecision.BF16;
+            case "float16" -> LowPrecision.FP16;
+            default -> null;
         };
         if (!optimizer.matches("[a-z0-9_]+")) {
             throw new CaseFormatException(jsonFile + ": bad optimizer name '" + Printable.escape(optimizer) + "'");
@@ -125,9 +150,9 @@ public final class ReferenceCase {
         NpyArray params = array(dir, "params.npy", dtype, steps, n);
         Map<String, NpyArray> states = new LinkedHashMap<>();
         for (String state : stateNames(jsonFile, json)) {
-            states.put(state, array(dir, state + ".npy", dtype, n));
+            states.put(state, array(dir, state + ".npy", storage == null ? dtype : NpyArray.DType.F32, n));
         }
-        return new ReferenceCase(dir, json, dtype, n, steps, param0, grads, params, states,
+        return new ReferenceCase(dir, json, dtype, storage, n, steps, param0, grads, params, states,
                 gradNoneSteps(jsonFile, json, steps), guard(jsonFile, json));
     }
 
@@ -287,25 +312,34 @@ public final class ReferenceCase {
     }
 
     /**
-     * Row {@code step} (0-based) of a {@code (steps, n)} array, as floats.
+     * Row {@code step} (0-based) of a {@code (steps, n)} array, as floats (a 16-bit case's bit patterns decoded in
+     * its {@link #storage} format, exactly).
      *
      * @param a the array (one row per step)
      * @param step the row, 0 for the first recorded step
      * @return row {@code step} of {@code a} as floats
      */
     public float[] rowF32(NpyArray a, int step) {
+        if (a.u16() != null) {
+            float[] out = new float[n];
+            storage.toFloat(a.u16(), step * n, out, 0, n);
+            return out;
+        }
         return a.f32() != null ? Arrays.copyOfRange(a.f32(), step * n, (step + 1) * n) : toF32(a.f64(), step * n, n);
     }
 
     /**
-     * Row {@code step} (0-based) of a {@code (steps, n)} array, as doubles.
+     * Row {@code step} (0-based) of a {@code (steps, n)} array, as doubles (decoded as {@link #rowF32} decodes).
      *
      * @param a the array (one row per step)
      * @param step the row, 0 for the first recorded step
      * @return row {@code step} of {@code a} as doubles
      */
     public double[] rowF64(NpyArray a, int step) {
-        return a.f64() != null ? Arrays.copyOfRange(a.f64(), step * n, (step + 1) * n) : toF64(a.f32(), step * n, n);
+        if (a.f64() != null) {
+            return Arrays.copyOfRange(a.f64(), step * n, (step + 1) * n);
+        }
+        return a.f32() != null ? toF64(a.f32(), step * n, n) : toF64(rowF32(a, step), 0, n);
     }
 
     /** {@return {@code case.json}'s path, for messages} */

@@ -55,6 +55,30 @@ class NpyTest {
         }
     }
 
+    /**
+     * uint16 arrays (16-bit float patterns) round-trip with every bit, the header NumPy writes for them ('<u2') is
+     * read, and big-endian ones are refused as the float types are (validate's tests compare its --out with the
+     * recorded cases' uint16 files byte for byte).
+     */
+    @Test
+    void roundTripsUint16PatternsAsNumPyWritesThem() throws IOException {
+        short[] bits = {0, (short) 0x8000, 0x7f80, (short) 0xff80, 0x7fc0, 0x0001, (short) 0xffff, 0x3f80};
+        for (NpyArray a : new NpyArray[] {NpyArray.of(bits, 8), NpyArray.of(bits, 2, 4)}) {
+            Path file = tmp.resolve("u.npy");
+            Npy.write(file, a);
+            NpyArray back = Npy.read(file);
+            assertEquals(NpyArray.DType.U16, back.dtype());
+            assertArrayEquals(a.shape(), back.shape());
+            assertArrayEquals(bits, back.u16());
+            assertEquals(0xffff, back.get(6));
+            assertArrayEquals(Npy.toBytes(a), Files.readAllBytes(file));
+            assertThrows(IllegalStateException.class, back::toF32);
+        }
+        byte[] good = Npy.toBytes(NpyArray.of(bits, 8));
+        assertRefused(replace(good, "'<u2'", "'>u2'"), "big-endian");
+        assertRefused(replace(good, "'<u2'", "'<i2'"), "dtype '<i2' is not supported");
+    }
+
     @Test
     void readsVersion2Headers() throws IOException {
         byte[] v2 = withVersion2Length(Npy.toBytes(NpyArray.of(new double[] {1, 2, 3}, 3)));

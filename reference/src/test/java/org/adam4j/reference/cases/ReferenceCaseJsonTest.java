@@ -25,7 +25,8 @@ class ReferenceCaseJsonTest {
         assertRefused("", "empty file, not JSON");
         assertRefused(" \n", "empty file, not JSON");
         assertRefused("[1, 2]", "not a JSON object");
-        assertRefused("{\"optimizer\": \"adam\", \"dtype\": \"float16\"}", "dtype 'float16' is not float32 or float64");
+        assertRefused("{\"optimizer\": \"adam\", \"dtype\": \"int8\"}",
+                "dtype 'int8' is not float32, float64, bfloat16 or float16");
         assertRefused("{\"optimizer\": \"adam\", \"dtype\": \"float32\", \"n\": 0}",
                 "'n' is not a positive whole number");
         assertRefused("{\"optimizer\": \"adam\", \"dtype\": \"float32\", \"n\": 3}", "lacks the key 'steps'");
