@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import org.adam4j.kernels.ParallelChunks;
 import org.adam4j.optim.Optimizer;
+import org.adam4j.optim.Precision;
+import org.adam4j.reference.Rounding;
 import org.adam4j.train.Charts;
 import org.adam4j.train.Dataset;
 import org.adam4j.train.IdxFormatException;
@@ -32,7 +34,37 @@ final class TrainCommand implements Command {
     static final int DEFAULT_BATCH = 128;
     static final String DEFAULT_OUT = "adam4j-out";
     private static final Set<String> OPTIONS = Set.of("--data", "--model", "--hidden", "--optimizer", "--lr",
-            "--epochs", "--batch", "--seed", "--threads", "--compare", "--out");
+            "--epochs", "--batch", "--seed", "--threads", "--compare", "--out", "--param-precision", "--rounding");
+    static final List<String> PRECISIONS = List.of("f32", "bf16", "fp16");
+    static final List<String> ROUNDINGS = List.of("nearest", "stochastic", "kahan");
+
+    /**
+     * One training run: an optimizer, the precision its parameters and gradients are kept in, and (for bf16 and
+     * fp16) how a stepped parameter is stored.
+     */
+    record RunSpec(String optimizer, String precision, String rounding) {
+        /** {@code adam}, or {@code adam bf16 stochastic}: the progress prefix and the chart's legend. */
+        String label() {
+            return precision.equals("f32") ? optimizer : optimizer + " " + precision + " " + rounding;
+        }
+
+        /** {@code adam}, or {@code adam-bf16-stochastic}: the chart's file name part. */
+        String fileName() {
+            return label().replace(' ', '-');
+        }
+
+        Precision parameterPrecision() {
+            return switch (precision) {
+                case "bf16" -> Precision.BF16;
+                case "fp16" -> Precision.FP16;
+                default -> Precision.F32;
+            };
+        }
+
+        Rounding storageRounding() {
+            return Rounding.valueOf(rounding.toUpperCase(Locale.ROOT));
+        }
+    }
 
     @Override
     public String name() {
@@ -48,6 +80,7 @@ final class TrainCommand implements Command {
     public String usage() {
         return "usage: ./adam4j train [--data DIR] [--model softmax|mlp] [--hidden 256,...] [--optimizer NAME] [--lr X]\n"
                 + "                     [--epochs N] [--batch N] [--seed N] [--threads N] [--compare NAME,NAME,...]\n"
+                + "                     [--param-precision f32|bf16|fp16] [--rounding nearest|stochastic|kahan]\n"
                 + "                     [--out DIR]\n\n"
                 + "Trains a classifier whose matrix products run on EJML and whose parameters the optimizer updates,\n"
                 + "prints a line per epoch (training loss and accuracy, test loss and accuracy, training time), and\n"
@@ -69,9 +102,18 @@ final class TrainCommand implements Command {
                 + "  --threads N      threads for the matrix products and the optimizer; default 1, at most "
                 + ParallelChunks.MAX_THREADS + "\n"
                 + "  --compare LIST   train once per optimizer (same seed) and chart them together; the last line is\n"
-                + "                   then the best test accuracy, after a line 'best=NAME'\n"
+                + "                   then the best test accuracy, after a line 'best=NAME'. An item may name the\n"
+                + "                   precision and rounding too, NAME:PRECISION[:ROUNDING] (adam:bf16:kahan)\n"
+                + "  --param-precision P  f32 (default), bf16 or fp16: the parameters and gradients the optimizer\n"
+                + "                   steps are kept in P, with float arithmetic; the forward and backward passes\n"
+                + "                   read float copies widened from them after each step (no f32 master weights).\n"
+                + "                   bf16 and fp16 with adam and adamw\n"
+                + "  --rounding R     how a bf16 or fp16 parameter is stored after its step: nearest (default),\n"
+                + "                   stochastic (keyed by --seed, the step and the element) or kahan (a\n"
+                + "                   compensation array in the parameter's precision)\n"
                 + "  --out DIR        where the chart goes; default " + DEFAULT_OUT + "\n\n"
-                + "Chart: DIR/train-DATA-MODEL-OPTIMIZER.png (DIR/train-DATA-MODEL-compare.png with --compare):\n"
+                + "Chart: DIR/train-DATA-MODEL-OPTIMIZER.png (-OPTIMIZER-PRECISION-ROUNDING.png for bf16 and fp16;\n"
+                + "DIR/train-DATA-MODEL-compare.png with --compare):\n"
                 + "training loss (log scale) and test accuracy per epoch.\n"
                 + "Exit status 2, before any training, for bad options, a malformed or empty data file, an --out that\n"
                 + "is a file, or a model too large for the heap (one line saying what is wrong).\n";
@@ -98,17 +140,21 @@ final class TrainCommand implements Command {
         if (f.has("--compare") && f.has("--optimizer")) {
             throw new UsageException("give --optimizer or --compare, not both");
         }
-        List<String> optimizers = new ArrayList<>();
-        for (String name : f.list(f.has("--compare") ? "--compare" : "--optimizer", "adam")) {
-            try {
-                String n = Optimizers.normalize(name);
-                if (optimizers.contains(n)) {
-                    throw new UsageException("optimizer '" + n + "' listed twice");
+        String precision = f.choice("--param-precision", "f32", PRECISIONS);
+        if (f.has("--rounding") && precision.equals("f32")) {
+            throw new UsageException("--rounding applies to --param-precision bf16 or fp16");
+        }
+        String rounding = f.choice("--rounding", "nearest", ROUNDINGS);
+        List<RunSpec> specs = new ArrayList<>();
+        for (String item : f.list(f.has("--compare") ? "--compare" : "--optimizer", "adam")) {
+            RunSpec spec = runSpec(item, precision, rounding, f.has("--compare"));
+            for (RunSpec other : specs) {
+                if (other.label().equals(spec.label())) {
+                    throw new UsageException((spec.precision().equals("f32") ? "optimizer '" : "run '") + spec.label()
+                            + "' listed twice");
                 }
-                optimizers.add(n);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(e.getMessage());
             }
+            specs.add(spec);
         }
         double lr = f.positiveDouble("--lr");
         int batch = f.positiveInt("--batch", DEFAULT_BATCH);
@@ -117,9 +163,9 @@ final class TrainCommand implements Command {
         int epochs = f.positiveInt("--epochs", f.has("--data") ? MNIST_EPOCHS : MOONS_EPOCHS);
         Path outDir = Path.of(f.string("--out", DEFAULT_OUT));
         String dataName = f.has("--data") ? "mnist" : "two-moons";
-        boolean compare = optimizers.size() > 1;
+        boolean compare = specs.size() > 1;
         Path chart = outDir.resolve("train-" + dataName + "-" + model + "-"
-                + (compare ? "compare" : optimizers.get(0)) + ".png");
+                + (compare ? "compare" : specs.get(0).fileName()) + ".png");
         // Before any work: a run of minutes must not end in an error about where its chart goes.
         Outputs.checkFolder(outDir, "--out");
         Outputs.checkFile(chart, "--out");
@@ -148,24 +194,30 @@ final class TrainCommand implements Command {
         Map<String, Double> accuracy = new LinkedHashMap<>();
         String shape = "";
         try (Workers workers = new Workers(threads)) {
-            for (String name : optimizers) {
+            for (RunSpec spec : specs) {
+                String name = spec.optimizer();
                 Mlp mlp = new Mlp(data.train().features(), hidden, data.train().classes(), seed);
                 double rate = Double.isNaN(lr) ? Optimizers.defaultLr(name) : lr;
                 Optimizer<?> optimizer;
                 try {
-                    optimizer = Optimizers.create(name, rate, threads);
+                    optimizer = Optimizers.create(name, rate, threads, spec.storageRounding(), seed);
                 } catch (IllegalArgumentException e) {
                     throw new UsageException(e.getMessage());
                 }
                 List<Trainer.Epoch> history;
                 try (optimizer) {
-                    mlp.registerWith(optimizer);
+                    mlp.registerWith(optimizer, spec.parameterPrecision());
                     shape = mlp.shape();
-                    String prefix = compare ? "[" + name + "] " : "";
+                    String prefix = compare ? "[" + spec.label() + "] " : "";
                     out.printf(Locale.ROOT, "%smodel: %s %s (%d parameters), batch %d, %d epoch%s, seed %d, threads %d%n",
                             prefix, model, mlp.shape(), mlp.parameterCount(), batch, epochs, epochs == 1 ? "" : "s",
                             seed, threads);
                     out.println(prefix + "optimizer: " + Optimizers.describe(name, optimizer));
+                    if (!spec.precision().equals("f32")) {
+                        out.println(prefix + "parameters and gradients: " + spec.precision() + ", float arithmetic, "
+                                + spec.rounding() + " rounding" + (spec.rounding().equals("stochastic") ? " (seed "
+                                + seed + ")" : "") + ", no f32 master weights");
+                    }
                     history = Trainer.train(mlp, optimizer, data, settings, workers,
                             e -> out.printf(Locale.ROOT,
                                     "%sepoch %" + digits(epochs) + "d/%d  loss %.4f  train_acc %.4f  test_loss %.4f"
@@ -173,17 +225,21 @@ final class TrainCommand implements Command {
                                     prefix, e.epoch(), epochs, e.trainLoss(), e.trainAccuracy(), e.testLoss(),
                                     e.testAccuracy(), e.trainSeconds()));
                 }
-                runs.put(name, history);
-                accuracy.put(name, history.get(history.size() - 1).testAccuracy());
+                runs.put(spec.label(), history);
+                accuracy.put(spec.label(), history.get(history.size() - 1).testAccuracy());
             }
         }
         String title = (dataName.equals("mnist") ? "MNIST" : "two-moons") + ", " + model + " " + shape;
         Charts.saveTraining(chart, title, runs);
         out.println("chart: " + chart);
-        String best = optimizers.get(0);
+        String best = specs.get(0).label();
         if (compare) {
+            int width = 12;
+            for (String label : accuracy.keySet()) {
+                width = Math.max(width, label.length());
+            }
             for (Map.Entry<String, Double> e : accuracy.entrySet()) {
-                out.printf(Locale.ROOT, "%-12s test_accuracy %.4f%n", e.getKey(), e.getValue());
+                out.printf(Locale.ROOT, "%-" + width + "s test_accuracy %.4f%n", e.getKey(), e.getValue());
                 if (e.getValue() > accuracy.get(best)) {
                     best = e.getKey();
                 }
@@ -192,6 +248,42 @@ final class TrainCommand implements Command {
         }
         out.printf(Locale.ROOT, "test_accuracy=%.4f%n", accuracy.get(best));
         return OK;
+    }
+
+    /**
+     * {@code NAME} (with the command's precision and rounding) or, in a {@code --compare} list,
+     * {@code NAME:PRECISION[:ROUNDING]}; 16-bit parameters only for the optimizers that can step them.
+     */
+    static RunSpec runSpec(String item, String precision, String rounding, boolean compare) throws UsageException {
+        String[] parts = item.split(":", -1);
+        if (parts.length > 3 || (parts.length > 1 && !compare)) {
+            throw new UsageException(compare ? "--compare items are NAME or NAME:PRECISION[:ROUNDING], got '" + item
+                    + "'" : "--optimizer takes a name; give --param-precision and --rounding for the rest, got '"
+                    + item + "'");
+        }
+        String name;
+        try {
+            name = Optimizers.normalize(parts[0]);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        String p = parts.length > 1 ? parts[1].trim().toLowerCase(Locale.ROOT) : precision;
+        String r = parts.length > 2 ? parts[2].trim().toLowerCase(Locale.ROOT) : p.equals("f32") ? "nearest" : rounding;
+        if (!PRECISIONS.contains(p)) {
+            throw new UsageException("precision '" + p + "' in '" + item + "' must be one of "
+                    + String.join(", ", PRECISIONS));
+        }
+        if (!ROUNDINGS.contains(r)) {
+            throw new UsageException("rounding '" + r + "' in '" + item + "' must be one of "
+                    + String.join(", ", ROUNDINGS));
+        }
+        if (p.equals("f32") && !r.equals("nearest")) {
+            throw new UsageException("'" + item + "': a rounding applies to bf16 or fp16 parameters");
+        }
+        if (!p.equals("f32") && !name.equals("adam") && !name.equals("adamw")) {
+            throw new UsageException(name + " cannot step " + p + " parameters yet (adam and adamw can)");
+        }
+        return new RunSpec(name, p, r);
     }
 
     /**

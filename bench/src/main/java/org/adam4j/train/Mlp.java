@@ -8,6 +8,8 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.adam4j.optim.Optimizer;
 import org.adam4j.optim.ParamGroup;
+import org.adam4j.optim.Precision;
+import org.adam4j.reference.LowPrecision;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
 
@@ -31,6 +33,14 @@ public final class Mlp {
     private final FMatrixRMaj[] weightGrads;
     private final FMatrixRMaj[] biasGrads;
     private Chunk[] chunks = new Chunk[0];
+    /**
+     * With 16-bit parameters ({@link #registerWith(Optimizer, Precision)}): the format, and per parameter array (in
+     * {@link #parameters()}' order) the values and gradients the optimizer holds, as bit patterns; the float matrices
+     * are then working copies, widened from the 16-bit values after each step. {@code null} for float parameters.
+     */
+    private LowPrecision storage;
+    private short[][] values16;
+    private short[][] grads16;
 
     /**
      * @param hidden the widths of the hidden layers, none for softmax regression
@@ -149,10 +159,60 @@ public final class Mlp {
 
     /** Registers every weight and bias matrix, with its gradient, in the optimizer's default group. */
     public void registerWith(Optimizer<?> optimizer) {
+        registerWith(optimizer, Precision.F32);
+    }
+
+    /**
+     * Registers every weight and bias in the optimizer's default group, kept in {@code precision}: {@code F32}, the
+     * matrices themselves; {@code BF16} or {@code FP16}, 16-bit arrays the optimizer steps (the initial weights
+     * rounded to nearest), with 16-bit gradients. No float copy of a 16-bit weight survives a step: the matrices the
+     * forward and backward passes read are widened from the 16-bit values after each step
+     * ({@link #afterStep()}), and the gradients they leave are rounded to nearest into the 16-bit gradients before it
+     * ({@link #beforeStep()}).
+     */
+    public void registerWith(Optimizer<?> optimizer, Precision precision) {
         ParamGroup group = optimizer.defaultGroup();
-        for (int l = 0; l < weights.length; l++) {
-            group.add(weights[l], weightGrads[l]);
-            group.add(biases[l], biasGrads[l]);
+        if (precision == Precision.F32) {
+            for (int l = 0; l < weights.length; l++) {
+                group.add(weights[l], weightGrads[l]);
+                group.add(biases[l], biasGrads[l]);
+            }
+            return;
+        }
+        if (precision != Precision.BF16 && precision != Precision.FP16) {
+            throw new IllegalArgumentException("the model keeps its parameters in f32, bf16 or fp16, not " + precision);
+        }
+        storage = precision == Precision.BF16 ? LowPrecision.BF16 : LowPrecision.FP16;
+        List<float[]> values = parameters();
+        values16 = new short[values.size()][];
+        grads16 = new short[values.size()][];
+        for (int k = 0; k < values.size(); k++) {
+            float[] v = values.get(k);
+            values16[k] = new short[v.length];
+            grads16[k] = new short[v.length];
+            storage.fromFloatNearestEven(v, 0, values16[k], 0, v.length);
+            group.add(precision, values16[k], grads16[k]);
+        }
+        afterStep();
+    }
+
+    /** With 16-bit parameters, rounds the gradients just computed to nearest into the optimizer's 16-bit ones. */
+    public void beforeStep() {
+        if (storage != null) {
+            List<float[]> grads = gradients();
+            for (int k = 0; k < grads16.length; k++) {
+                storage.fromFloatNearestEven(grads.get(k), 0, grads16[k], 0, grads16[k].length);
+            }
+        }
+    }
+
+    /** With 16-bit parameters, widens the stepped 16-bit values into the matrices the next passes read. */
+    public void afterStep() {
+        if (storage != null) {
+            List<float[]> values = parameters();
+            for (int k = 0; k < values16.length; k++) {
+                storage.toFloat(values16[k], 0, values.get(k), 0, values16[k].length);
+            }
         }
     }
 

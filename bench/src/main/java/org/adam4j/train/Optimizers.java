@@ -5,6 +5,7 @@ import java.util.Locale;
 import org.adam4j.optim.Optimizer;
 import org.adam4j.reference.Hyperparameters;
 import org.adam4j.reference.OptimizerConfig;
+import org.adam4j.reference.Rounding;
 
 /**
  * The optimizers {@code train} and {@code demo functions} know by name, built through the optimizer API
@@ -52,13 +53,21 @@ public final class Optimizers {
      * @throws IllegalArgumentException for an unknown name or a bad learning rate or thread count
      */
     public static Optimizer<?> create(String name, double lr, int threads) {
+        return create(name, lr, threads, Rounding.NEAREST, 0L);
+    }
+
+    /**
+     * As {@link #create(String, double, int)}, storing bf16 and fp16 parameters after each step by {@code rounding}
+     * ({@code seed} keys stochastic rounding).
+     */
+    public static Optimizer<?> create(String name, double lr, int threads, Rounding rounding, long seed) {
         String n = normalize(name);
         Hyperparameters.Builder h = Hyperparameters.builder().number("lr", lr);
         if (n.equals("sgd-momentum")) {
             h.number("momentum", SGD_MOMENTUM);
         }
         OptimizerConfig config = OptimizerConfig.fromPyTorch(n.equals("sgd-momentum") ? "sgd" : n, h.build());
-        return Optimizer.of(config).threads(threads).build();
+        return Optimizer.of(config).threads(threads).rounding(rounding).roundingSeed(seed).build();
     }
 
     /** The optimizer and its hyperparameters in PyTorch's terms, its kernel and threads, for the progress output. */

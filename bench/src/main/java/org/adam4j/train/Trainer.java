@@ -48,7 +48,9 @@ public final class Trainer {
             for (int from = 0; from < n; from += settings.batch()) {
                 int to = Math.min(from + settings.batch(), n);
                 seen = seen.plus(model.train(data.train(), order, from, to, workers));
+                model.beforeStep();
                 optimizer.step();
+                model.afterStep();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             Mlp.Stats test = model.evaluate(data.test(), workers);

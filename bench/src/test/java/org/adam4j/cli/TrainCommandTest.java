@@ -42,7 +42,7 @@ class TrainCommandTest {
     }
 
     /** The output with the measured times taken out: what must not depend on the thread count. */
-    private static List<String> withoutTimes(List<String> lines) {
+    static List<String> withoutTimes(List<String> lines) {
         return lines.stream().map(l -> l.replaceAll("time [0-9.]+s", "").replaceAll("threads [0-9]+", "")
                 .replaceAll("[0-9]+ threads?\\b", "")).toList();
     }
