@@ -40,7 +40,7 @@ class Adam8bitKernelTest {
         return List.of(d, d.toBuilder().decoupled(0.1).build(), d.toBuilder().l2(0.05).maximize(true).build(),
                 d.toBuilder().fullyDecoupled(0.01, 0.01).epsilonHat(true).build(),
                 d.toBuilder().betas(0.8, 0.95).eps(1e-6).biasCorrection(false).decoupled(0.2).maximize(true).build(),
-                d.toBuilder().l2(0.01).decoupled(0.3).build());
+                d.toBuilder().l2(0.01).epsilonHat(true).eps(1e-3).build());
     }
 
     /** A parameter's operands and state; every element and block outside the slice holds a marker. */

@@ -10,7 +10,8 @@ package org.adam4j.reference;
  * {@code v} as one {@link DynamicMap#UNSIGNED} code per element ({@code byte}s read as unsigned), each with one
  * {@code float} absmax per block of {@code blockSize} elements (bitsandbytes' 256 by default). Blocks are counted from
  * the parameter's element 0: block {@code b} is elements {@code [b * blockSize, (b + 1) * blockSize)}, the last block
- * may be short, and the absmax arrays have {@link Blockwise8bit#blocks blocks(p.length, blockSize)} entries.
+ * may be short, and the absmax arrays have {@link Blockwise8bit#blocks blocks(p.length, blockSize)} entries. A fresh
+ * state is zeroed arrays: an absmax of 0 dequantizes every code of its block to zero.
  *
  * <h2>One step</h2>
  * For each block of the slice, in bitsandbytes' order ({@code kOptimizerStatic8bit2StateBlockwise}):
