@@ -256,6 +256,21 @@ class Adam8bitKernelTest {
         }
     }
 
+    /** A block larger than the parameter is one short block: the scratch is the slice's length, not the block's. */
+    @Test
+    void aBlockLargerThanTheParameterIsOneBlock() {
+        SplittableRandom rnd = new SplittableRandom(12);
+        int n = 333;
+        for (Adam8bitKernel k : Adam8bit.all()) {
+            State expected = State.random(rnd, Integer.MAX_VALUE, n, 0, n);
+            State actual = expected.copy();
+            AdamStep s = configs().get(1).step(2);
+            expected.reference(s, Integer.MAX_VALUE, 0, n);
+            actual.step(k, s, Integer.MAX_VALUE, 0, n);
+            actual.assertSameAs(expected, k.name());
+        }
+    }
+
     @Test
     void kernelsAreFoundByTheNamesOfAdamKernels() {
         assertEquals(AdamKernels.SCALAR, Adam8bit.kernel(" Scalar ").name());
