@@ -40,7 +40,7 @@ class Adam8bitKernelTest {
         return List.of(d, d.toBuilder().decoupled(0.1).build(), d.toBuilder().l2(0.05).maximize(true).build(),
                 d.toBuilder().fullyDecoupled(0.01, 0.01).epsilonHat(true).build(),
                 d.toBuilder().betas(0.8, 0.95).eps(1e-6).biasCorrection(false).decoupled(0.2).maximize(true).build(),
-                d.toBuilder().l2(0.01).decoupled(0.3).build());
+                d.toBuilder().l2(0.01).epsilonHat(true).eps(1e-3).build());
     }
 
     /** A parameter's operands and state; every element and block outside the slice holds a marker. */
@@ -253,6 +253,21 @@ class Adam8bitKernelTest {
                 actual.step(k, s, blockSize, 0, n);
                 actual.assertSameAs(expected, k.name() + " block " + blockSize);
             }
+        }
+    }
+
+    /** A block larger than the parameter is one short block: the scratch is the slice's length, not the block's. */
+    @Test
+    void aBlockLargerThanTheParameterIsOneBlock() {
+        SplittableRandom rnd = new SplittableRandom(12);
+        int n = 333;
+        for (Adam8bitKernel k : Adam8bit.all()) {
+            State expected = State.random(rnd, Integer.MAX_VALUE, n, 0, n);
+            State actual = expected.copy();
+            AdamStep s = configs().get(1).step(2);
+            expected.reference(s, Integer.MAX_VALUE, 0, n);
+            actual.step(k, s, Integer.MAX_VALUE, 0, n);
+            actual.assertSameAs(expected, k.name());
         }
     }
 

@@ -10,7 +10,8 @@ package org.adam4j.reference;
  * {@code v} as one {@link DynamicMap#UNSIGNED} code per element ({@code byte}s read as unsigned), each with one
  * {@code float} absmax per block of {@code blockSize} elements (bitsandbytes' 256 by default). Blocks are counted from
  * the parameter's element 0: block {@code b} is elements {@code [b * blockSize, (b + 1) * blockSize)}, the last block
- * may be short, and the absmax arrays have {@link Blockwise8bit#blocks blocks(p.length, blockSize)} entries.
+ * may be short, and the absmax arrays have {@link Blockwise8bit#blocks blocks(p.length, blockSize)} entries. A fresh
+ * state is zeroed arrays: an absmax of 0 dequantizes every code of its block to zero.
  *
  * <h2>One step</h2>
  * For each block of the slice, in bitsandbytes' order ({@code kOptimizerStatic8bit2StateBlockwise}):
@@ -35,16 +36,18 @@ package org.adam4j.reference;
  * moments, and so its block's absmax, NaN or infinite (a finite gradient large enough to overflow {@code v} does too);
  * the block's codes are then all the zero code and its absmax is stored (NaN as {@link Float#NaN}, infinity as it is),
  * so the next step dequantizes every moment of the block to {@code 0 * absmax}, a NaN, and every parameter of the block
- * becomes NaN: one non-finite value poisons its block, visibly. The parameter of this step is stepped with the
- * {@code float} moments, so only the elements that were themselves non-finite become NaN now.
+ * becomes NaN: one non-finite value poisons its block, visibly. This step itself steps the parameters with the
+ * {@code float} moments, exactly as the {@code float} step would: the block's other parameters are hit only by the
+ * next step.
  *
  * <h2>Where bitsandbytes differs</h2>
  * bitsandbytes skips elements whose gradient is NaN or infinite (their moments are set to zero and their parameter is
  * left), multiplies the decoupled decay in after the Adam update, rounds {@code beta * m + (1 - beta) * g} twice where
- * this step fuses it, divides by its absmax with a fast approximate division, takes codes by its own search (see
- * {@link DynamicMap}), and moves a first-moment code whose value has the other sign than the moment one code towards
- * it. None of these is done here: the arithmetic is the {@code float} Adam step's, and the quantization
- * {@link Blockwise8bit}'s. bitsandbytes has no AMSGrad for 8-bit states, and neither has this step.
+ * this step fuses it (and orders the bias corrections otherwise), divides by its absmax with a fast approximate
+ * division, takes codes by its own search (see {@link DynamicMap}), and moves a first-moment code whose value has the
+ * other sign than the moment one code towards it. None of these is done here: the arithmetic is the {@code float}
+ * Adam step's, and the quantization {@link Blockwise8bit}'s. bitsandbytes has no AMSGrad for 8-bit states, and neither
+ * has this step.
  *
  * <h2>Slices</h2>
  * A slice {@code [off, off + len)} is stepped block by block: it must start on a block boundary and end on one or at

@@ -300,8 +300,8 @@ class Adam8bitReferenceTest {
         }
         float[] m32 = new float[n], v32 = new float[n], mAbsmax = new float[Blockwise8bit.blocks(n, 256)];
         float[] vAbsmax = new float[mAbsmax.length];
+        // a fresh state is zeroed arrays: absmax 0 makes every moment 0 whatever the codes
         byte[] m8 = new byte[n], v8 = new byte[n];
-        Arrays.fill(m8, (byte) DynamicMap.SIGNED.zeroCode());
         AdamConfig config = AdamConfig.builder().lr(5e-2).decoupled(1e-3).build();
         double loss0 = loss(a, c, p32);
         float[] g32 = new float[n], g8 = new float[n];
