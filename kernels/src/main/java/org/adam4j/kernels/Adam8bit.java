@@ -1,7 +1,5 @@
 package org.adam4j.kernels;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import org.adam4j.reference.Adam8bitReference;
 import org.adam4j.reference.AdamStep;
@@ -32,8 +30,8 @@ public final class Adam8bit {
             Adam8bitReference.fused(s, blockSize, p, g, m, mAbsmax, v, vAbsmax, off, len);
         }
     };
-    /** One vector kernel per width of {@link AdamKernels#WIDTHS}; empty without the vector module. */
-    private static final List<Adam8bitKernel> VECTOR = loadVectorKernels();
+    private static final KernelFamily<Adam8bitKernel> KERNELS = new KernelFamily<>(Adam8bitKernel.class, SCALAR,
+            VECTOR_CLASS, "8-bit Adam kernel");
 
     private Adam8bit() {
     }
@@ -46,40 +44,16 @@ public final class Adam8bit {
      * @throws IllegalArgumentException for an unknown name, or a vector kernel when the vector module is absent
      */
     public static Adam8bitKernel kernel(String name) {
-        // AdamKernels checks the name and picks the width; the 8-bit kernel of that width goes with it.
-        AdamKernel_F32 f32 = AdamKernels.f32(name);
-        if (f32.name().equals(AdamKernels.SCALAR)) {
-            return SCALAR;
-        }
-        return VECTOR.get(AdamKernels.WIDTHS.indexOf(f32.lanes() * Float.SIZE));
+        return KERNELS.kernel(name);
     }
 
     /** {@return the fastest kernel on this JVM: {@code vector} with the vector module, else {@code scalar}} */
     public static Adam8bitKernel preferred() {
-        return kernel(AdamKernels.vectorAvailable() ? AdamKernels.VECTOR : AdamKernels.SCALAR);
+        return KERNELS.preferred();
     }
 
     /** {@return every distinct kernel: the scalar one, then one per lane width} */
     public static List<Adam8bitKernel> all() {
-        List<Adam8bitKernel> all = new ArrayList<>();
-        all.add(SCALAR);
-        all.addAll(VECTOR);
-        return Collections.unmodifiableList(all);
-    }
-
-    private static List<Adam8bitKernel> loadVectorKernels() {
-        if (!AdamKernels.vectorAvailable()) {
-            return List.of();
-        }
-        List<Adam8bitKernel> kernels = new ArrayList<>();
-        for (int bits : AdamKernels.WIDTHS) {
-            try {
-                kernels.add((Adam8bitKernel) Class.forName(VECTOR_CLASS + bits).getMethod("instance").invoke(null));
-            } catch (ReflectiveOperationException | LinkageError e) {
-                throw new ExceptionInInitializerError("the vector module is present but the 8-bit Adam kernel of "
-                        + bits + " bits failed to load: " + e);
-            }
-        }
-        return List.copyOf(kernels);
+        return KERNELS.all();
     }
 }

@@ -1,7 +1,5 @@
 package org.adam4j.kernels;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import org.adam4j.reference.AdamStep;
 import org.adam4j.reference.LowPrecision;
@@ -39,8 +37,8 @@ public final class LowPrecisionAdam {
             LowPrecisionAdamReference.fused(s, fmt, rounding, p, g, m, v, vmax, comp, off, len, seed, indexBase);
         }
     };
-    /** One vector kernel per width of {@link AdamKernels#WIDTHS}; empty without the vector module. */
-    private static final List<LowPrecisionAdamKernel> VECTOR = loadVectorKernels();
+    private static final KernelFamily<LowPrecisionAdamKernel> KERNELS = new KernelFamily<>(
+            LowPrecisionAdamKernel.class, SCALAR, VECTOR_CLASS, "low-precision Adam kernel");
 
     private LowPrecisionAdam() {
     }
@@ -53,42 +51,16 @@ public final class LowPrecisionAdam {
      * @throws IllegalArgumentException for an unknown name, or a vector kernel when the vector module is absent
      */
     public static LowPrecisionAdamKernel kernel(String name) {
-        // AdamKernels checks the name and picks the width (the preferred one for "vector", the widest for wider
-        // hardware); the low-precision kernel of that width goes with it.
-        AdamKernel_F32 f32 = AdamKernels.f32(name);
-        if (f32.name().equals(AdamKernels.SCALAR)) {
-            return SCALAR;
-        }
-        return VECTOR.get(AdamKernels.WIDTHS.indexOf(f32.lanes() * Float.SIZE));
+        return KERNELS.kernel(name);
     }
 
     /** {@return the fastest kernel on this JVM: {@code vector} with the vector module, else {@code scalar}} */
     public static LowPrecisionAdamKernel preferred() {
-        return kernel(AdamKernels.vectorAvailable() ? AdamKernels.VECTOR : AdamKernels.SCALAR);
+        return KERNELS.preferred();
     }
 
     /** {@return every distinct kernel: the scalar one, then one per lane width} */
     public static List<LowPrecisionAdamKernel> all() {
-        List<LowPrecisionAdamKernel> all = new ArrayList<>();
-        all.add(SCALAR);
-        all.addAll(VECTOR);
-        return Collections.unmodifiableList(all);
-    }
-
-    private static List<LowPrecisionAdamKernel> loadVectorKernels() {
-        if (!AdamKernels.vectorAvailable()) {
-            return List.of();
-        }
-        List<LowPrecisionAdamKernel> kernels = new ArrayList<>();
-        for (int bits : AdamKernels.WIDTHS) {
-            try {
-                kernels.add((LowPrecisionAdamKernel) Class.forName(VECTOR_CLASS + bits).getMethod("instance")
-                        .invoke(null));
-            } catch (ReflectiveOperationException | LinkageError e) {
-                throw new ExceptionInInitializerError("the vector module is present but the low-precision Adam kernel"
-                        + " of " + bits + " bits failed to load: " + e);
-            }
-        }
-        return List.copyOf(kernels);
+        return KERNELS.all();
     }
 }
