@@ -9,16 +9,14 @@ import org.adam4j.kernels.AdamKernel_F64;
 import org.adam4j.kernels.AdamKernels;
 import org.adam4j.kernels.LowPrecisionAdam;
 import org.adam4j.kernels.LowPrecisionAdamKernel;
+import org.adam4j.kernels.LowPrecisionSteps;
 import org.adam4j.kernels.OptimizerSteps_F32;
 import org.adam4j.kernels.OptimizerSteps_F64;
 import org.adam4j.kernels.ParallelChunks;
-import org.adam4j.reference.AdamConfig;
-import org.adam4j.reference.AdamStep;
 import org.adam4j.reference.GradGuard;
 import org.adam4j.reference.GradNormReference_F32;
 import org.adam4j.reference.GradNormReference_F64;
 import org.adam4j.reference.LowPrecision;
-import org.adam4j.reference.LowPrecisionAdamReference;
 import org.adam4j.reference.OptimizerConfig;
 import org.adam4j.reference.OptimizerStep;
 import org.adam4j.reference.Rounding;
@@ -47,15 +45,13 @@ final class OptimizerCaseReplayer implements CaseReplayer {
     @Override
     public Replay prepare(ReferenceCase c) throws CaseFormatException {
         OptimizerConfig config = OptimizerCases.config(c);
-        AdamConfig adam = null;
         if (c.storage != null) {
-            adam = OptimizerCases.adam(c, "dtype '" + c.dtypeName() + "'");
             if (c.guard.needsNorm() || c.guard.gradScale() != 1.0) {
                 throw new CaseFormatException(c.file() + ": grad_scale, skip_non_finite and clip_grad_norm with dtype '"
                         + c.dtypeName() + "' are not implemented by adam4j");
             }
         }
-        return new ConfigReplay(config, adam, c.n, c.guard);
+        return new ConfigReplay(config, c.n, c.guard);
     }
 
     /**
@@ -137,8 +133,7 @@ final class OptimizerCaseReplayer implements CaseReplayer {
         void run(OptimizerStep s, A p, A g, A[] state, int off, int len);
     }
 
-    /** {@code adam}: the same configuration as Adam's own type, for a 16-bit case; {@code null} otherwise. */
-    private record ConfigReplay(OptimizerConfig config, AdamConfig adam, int n, GradGuard guard) implements Replay {
+    private record ConfigReplay(OptimizerConfig config, int n, GradGuard guard) implements Replay {
         @Override
         public double lr() {
             return config.lr();
@@ -177,29 +172,29 @@ final class OptimizerCaseReplayer implements CaseReplayer {
         }
 
         /**
-         * Adam on 16-bit parameters: {@code LowPrecisionAdamReference} for the reference, else the
-         * {@link LowPrecisionAdam} kernel of that name, every step's slice cut into chunks over {@code threads} (the
-         * 16-bit kernels have no parallel path of their own; the bits do not depend on the cut).
+         * 16-bit parameters: {@code LowPrecisionSteps.reference} for the reference, else
+         * {@link LowPrecisionSteps#run} with the 16-bit kernel of that name (Adam's own loop, the others' tiles), every
+         * step's slice cut into chunks over {@code threads} (the bits do not depend on the cut), rounded to nearest.
          */
         @Override
         public Run<short[]> lowPrecision(LowPrecision fmt, String kernel, int threads) {
-            float[] m = new float[n], v = new float[n], vmax = adam.amsgrad() ? new float[n] : null;
+            float[][] state = new float[config.stateArrays().size()][];
             Map<String, float[]> named = new LinkedHashMap<>();
-            named.put(config.stateNames().get(0), m);
-            named.put(config.stateNames().get(1), v);
-            if (vmax != null) {
-                named.put(config.stateNames().get(2), vmax);
+            for (int k = 0; k < state.length; k++) {
+                state[k] = new float[n];
+                Arrays.fill(state[k], (float) config.stateArrays().get(k).initialValue());
+                named.put(config.stateNames().get(k), state[k]);
             }
+            double[] scalars = config.scalarStates().stream().mapToDouble(StateVariable::initialValue).toArray();
             LowPrecisionAdamKernel k = kernel.equals(REFERENCE) ? null : LowPrecisionAdam.kernel(kernel);
             ParallelChunks chunks = threads > 1 ? CaseReplayer.referenceChunks(threads, Float.BYTES) : null;
             return new Run<>(k == null ? REFERENCE : k.name(), named, (t, p, g) -> {
-                AdamStep s = adam.step(t);
+                OptimizerStep s = config.step(t, config.lr(), scalars);
                 ParallelChunks.Chunk slice = (off, len) -> {
                     if (k == null) {
-                        LowPrecisionAdamReference.fused(s, fmt, Rounding.NEAREST, p, g, m, v, vmax, null, off, len, 0L,
-                                off);
+                        LowPrecisionSteps.reference(s, fmt, Rounding.NEAREST, p, g, state, null, off, len, 0L, off);
                     } else {
-                        k.fused(s, fmt, Rounding.NEAREST, p, g, m, v, vmax, null, off, len, 0L, off);
+                        LowPrecisionSteps.run(k, s, fmt, Rounding.NEAREST, p, g, state, null, off, len, 0L, off);
                     }
                 };
                 if (chunks == null) {
@@ -207,6 +202,7 @@ final class OptimizerCaseReplayer implements CaseReplayer {
                 } else {
                     chunks.run(0, n, slice);
                 }
+                s.scalarsAfter(scalars);
                 return true;
             });
         }

@@ -41,7 +41,7 @@ final class SparseAdamCaseReplayer implements CaseReplayer {
         c.requireOnlyKeys(KEYS);
         if (c.storage != null) {
             throw new CaseFormatException(c.file() + ": dtype '" + c.dtypeName() + "' of " + OPTIMIZER
-                    + " is not implemented by adam4j (16-bit parameters are replayed for adam and adamw)");
+                    + " is not implemented by adam4j (16-bit parameters are replayed for the dense optimizers)");
         }
         for (String key : List.of("grad_scale", "skip_non_finite", "clip_grad_norm")) {
             if (c.json.has(key)) {

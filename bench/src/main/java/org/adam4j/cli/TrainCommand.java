@@ -106,8 +106,7 @@ final class TrainCommand implements Command {
                 + "                   precision and rounding too, NAME:PRECISION[:ROUNDING] (adam:bf16:kahan)\n"
                 + "  --param-precision P  f32 (default), bf16 or fp16: the parameters and gradients the optimizer\n"
                 + "                   steps are kept in P, with float arithmetic; the forward and backward passes\n"
-                + "                   read float copies widened from them after each step (no f32 master weights).\n"
-                + "                   bf16 and fp16 with adam and adamw\n"
+                + "                   read float copies widened from them after each step (no f32 master weights)\n"
                 + "  --rounding R     how a bf16 or fp16 parameter is stored after its step: nearest (default),\n"
                 + "                   stochastic (keyed by --seed, the step and the element) or kahan (a\n"
                 + "                   compensation array in the parameter's precision)\n"
@@ -252,7 +251,7 @@ final class TrainCommand implements Command {
 
     /**
      * {@code NAME} (with the command's precision and rounding) or, in a {@code --compare} list,
-     * {@code NAME:PRECISION[:ROUNDING]}; 16-bit parameters only for the optimizers that can step them.
+     * {@code NAME:PRECISION[:ROUNDING]}.
      */
     static RunSpec runSpec(String item, String precision, String rounding, boolean compare) throws UsageException {
         String[] parts = item.split(":", -1);
@@ -279,9 +278,6 @@ final class TrainCommand implements Command {
         }
         if (p.equals("f32") && !r.equals("nearest")) {
             throw new UsageException("'" + item + "': a rounding applies to bf16 or fp16 parameters");
-        }
-        if (!p.equals("f32") && !name.equals("adam") && !name.equals("adamw")) {
-            throw new UsageException(name + " cannot step " + p + " parameters yet (adam and adamw can)");
         }
         return new RunSpec(name, p, r);
     }

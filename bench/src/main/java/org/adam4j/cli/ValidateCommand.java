@@ -73,7 +73,7 @@ final class ValidateCommand implements Command {
                 An element passes when |ours - ref| <= R*|ref| + A*lr (FORMAT.md explains the defaults: correct
                 float32 implementations differ from PyTorch's rounding by far less, formula mistakes by far more);
                 a NaN or infinite reference value must be matched exactly. Cases with "dtype" bfloat16 or float16
-                (parameters and gradients as uint16 bit patterns, float32 states; Adam and AdamW) are stepped in
+                (parameters and gradients as uint16 bit patterns, float32 states) are stepped in
                 float and rounded to nearest even; a parameter there may also differ by one unit in the last place
                 of its format, since a last-bit difference in float flips such a rounding now and then.
 

@@ -58,27 +58,23 @@ final class LowPrecisionSegmentParam extends Param {
     @Override
     void update(OptimizerStep s, long off, long len, Optimizer.Kernels k) {
         Block b = BLOCKS.get();
-        MemorySegment vmax = state.length > 2 ? state[2] : null;
+        float[][] st = b.views[state.length];
         for (long o = off, end = off + len; o < end; o += GradNorms.BLOCK) {
             int n = (int) Math.min(GradNorms.BLOCK, end - o);
             long at16 = o * Short.BYTES, at32 = o * Float.BYTES;
             MemorySegment.copy(value, SHORT, at16, b.p, 0, n);
             MemorySegment.copy(grad, SHORT, at16, b.g, 0, n);
-            MemorySegment.copy(state[0], FLOAT, at32, b.m, 0, n);
-            MemorySegment.copy(state[1], FLOAT, at32, b.v, 0, n);
-            if (vmax != null) {
-                MemorySegment.copy(vmax, FLOAT, at32, b.vmax, 0, n);
+            for (int j = 0; j < st.length; j++) {
+                MemorySegment.copy(state[j], FLOAT, at32, st[j], 0, n);
             }
             if (comp != null) {
                 MemorySegment.copy(comp, SHORT, at16, b.comp, 0, n);
             }
-            LowPrecisionSteps.run(k.lowPrecision(), s, precision.format(), group.rounding(), b.p, b.g, b.state,
+            LowPrecisionSteps.run(k.lowPrecision(), s, precision.format(), group.rounding(), b.p, b.g, st,
                     comp != null ? b.comp : null, 0, n, group.roundingSeed(), firstIndex + o);
             MemorySegment.copy(b.p, 0, value, SHORT, at16, n);
-            MemorySegment.copy(b.m, 0, state[0], FLOAT, at32, n);
-            MemorySegment.copy(b.v, 0, state[1], FLOAT, at32, n);
-            if (vmax != null) {
-                MemorySegment.copy(b.vmax, 0, vmax, FLOAT, at32, n);
+            for (int j = 0; j < st.length; j++) {
+                MemorySegment.copy(st[j], 0, state[j], FLOAT, at32, n);
             }
             if (comp != null) {
                 MemorySegment.copy(b.comp, 0, comp, SHORT, at16, n);
@@ -96,11 +92,15 @@ final class LowPrecisionSegmentParam extends Param {
     private static final class Block {
         final short[] p = new short[GradNorms.BLOCK];
         final short[] g = new short[GradNorms.BLOCK];
-        final float[] m = new float[GradNorms.BLOCK];
-        final float[] v = new float[GradNorms.BLOCK];
-        final float[] vmax = new float[GradNorms.BLOCK];
         final short[] comp = new short[GradNorms.BLOCK];
-        /** The state arrays in the algorithm's order, as {@link LowPrecisionSteps#run} takes them. */
-        final float[][] state = {m, v, vmax};
+        /** Block copies of up to three state arrays, as many as the algorithm keeps: {@code views[count]}. */
+        final float[][][] views = new float[4][][];
+
+        Block() {
+            float[][] state = new float[3][GradNorms.BLOCK];
+            for (int k = 0; k < views.length; k++) {
+                views[k] = java.util.Arrays.copyOf(state, k);
+            }
+        }
     }
 }

@@ -134,16 +134,9 @@ public final class AdamConfig implements OptimizerConfig {
 
     /**
      * {@code torch.optim.Adam} ({@code algorithm} {@code adam}: coupled L2 decay) or {@code AdamW} ({@code adamw}:
-     * decoupled decay, default 1e-2) with PyTorch's defaults; {@link #KEYS} beyond PyTorch's override the form. For
-     * code that needs Adam itself (16-bit parameters have only Adam's step so far); {@link OptimizerConfig#fromPyTorch}
-     * reads any algorithm.
-     *
-     * @param algorithm {@code adam} or {@code adamw}
-     * @param a the arguments
-     * @return the configuration
-     * @throws IllegalArgumentException for an unknown or mistyped key, or a value PyTorch refuses
+     * decoupled decay, default 1e-2) with PyTorch's defaults; {@link #KEYS} beyond PyTorch's override the form.
      */
-    public static AdamConfig fromPyTorch(String algorithm, PyTorchArgs a) {
+    static AdamConfig fromPyTorch(String algorithm, PyTorchArgs a) {
         a.requireOnlyKeys(algorithm, KEYS);
         boolean adamw = algorithm.equals("adamw");
         double[] betas = a.pair("betas", 0.9, 0.999);

@@ -97,6 +97,48 @@ public enum LowPrecision {
     }
 
     /**
+     * Stores a stepped parameter {@code p[i]} by {@code rounding}, as every 16-bit step does
+     * ({@link LowPrecisionAdamReference} says what each rounding stores): to nearest even; stochastically with the
+     * bits of ({@code seed}, {@code step}, {@code index}); or Kahan-compensated with {@code comp[i]}, the update being
+     * {@code pNew - pOld} in float. A NaN parameter or compensation is stored as the format's positive quiet NaN.
+     *
+     * @param rounding how to store
+     * @param p the parameters' bit patterns
+     * @param comp the compensation's bit patterns ({@link Rounding#KAHAN} only)
+     * @param i the element
+     * @param pOld the parameter before the step, widened
+     * @param pNew the stepped parameter in float
+     * @param seed the stochastic rounding's seed
+     * @param step the step number
+     * @param index the element's global index
+     */
+    public void store(Rounding rounding, short[] p, short[] comp, int i, float pOld, float pNew, long seed, long step,
+            long index) {
+        switch (rounding) {
+            case NEAREST -> p[i] = positiveNaN(fromFloatNearestEven(pNew));
+            case STOCHASTIC -> p[i] = positiveNaN(fromFloatStochastic(pNew, seed, step, index));
+            case KAHAN -> {
+                int packed = kahanAdd(p[i], comp[i], pNew - pOld);
+                p[i] = positiveNaN(kahanParam(packed));
+                comp[i] = positiveNaN(kahanComp(packed));
+            }
+        }
+    }
+
+    /**
+     * The format's positive quiet NaN for any NaN pattern, other patterns unchanged. Java, like IEEE 754, leaves the
+     * sign of a NaN that arithmetic produces unspecified, and the interpreter, the JIT's scalar code and vector
+     * instructions do produce different signs for the same operands; binary16's rounding keeps the sign of a NaN
+     * ({@code c10::Half} does), so a NaN result would otherwise differ from run to run.
+     */
+    private short positiveNaN(short bits) {
+        if (this == BF16) {
+            return (bits & 0x7FFF) > Bf16.POSITIVE_INFINITY ? Bf16.NAN : bits;
+        }
+        return (bits & 0x7FFF) > Fp16.POSITIVE_INFINITY ? Fp16.NAN : bits;
+    }
+
+    /**
      * Adds {@code update} to a Kahan-compensated parameter (see {@link Bf16#kahanAdd}).
      *
      * @param param the parameter's bits

@@ -120,30 +120,8 @@ public final class LowPrecisionAdamReference {
             }
             float denom = Math.fma((float) Math.sqrt(vi), denomScale, eps);
             float pNew = Math.fma(negStepSize, mi / denom, pi);
-            switch (rounding) {
-                case NEAREST -> p[i] = positiveNaN(fmt, fmt.fromFloatNearestEven(pNew));
-                case STOCHASTIC -> p[i] = positiveNaN(fmt, fmt.fromFloatStochastic(pNew, seed, t,
-                        indexBase + (i - off)));
-                case KAHAN -> {
-                    int packed = fmt.kahanAdd(p[i], comp[i], pNew - pOld);
-                    p[i] = positiveNaN(fmt, LowPrecision.kahanParam(packed));
-                    comp[i] = positiveNaN(fmt, LowPrecision.kahanComp(packed));
-                }
-            }
+            fmt.store(rounding, p, comp, i, pOld, pNew, seed, t, indexBase + (i - off));
         }
-    }
-
-    /**
-     * The format's positive quiet NaN for any NaN pattern, other patterns unchanged. Java, like IEEE 754, leaves the
-     * sign of a NaN that arithmetic produces unspecified, and the interpreter, the JIT's scalar code and vector
-     * instructions do produce different signs for the same operands; binary16's rounding keeps the sign of a NaN
-     * ({@code c10::Half} does), so a NaN result would otherwise differ from run to run.
-     */
-    private static short positiveNaN(LowPrecision fmt, short bits) {
-        if (fmt == LowPrecision.BF16) {
-            return (bits & 0x7FFF) > Bf16.POSITIVE_INFINITY ? Bf16.NAN : bits;
-        }
-        return (bits & 0x7FFF) > Fp16.POSITIVE_INFINITY ? Fp16.NAN : bits;
     }
 
     /**

@@ -1,7 +1,6 @@
 package org.adam4j.reference.cases;
 
 import java.util.List;
-import org.adam4j.reference.AdamConfig;
 import org.adam4j.reference.OptimizerConfig;
 import org.adam4j.reference.PyTorchArgs;
 
@@ -23,23 +22,6 @@ public final class OptimizerCases {
      */
     public static OptimizerConfig config(ReferenceCase c) throws CaseFormatException {
         return read(c, args -> OptimizerConfig.fromPyTorch(c.optimizer, args));
-    }
-
-    /**
-     * The Adam or AdamW configuration PyTorch used, for a case whose parameters only Adam's step replays (16-bit
-     * parameters so far).
-     *
-     * @param c the case
-     * @param why what needs Adam, for the message (e.g. {@code "dtype 'bfloat16'"})
-     * @return the configuration
-     * @throws CaseFormatException if the optimizer is not {@code adam} or {@code adamw}, or as {@link #config}
-     */
-    public static AdamConfig adam(ReferenceCase c, String why) throws CaseFormatException {
-        if (!c.optimizer.equals("adam") && !c.optimizer.equals("adamw")) {
-            throw new CaseFormatException(c.file() + ": " + why + " of " + c.optimizer + " is not implemented by adam4j"
-                    + " (it is replayed for adam and adamw)");
-        }
-        return read(c, args -> AdamConfig.fromPyTorch(c.optimizer, args));
     }
 
     /** {@code reader} on the case's keys, its refusals as {@link CaseFormatException}s naming case.json. */
