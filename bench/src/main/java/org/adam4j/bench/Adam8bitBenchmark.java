@@ -4,7 +4,6 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.adam4j.kernels.Adam8bit;
 import org.adam4j.kernels.Adam8bitKernel;
-import org.adam4j.kernels.AdamKernels;
 import org.adam4j.reference.Adam8bitReference;
 import org.adam4j.reference.AdamStep;
 import org.adam4j.reference.Blockwise8bit;
@@ -69,11 +68,7 @@ public class Adam8bitBenchmark {
 
     @Setup(Level.Trial)
     public void setup() {
-        String name = kernel;
-        if (kernel.equals(AdamBenchmark.SCALAR_STRICT)) {
-            AdamBenchmark.requireNoSuperWord();
-            name = AdamKernels.SCALAR;
-        }
+        String name = AdamBenchmark.kernelName(kernel);
         k = Adam8bit.kernel(name);
         step = AdamVariant.of(variant).step();
         int blocks = Blockwise8bit.blocks(size, blockSize);

@@ -44,11 +44,7 @@ public class AdamBenchmark extends ArrayBenchmark<AdamWorkload> {
 
     /** Builds the workload for {@code op}, compiles the kernel, and checks it against the reference. */
     void prepare(String op) {
-        String name = kernel;
-        if (kernel.equals(SCALAR_STRICT)) {
-            requireNoSuperWord();
-            name = AdamKernels.SCALAR;
-        }
+        String name = kernelName(kernel);
         AdamWorkload warm = workload(name, Warming.ELEMENTS);
         Warming.run(() -> warm.run(op));
         workload = workload(name, size);
@@ -116,6 +112,18 @@ public class AdamBenchmark extends ArrayBenchmark<AdamWorkload> {
 
     private AdamKernel_F64 threaded(AdamKernel_F64 k) {
         return threads == 1 ? k : k.parallel(threads);
+    }
+
+    /**
+     * The kernel a benchmark's {@code kernel} parameter names: itself, or for {@code scalar-strict} the scalar kernel,
+     * after checking that this JVM runs without auto-vectorization.
+     */
+    static String kernelName(String kernel) {
+        if (kernel.equals(SCALAR_STRICT)) {
+            requireNoSuperWord();
+            return AdamKernels.SCALAR;
+        }
+        return kernel;
     }
 
     static void requireNoSuperWord() {

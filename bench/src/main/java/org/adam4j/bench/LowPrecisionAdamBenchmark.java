@@ -2,7 +2,6 @@ package org.adam4j.bench;
 
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
-import org.adam4j.kernels.AdamKernels;
 import org.adam4j.kernels.LowPrecisionAdam;
 import org.adam4j.kernels.LowPrecisionAdamKernel;
 import org.adam4j.reference.AdamStep;
@@ -72,11 +71,7 @@ public class LowPrecisionAdamBenchmark {
 
     /** Builds the arrays, compiles the kernel on a small slice, and checks it against the reference. */
     void prepare(Rounding rounding) {
-        String name = kernel;
-        if (kernel.equals(AdamBenchmark.SCALAR_STRICT)) {
-            AdamBenchmark.requireNoSuperWord();
-            name = AdamKernels.SCALAR;
-        }
+        String name = AdamBenchmark.kernelName(kernel);
         k = LowPrecisionAdam.kernel(name);
         format = switch (precision) {
             case "bf16" -> LowPrecision.BF16;

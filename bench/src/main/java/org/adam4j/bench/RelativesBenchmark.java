@@ -27,11 +27,7 @@ public class RelativesBenchmark extends ArrayBenchmark<RelativesWorkload> {
 
     @Setup(Level.Trial)
     public void setup() {
-        String name = kernel;
-        if (kernel.equals(AdamBenchmark.SCALAR_STRICT)) {
-            AdamBenchmark.requireNoSuperWord();
-            name = AdamKernels.SCALAR;
-        }
+        String name = AdamBenchmark.kernelName(kernel);
         RelativesWorkload warm = workload(name, Warming.ELEMENTS);
         Warming.run(warm::fused);
         workload = workload(name, size);
