@@ -212,6 +212,8 @@ final class TrainCommand implements Command {
                             prefix, model, mlp.shape(), mlp.parameterCount(), batch, epochs, epochs == 1 ? "" : "s",
                             seed, threads);
                     out.println(prefix + "optimizer: " + Optimizers.describe(name, optimizer));
+                    out.printf(Locale.ROOT, "%soptimizer state: %d bytes, %.2f per parameter%n", prefix,
+                            optimizer.stateBytes(), (double) optimizer.stateBytes() / mlp.parameterCount());
                     if (!spec.precision().equals("f32")) {
                         out.println(prefix + "parameters and gradients: " + spec.precision() + ", float arithmetic, "
                                 + spec.rounding() + " rounding" + (spec.rounding().equals("stochastic") ? " (seed "

@@ -253,6 +253,19 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         return Collections.unmodifiableList(groups);
     }
 
+    /**
+     * {@return the bytes the optimizer's state holds, over every parameter ({@link Param#stateBytes()}): Adam's two
+     * {@code float} moments are 8 bytes per {@code float} parameter, 16 per {@code double} one, 8 per bf16 parameter
+     * (10 with Kahan's compensation); SGD without momentum holds none}
+     */
+    public long stateBytes() {
+        long bytes = 0;
+        for (Param p : params()) {
+            bytes += p.stateBytes();
+        }
+        return bytes;
+    }
+
     /** {@return every parameter, group by group, in registration order} */
     public List<Param> params() {
         List<Param> all = new ArrayList<>();

@@ -139,6 +139,19 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
         return List.copyOf(all);
     }
 
+    /**
+     * {@return the bytes of this parameter's state: every state array of {@link #stateNames()} at its precision (the
+     * moments in {@code float} for a 16-bit parameter, its {@link #KAHAN_COMP} in 16 bits); not the parameter or its
+     * gradient}
+     */
+    public long stateBytes() {
+        long bytes = 0;
+        for (int k = 0; k < stateNames().size(); k++) {
+            bytes += size * arrayPrecision(k).bytes();
+        }
+        return bytes;
+    }
+
     /** Whether this parameter keeps {@link #KAHAN_COMP}: a 16-bit one in a group that rounds with Kahan's sum. */
     final boolean hasKahanComp() {
         return precision.isLowPrecision() && group.rounding() == Rounding.KAHAN;

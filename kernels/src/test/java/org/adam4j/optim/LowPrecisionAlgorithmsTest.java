@@ -113,6 +113,31 @@ class LowPrecisionAlgorithmsTest {
         return b;
     }
 
+    /** The state's bytes: each state array at its precision, the compensation in 16 bits, slices counted once. */
+    @Test
+    void stateBytesCountEveryStateArrayAtItsPrecision() {
+        try (Optimizer<AdamConfig> adam = Optimizer.adam().rounding(Rounding.KAHAN).build()) {
+            assertEquals(0, adam.stateBytes());
+            adam.defaultGroup().add(new float[10], new float[10]);
+            assertEquals(10 * 8, adam.stateBytes());
+            adam.defaultGroup().add(new double[10], new double[10]);
+            assertEquals(10 * 8 + 10 * 16, adam.stateBytes());
+            short[] p = new short[10], g = new short[10];
+            adam.defaultGroup().add(Precision.BF16, p, g, 0, 4);
+            adam.defaultGroup().add(Precision.BF16, p, g, 4, 6);
+            assertEquals(10 * 8 + 10 * 16 + 10 * (8 + 2), adam.stateBytes());
+        }
+        try (Optimizer<?> sgd = Optimizer.sgd(0.1).build()) {
+            sgd.defaultGroup().add(new float[10], new float[10]);
+            assertEquals(0, sgd.stateBytes());
+        }
+        try (Optimizer<?> amsgrad = Optimizer.adam().amsgrad(true).build()) {
+            amsgrad.defaultGroup().add(Precision.FP16, new short[5], new short[5]);
+            assertEquals(5 * 12, amsgrad.stateBytes());
+            assertEquals(5 * 12, amsgrad.params().get(0).stateBytes());
+        }
+    }
+
     /** For Adam the tiled definition and Adam's own 16-bit reference are one specification: the same bits. */
     @Test
     void forAdamTheGeneralReferenceIsAdamsOwn() {
