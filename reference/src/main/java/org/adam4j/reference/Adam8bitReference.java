@@ -120,7 +120,7 @@ public final class Adam8bitReference {
                 mMax = Math.max(mMax, Math.abs(mi));
                 vMax = Math.max(vMax, Math.abs(vi));
             }
-            final boolean mCodable = codable(mMax), vCodable = codable(vMax);
+            final boolean mCodable = Blockwise8bit.codable(mMax), vCodable = Blockwise8bit.codable(vMax);
             for (int i = start; i < stop; i++) {
                 float gi = maximize ? -g[i] : g[i];
                 float pi = p[i];
@@ -140,16 +140,6 @@ public final class Adam8bitReference {
             mAbsmax[block] = storedAbsmax(mMax);
             vAbsmax[block] = storedAbsmax(vMax);
         }
-    }
-
-    /**
-     * Whether a block with this absmax has codes other than the zero code: the absmax is finite and nonzero.
-     *
-     * @param absmax a block's largest magnitude
-     * @return {@code true} if its values are quantized as {@code map.code(x / absmax)}
-     */
-    public static boolean codable(float absmax) {
-        return absmax != 0f && Float.isFinite(absmax);
     }
 
     /**

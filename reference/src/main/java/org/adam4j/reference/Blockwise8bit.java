@@ -102,11 +102,21 @@ public final class Blockwise8bit {
             int end = Math.min(len, start + blockSize);
             float max = GradNormReference_F32.maxAbs(x, 1f, off + start, end - start);
             absmax[absmaxOff + b] = max;
-            boolean codable = max != 0f && Float.isFinite(max);
+            boolean codable = codable(max);
             for (int i = start; i < end; i++) {
                 codes[codesOff + i] = codable ? (byte) map.code(x[off + i] / max) : zero;
             }
         }
+    }
+
+    /**
+     * Whether a block with this absmax has codes other than the zero code: the absmax is finite and nonzero.
+     *
+     * @param absmax a block's largest magnitude
+     * @return {@code true} if its values are quantized as {@code map.code(x / absmax)}
+     */
+    public static boolean codable(float absmax) {
+        return absmax != 0f && Float.isFinite(absmax);
     }
 
     /**

@@ -202,7 +202,7 @@ class Adam8bitReferenceTest {
         tailExpected.composed(s, n - 5, 5);
         tail.assertSameAs(tailExpected, "short last block");
         tail.assertMarkedOutside(n - 5, 5, "short last block");
-        assertTrue(Adam8bitReference.codable(tail.mAbsmax[n / blockSize]), "the short block was stepped");
+        assertTrue(Blockwise8bit.codable(tail.mAbsmax[n / blockSize]), "the short block was stepped");
     }
 
     @Test
@@ -242,7 +242,7 @@ class Adam8bitReferenceTest {
         for (int i = 0; i < n; i++) {
             assertEquals(i < 2 * blockSize, Float.isNaN(p[i]), "p " + i + " = " + p[i]);
         }
-        assertTrue(Adam8bitReference.codable(mAbsmax[2]) && Adam8bitReference.codable(vAbsmax[2]));
+        assertTrue(Blockwise8bit.codable(mAbsmax[2]) && Blockwise8bit.codable(vAbsmax[2]));
     }
 
     @Test
