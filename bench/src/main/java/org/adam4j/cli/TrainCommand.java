@@ -54,11 +54,7 @@ final class TrainCommand implements Command {
         }
 
         Precision parameterPrecision() {
-            return switch (precision) {
-                case "bf16" -> Precision.BF16;
-                case "fp16" -> Precision.FP16;
-                default -> Precision.F32;
-            };
+            return Precision.valueOf(precision.toUpperCase(Locale.ROOT));
         }
 
         Rounding storageRounding() {

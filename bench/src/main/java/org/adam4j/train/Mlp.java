@@ -179,10 +179,10 @@ public final class Mlp {
             }
             return;
         }
-        if (precision != Precision.BF16 && precision != Precision.FP16) {
+        storage = precision.format();
+        if (storage == null) {
             throw new IllegalArgumentException("the model keeps its parameters in f32, bf16 or fp16, not " + precision);
         }
-        storage = precision == Precision.BF16 ? LowPrecision.BF16 : LowPrecision.FP16;
         List<float[]> values = parameters();
         values16 = new short[values.size()][];
         grads16 = new short[values.size()][];

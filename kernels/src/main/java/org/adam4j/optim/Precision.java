@@ -54,8 +54,12 @@ public enum Precision {
         return format == null ? this : F32;
     }
 
-    /** The 16-bit storage format ({@link #BF16}, {@link #FP16}), or {@code null} for {@code float} and {@code double}. */
-    LowPrecision format() {
+    /**
+     * The 16-bit storage format of {@link #BF16} and {@link #FP16}.
+     *
+     * @return the format, or {@code null} for {@code float} and {@code double}
+     */
+    public LowPrecision format() {
         return format;
     }
 
