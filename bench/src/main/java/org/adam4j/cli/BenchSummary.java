@@ -233,10 +233,8 @@ final class BenchSummary {
 
     /** {@code this} row's throughput over {@code baseKernel}'s at the same variant, op, precision, size and threads. */
     double speedupOver(Row r, String baseKernel) {
-        return rows.stream().filter(x -> x.kernel().equals(baseKernel) && x.variant().equals(r.variant())
-                && x.precision().equals(r.precision()) && x.gradPrecision().equals(r.gradPrecision())
-                && x.statePrecision().equals(r.statePrecision()) && x.op().equals(r.op()) && x.size() == r.size()
-                && x.threads() == r.threads()).findFirst().map(b -> b.nsPerOp() / r.nsPerOp()).orElse(Double.NaN);
+        return find(r.variant(), baseKernel, r.precision(), r.gradPrecision(), r.statePrecision(), r.op(), r.size(),
+                r.threads()).map(b -> b.nsPerOp() / r.nsPerOp()).orElse(Double.NaN);
     }
 
     /** {@code r}'s bandwidth as a percentage of the roofline's at the same precision, size and threads. */
@@ -247,13 +245,15 @@ final class BenchSummary {
     /** The roofline probe at {@code r}'s size and threads: the f32 one for 16-bit parameters (it has no other). */
     Optional<Row> rooflineOf(Row r) {
         String probe = r.precision().equals("bf16") || r.precision().equals("fp16") ? "f32" : r.precision();
-        return find("", ROOFLINE, probe, ROOFLINE, r.size(), r.threads());
+        return find("", ROOFLINE, probe, probe, probe, ROOFLINE, r.size(), r.threads());
     }
 
-    private Optional<Row> find(String variant, String kernel, String precision, String op, long size, int threads) {
+    private Optional<Row> find(String variant, String kernel, String precision, String gradPrecision,
+            String statePrecision, String op, long size, int threads) {
         return rows.stream().filter(x -> x.variant().equals(variant) && x.kernel().equals(kernel)
-                && x.precision().equals(precision) && x.op().equals(op) && x.size() == size && x.threads() == threads)
-                .findFirst();
+                && x.precision().equals(precision) && x.gradPrecision().equals(gradPrecision)
+                && x.statePrecision().equals(statePrecision) && x.op().equals(op) && x.size() == size
+                && x.threads() == threads).findFirst();
     }
 
     /** The console table's section of a row: by variant, and Adam's 8-bit states apart from its f32 ones. */

@@ -139,13 +139,19 @@ final class OptimizerCaseReplayer implements CaseReplayer {
             return config.lr();
         }
 
-        @Override
-        public Run<float[]> f32(String kernel, int threads) {
+        /** The algorithm's state arrays in {@code float}, each at its initial value. */
+        private float[][] floatState() {
             float[][] state = new float[config.stateArrays().size()][];
             for (int k = 0; k < state.length; k++) {
                 state[k] = new float[n];
                 Arrays.fill(state[k], (float) config.stateArrays().get(k).initialValue());
             }
+            return state;
+        }
+
+        @Override
+        public Run<float[]> f32(String kernel, int threads) {
+            float[][] state = floatState();
             if (kernel.equals(REFERENCE)) {
                 return run(REFERENCE, threads, Float.BYTES, state, OptimizerSteps_F32::reference, pass((AdamKernel_F32) null),
                         guard.invScale_F32(), guard::clipCoef_F32);
@@ -178,11 +184,9 @@ final class OptimizerCaseReplayer implements CaseReplayer {
          */
         @Override
         public Run<short[]> lowPrecision(LowPrecision fmt, String kernel, int threads) {
-            float[][] state = new float[config.stateArrays().size()][];
+            float[][] state = floatState();
             Map<String, float[]> named = new LinkedHashMap<>();
             for (int k = 0; k < state.length; k++) {
-                state[k] = new float[n];
-                Arrays.fill(state[k], (float) config.stateArrays().get(k).initialValue());
                 named.put(config.stateNames().get(k), state[k]);
             }
             double[] scalars = config.scalarStates().stream().mapToDouble(StateVariable::initialValue).toArray();
