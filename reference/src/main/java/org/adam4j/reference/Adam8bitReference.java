@@ -22,8 +22,9 @@ package org.adam4j.reference;
  *       out in {@link AdamStep}), and the parameter is stepped with the new {@code float} moments, not with their
  *       quantized values;</li>
  *   <li>the block's new absmax is the largest magnitude of each new moment, and the new moments are quantized with it
- *       as {@link Blockwise8bit#quantize} does: nearest code of {@code moment / absmax} (ties to the lower code), every
- *       code the zero code when the absmax is zero, NaN or infinite.</li>
+ *       as {@link Blockwise8bit#quantize} does: nearest code of {@code moment * (1f / absmax)} (ties to the lower
+ *       code), every code the zero code when the absmax is not {@link Blockwise8bit#codable codable} (zero, NaN,
+ *       infinite, or too small for a finite reciprocal).</li>
  * </ol>
  * So the step is, bit for bit, {@link Blockwise8bit#dequantize} of the slice's moments, {@link AdamReference_F32#fused}
  * on those {@code float} copies, and {@link Blockwise8bit#quantize} of the result, except that a NaN absmax is stored
@@ -43,8 +44,7 @@ package org.adam4j.reference;
  * <h2>Where bitsandbytes differs</h2>
  * bitsandbytes skips elements whose gradient is NaN or infinite (their moments are set to zero and their parameter is
  * left), multiplies the decoupled decay in after the Adam update, rounds {@code beta * m + (1 - beta) * g} twice where
- * this step fuses it (and orders the bias corrections otherwise), divides by its absmax with a fast approximate
- * division, takes codes by its own search (see {@link DynamicMap}), and moves a first-moment code whose value has the
+ * this step fuses it (and orders the bias corrections otherwise), takes codes by its own search (see {@link DynamicMap}), and moves a first-moment code whose value has the
  * other sign than the moment one code towards it. None of these is done here: the arithmetic is the {@code float}
  * Adam step's, and the quantization {@link Blockwise8bit}'s. bitsandbytes has no AMSGrad for 8-bit states, and neither
  * has this step.
@@ -121,6 +121,7 @@ public final class Adam8bitReference {
                 vMax = Math.max(vMax, Math.abs(vi));
             }
             final boolean mCodable = Blockwise8bit.codable(mMax), vCodable = Blockwise8bit.codable(vMax);
+            final float mScaleNew = 1f / mMax, vScaleNew = 1f / vMax;
             for (int i = start; i < stop; i++) {
                 float gi = maximize ? -g[i] : g[i];
                 float pi = p[i];
@@ -134,8 +135,8 @@ public final class Adam8bitReference {
                 float vi = Math.fma(b2, vMap.value(v[i] & 0xFF) * vScale, c2 * gi * gi);
                 float denom = Math.fma((float) Math.sqrt(vi), denomScale, eps);
                 p[i] = Math.fma(negStepSize, mi / denom, pi);
-                m[i] = mCodable ? (byte) mMap.code(mi / mMax) : mZero;
-                v[i] = vCodable ? (byte) vMap.code(vi / vMax) : vZero;
+                m[i] = mCodable ? (byte) mMap.code(mi * mScaleNew) : mZero;
+                v[i] = vCodable ? (byte) vMap.code(vi * vScaleNew) : vZero;
             }
             mAbsmax[block] = storedAbsmax(mMax);
             vAbsmax[block] = storedAbsmax(vMax);

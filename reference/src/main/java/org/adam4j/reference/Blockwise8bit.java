@@ -12,11 +12,15 @@ import java.util.Objects;
  * <ul>
  *   <li>{@code absmax = max |x|} over the block, a NaN if any value is NaN (Java's {@link Math#max(float, float)};
  *       bitsandbytes' {@code fmax} would skip NaNs, hiding them in an optimizer state);</li>
- *   <li>a finite, nonzero absmax: each value's code is {@link DynamicMap#code(float) map.code(x / absmax)}, the
- *       quotient rounded to {@code float} as bitsandbytes' CPU {@code quantize_block} divides (its CUDA kernel
- *       multiplies by {@code 1f / absmax}, which can differ by an ulp);</li>
- *   <li>absmax zero (an all-zero block, signed zeros included): every code is the map's zero code, absmax is stored
- *       as {@code +0.0} and the block dequantizes to zeros (bitsandbytes would compute {@code 0 / 0});</li>
+ *   <li>a {@link #codable codable} absmax (finite, with a finite reciprocal): each value's code is
+ *       {@link DynamicMap#code(float) map.code(x * (1f / absmax))}, the value multiplied by the absmax's
+ *       {@code float} reciprocal, as bitsandbytes' CUDA {@code kQuantizeBlockwise} computes it (its CPU
+ *       {@code quantize_block} divides, which can differ by an ulp; a division costs a vector kernel as much as the
+ *       whole Adam step's other arithmetic, a multiplication almost nothing). The product may exceed 1 in magnitude
+ *       by an ulp; it then takes the map's end code, as any value beyond the last threshold does;</li>
+ *   <li>absmax zero (an all-zero block, signed zeros included), or so small that its reciprocal overflows (below
+ *       {@code 2^-128}, a subnormal): every code is the map's zero code, the absmax is stored as it is and the block
+ *       dequantizes to zeros (bitsandbytes would compute {@code 0 / 0}, or infinities);</li>
  *   <li>absmax NaN or infinite: every code is the zero code and the absmax is stored as it is, so every value of
  *       the block dequantizes to {@code 0 * absmax}, a NaN: one non-finite value poisons its block, visibly.</li>
  * </ul>
@@ -104,19 +108,20 @@ public final class Blockwise8bit {
             absmax[absmaxOff + b] = max;
             boolean codable = codable(max);
             for (int i = start; i < end; i++) {
-                codes[codesOff + i] = codable ? (byte) map.code(x[off + i] / max) : zero;
+                codes[codesOff + i] = codable ? (byte) map.code(x[off + i] * (1f / max)) : zero;
             }
         }
     }
 
     /**
-     * Whether a block with this absmax has codes other than the zero code: the absmax is finite and nonzero.
+     * Whether a block with this absmax has codes other than the zero code: the absmax and its {@code float}
+     * reciprocal are both finite (so it is not zero, NaN, infinite or a subnormal below {@code 2^-128}).
      *
      * @param absmax a block's largest magnitude
-     * @return {@code true} if its values are quantized as {@code map.code(x / absmax)}
+     * @return {@code true} if its values are quantized as {@code map.code(x * (1f / absmax))}
      */
     public static boolean codable(float absmax) {
-        return absmax != 0f && Float.isFinite(absmax);
+        return Float.isFinite(absmax) && Float.isFinite(1f / absmax);
     }
 
     /**
