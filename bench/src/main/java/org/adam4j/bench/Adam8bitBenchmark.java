@@ -8,6 +8,8 @@ import org.adam4j.reference.Adam8bitReference;
 import org.adam4j.reference.AdamStep;
 import org.adam4j.reference.Blockwise8bit;
 import org.adam4j.reference.DynamicMap;
+import org.adam4j.reference.LowPrecision;
+import org.adam4j.reference.Rounding;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -22,10 +24,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Adam's fused step with f32 parameters and gradients and 8-bit blockwise moments ({@link Adam8bit}: bitsandbytes'
- * dynamic maps, blocks of 256, one f32 absmax per block): 10 bytes per element moved plus 2 x 2 x 4 / 256 bytes of
- * absmax, instead of the f32 step's 28. {@code summary.csv}: op {@code fused}, {@code precision} and
- * {@code grad_precision} {@code f32}, {@code state_precision} {@code 8bit}.
+ * Adam's fused step with 8-bit blockwise moments ({@link Adam8bit}: bitsandbytes' dynamic maps, blocks of 256, one f32
+ * absmax per block) on f32 parameters and gradients (16 bytes per element moved plus 2 x 2 x 4 / 256 bytes of absmax,
+ * instead of the f32 step's 28), or on bf16 ones, rounded to nearest (10 bytes plus the absmax).
+ * {@code summary.csv}: op {@code fused}, {@code precision} {@code f32} or {@code bf16} (and {@code grad_precision}, which is the
+ * parameters'),
+ * {@code state_precision} {@code 8bit}.
  *
  * <p>Kernels are {@link AdamBenchmark}'s names; {@code scalar} is the reference's loop, which the JIT compiles itself,
  * and {@code scalar-strict} that loop with {@code -XX:-UseSuperWord}. Each trial checks the kernel against the
@@ -41,11 +45,8 @@ public class Adam8bitBenchmark {
     @Param({"vector-64", "vector-128", "vector-256", "vector-512", "vector", "scalar", "scalar-strict"})
     public String kernel;
 
-    @Param({"f32"})
+    @Param({"f32", "bf16"})
     public String precision;
-
-    @Param({"f32"})
-    public String gradPrecision;
 
     @Param({"8bit"})
     public String statePrecision;
@@ -65,6 +66,8 @@ public class Adam8bitBenchmark {
     private int blockSize = Blockwise8bit.DEFAULT_BLOCK_SIZE;
     private float[] p, g, p0, mAbsmax, vAbsmax, mAbsmax0, vAbsmax0;
     private byte[] m, v, m0, v0;
+    /** bf16 parameters and gradients (null for f32 ones). */
+    private short[] p16, g16, p16Start;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -85,20 +88,36 @@ public class Adam8bitBenchmark {
         Blockwise8bit.quantize(values, 0, size, blockSize, DynamicMap.SIGNED, m0, mAbsmax0);
         BenchArrays_F32.fill(values, ArrayBenchmark.SEED + 3, 1e-6, 1e-2);
         Blockwise8bit.quantize(values, 0, size, blockSize, DynamicMap.UNSIGNED, v0, vAbsmax0);
+        if (precision.equals("bf16")) {
+            p16Start = new short[size];
+            g16 = new short[size];
+            LowPrecision.BF16.fromFloatNearestEven(p0, 0, p16Start, 0, size);
+            LowPrecision.BF16.fromFloatNearestEven(g, 0, g16, 0, size);
+            p16 = p16Start.clone();
+        } else if (!precision.equals("f32")) {
+            throw new IllegalArgumentException("precision " + precision + ": f32 or bf16");
+        }
         p = p0.clone();
         m = m0.clone();
         v = v0.clone();
         mAbsmax = mAbsmax0.clone();
         vAbsmax = vAbsmax0.clone();
         int warm = Math.min(size, Warming.ELEMENTS);
-        Warming.run(() -> k.fused(step, blockSize, p, g, m, mAbsmax, v, vAbsmax, 0, warm));
+        Warming.run(() -> step(warm));
         reset();
-        k.fused(step, blockSize, p, g, m, mAbsmax, v, vAbsmax, 0, size);
+        step(size);
         float[] wantP = p0.clone(), wantMAbsmax = mAbsmax0.clone(), wantVAbsmax = vAbsmax0.clone();
         byte[] wantM = m0.clone(), wantV = v0.clone();
-        Adam8bitReference.fused(step, blockSize, wantP, g, wantM, wantMAbsmax, wantV, wantVAbsmax, 0, size);
-        String what = kernel + " 8-bit states on " + size + " elements";
-        BenchArrays_F32.requireSame(what, "p", p, wantP);
+        String what = kernel + " 8-bit states on " + size + " " + precision + " elements";
+        if (p16 == null) {
+            Adam8bitReference.fused(step, blockSize, wantP, g, wantM, wantMAbsmax, wantV, wantVAbsmax, 0, size);
+            BenchArrays_F32.requireSame(what, "p", p, wantP);
+        } else {
+            short[] want16 = p16Start.clone();
+            Adam8bitReference.fused(step, blockSize, LowPrecision.BF16, Rounding.NEAREST, want16, g16, wantM,
+                    wantMAbsmax, wantV, wantVAbsmax, null, 0, size, 0L);
+            requireSame(what, "p", Arrays.mismatch(p16, want16));
+        }
         BenchArrays_F32.requireSame(what, "m's absmax", mAbsmax, wantMAbsmax);
         BenchArrays_F32.requireSame(what, "v's absmax", vAbsmax, wantVAbsmax);
         requireSame(what, "m", Arrays.mismatch(m, wantM));
@@ -112,8 +131,20 @@ public class Adam8bitBenchmark {
         }
     }
 
+    private void step(int n) {
+        if (p16 == null) {
+            k.fused(step, blockSize, p, g, m, mAbsmax, v, vAbsmax, 0, n);
+        } else {
+            k.fused(step, blockSize, LowPrecision.BF16, Rounding.NEAREST, p16, g16, m, mAbsmax, v, vAbsmax, null, 0,
+                    n, 0L);
+        }
+    }
+
     @Setup(Level.Iteration)
     public void reset() {
+        if (p16 != null) {
+            System.arraycopy(p16Start, 0, p16, 0, size);
+        }
         System.arraycopy(p0, 0, p, 0, size);
         System.arraycopy(m0, 0, m, 0, size);
         System.arraycopy(v0, 0, v, 0, size);
@@ -125,11 +156,12 @@ public class Adam8bitBenchmark {
     public void release() {
         p = g = p0 = mAbsmax = vAbsmax = mAbsmax0 = vAbsmax0 = null;
         m = v = m0 = v0 = null;
+        p16 = g16 = p16Start = null;
     }
 
     /** One step over every element ({@code summary.csv} op {@code fused}). */
     @Benchmark
     public void fused() {
-        k.fused(step, blockSize, p, g, m, mAbsmax, v, vAbsmax, 0, size);
+        step(size);
     }
 }

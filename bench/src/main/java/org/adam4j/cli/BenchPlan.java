@@ -186,9 +186,10 @@ final class BenchPlan {
         runs.add(lowPrecisionAdam("fused", "scalar", "bf16", CACHE_RESIDENT));
         runs.add(lowPrecisionAdam("fused", "vector", "fp16", CACHE_RESIDENT));
         for (int size : List.of(CACHE_RESIDENT, MEMORY_BOUND)) {
-            runs.add(adam8bit("vector", size));
+            runs.add(adam8bit("vector", "f32", size));
+            runs.add(adam8bit("vector", "bf16", size));
         }
-        runs.add(adam8bit("scalar", CACHE_RESIDENT));
+        runs.add(adam8bit("scalar", "f32", CACHE_RESIDENT));
         for (String precision : List.of("f32", "f64")) {
             for (int size : List.of(CACHE_RESIDENT, MEMORY_BOUND)) {
                 runs.add(roofline(precision, size, 1));
@@ -276,10 +277,9 @@ final class BenchPlan {
     }
 
     /** Adam's step on f32 parameters and gradients with 8-bit blockwise moments, on 1 thread. */
-    static Run adam8bit(String kernel, int size) {
-        Run r = arrays(ADAM_8BIT + ".fused", kernel, "f32", "adam", size, 1);
+    static Run adam8bit(String kernel, String precision, int size) {
+        Run r = arrays(ADAM_8BIT + ".fused", kernel, precision, "adam", size, 1);
         Map<String, String> p = new LinkedHashMap<>(r.params());
-        p.put("gradPrecision", "f32");
         p.put("statePrecision", "8bit");
         return new Run(r.benchmark(), p);
     }

@@ -262,7 +262,7 @@ final class BenchSummary {
             return "roofline (bandwidth probe: Adam's memory traffic, trivial arithmetic)";
         }
         if (r.statePrecision().equals("8bit")) {
-            return "Adam with 8-bit blockwise moments (bitsandbytes' maps, blocks of 256; f32 parameters and gradients)";
+            return "Adam with 8-bit blockwise moments (bitsandbytes' maps, blocks of 256)";
         }
         return r.variant().equals("adam") ? "Adam" : r.variant().equals("adamw") ? "AdamW (decoupled weight decay)"
                 : r.variant().equals(LAZY_ROWS) ? "lazy rows (one AdamW step on a table; per table element)"

@@ -100,7 +100,7 @@ class BenchPlanTest {
             // The array row it is read against, in the same suite.
             assertTrue(quick.runs.contains(new BenchPlan.Run(BenchPlan.ADAM + ".fused", r.params())), r.label());
         }
-        assertEquals(80, quick.runs.size(), "the README's count of the quick suite");
+        assertEquals(82, quick.runs.size(), "the README's count of the quick suite");
     }
 
     /** Issue 13's rows: Adam on bf16 parameters and gradients, nearest and stochastic, beside its baselines. */
@@ -122,10 +122,13 @@ class BenchPlanTest {
     void quickSuiteRunsAdamWithEightBitMoments() {
         BenchPlan quick = BenchPlan.quick(AVX2);
         for (int size : List.of(BenchPlan.CACHE_RESIDENT, BenchPlan.MEMORY_BOUND)) {
-            assertTrue(quick.runs.contains(BenchPlan.adam8bit("vector", size)), "vector " + size);
+            for (String precision : List.of("f32", "bf16")) {
+                assertTrue(quick.runs.contains(BenchPlan.adam8bit("vector", precision, size)),
+                        "vector " + precision + " " + size);
+            }
         }
-        assertTrue(quick.runs.contains(BenchPlan.adam8bit("scalar", BenchPlan.CACHE_RESIDENT)));
-        assertEquals(3, quick.runs.stream().filter(r -> r.benchmark().startsWith(BenchPlan.ADAM_8BIT)).count());
+        assertTrue(quick.runs.contains(BenchPlan.adam8bit("scalar", "f32", BenchPlan.CACHE_RESIDENT)));
+        assertEquals(5, quick.runs.stream().filter(r -> r.benchmark().startsWith(BenchPlan.ADAM_8BIT)).count());
     }
 
     /** Issue 15's rows: the reduction at every width and both baselines, and the guarded step beside the plain one. */
@@ -187,8 +190,8 @@ class BenchPlanTest {
         // vector-512 f32 and f64 and vector-64 f64, at 2 huge sizes and 2 thread counts: Adam's 2 variants x 6 ops
         // (fused on arrays and on heap segments, moments, params, gradnorm, fused-guarded) and the 7 relatives' one
         // and vector-512 for bf16 and fp16 (float lanes) at the one huge size, 1 thread: the 16-bit Adam's 3 ops,
-        // and the 8-bit-state Adam's one
-        assertEquals(3 * (2 * 6 + 7) * 2 * 2 + 2 * 3 + 1, full.skipped.size());
+        // and the 8-bit-state Adam's one for f32 and bf16 parameters
+        assertEquals(3 * (2 * 6 + 7) * 2 * 2 + 2 * 3 + 2, full.skipped.size());
         assertTrue(full.runs.stream().anyMatch(r -> r.label().contains("kernel=vector-512 precision=f32")));
     }
 

@@ -3,6 +3,8 @@ package org.adam4j.kernels;
 import java.util.List;
 import org.adam4j.reference.Adam8bitReference;
 import org.adam4j.reference.AdamStep;
+import org.adam4j.reference.LowPrecision;
+import org.adam4j.reference.Rounding;
 
 /**
  * Chooses the {@link Adam8bitKernel} of a width, by the names {@link AdamKernels} uses: {@code scalar} (the
@@ -28,6 +30,12 @@ public final class Adam8bit {
         public void fused(AdamStep s, int blockSize, float[] p, float[] g, byte[] m, float[] mAbsmax, byte[] v,
                 float[] vAbsmax, int off, int len) {
             Adam8bitReference.fused(s, blockSize, p, g, m, mAbsmax, v, vAbsmax, off, len);
+        }
+
+        @Override
+        public void fused(AdamStep s, int blockSize, LowPrecision fmt, Rounding rounding, short[] p, short[] g,
+                byte[] m, float[] mAbsmax, byte[] v, float[] vAbsmax, short[] comp, int off, int len, long seed) {
+            Adam8bitReference.fused(s, blockSize, fmt, rounding, p, g, m, mAbsmax, v, vAbsmax, comp, off, len, seed);
         }
     };
     private static final KernelFamily<Adam8bitKernel> KERNELS = new KernelFamily<>(Adam8bitKernel.class, SCALAR,

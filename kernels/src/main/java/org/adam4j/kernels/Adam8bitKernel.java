@@ -3,6 +3,8 @@ package org.adam4j.kernels;
 import org.adam4j.reference.Adam8bitReference;
 import org.adam4j.reference.AdamStep;
 import org.adam4j.reference.DynamicMap;
+import org.adam4j.reference.LowPrecision;
+import org.adam4j.reference.Rounding;
 
 /**
  * Adam's fused step with 8-bit blockwise moments on {@code float} parameters and gradients, bit for bit
@@ -35,4 +37,28 @@ public interface Adam8bitKernel {
      */
     void fused(AdamStep s, int blockSize, float[] p, float[] g, byte[] m, float[] mAbsmax, byte[] v,
             float[] vAbsmax, int off, int len);
+
+    /**
+     * One fused Adam step over {@code [off, off + len)} on 16-bit parameters and gradients, exactly as
+     * {@link Adam8bitReference#fused(AdamStep, int, LowPrecision, Rounding, short[], short[], byte[], float[], byte[],
+     * float[], short[], int, int, long)}. Every operand is checked before anything is written.
+     *
+     * @param s this step's scalars; without AMSGrad; {@code s.t} keys stochastic rounding
+     * @param blockSize elements per block, at least 1
+     * @param fmt the format of {@code p}, {@code g} and {@code comp}
+     * @param rounding how the stepped parameter is stored
+     * @param p the parameters' bit patterns, updated in place
+     * @param g the gradient's bit patterns
+     * @param m the first moment's codes, updated in place
+     * @param mAbsmax the first moment's absmax, one per block of the parameter
+     * @param v the second moment's codes, updated in place
+     * @param vAbsmax the second moment's absmax, one per block of the parameter
+     * @param comp the Kahan compensation ({@link Rounding#KAHAN} only; may be {@code null} otherwise)
+     * @param off the index of the slice's first element, a multiple of {@code blockSize}
+     * @param len the number of elements in the slice: a multiple of {@code blockSize}, or up to the parameter's end
+     * @param seed the stochastic rounding's seed
+     * @throws IllegalArgumentException for operands the reference's {@code checkSlice} refuses
+     */
+    void fused(AdamStep s, int blockSize, LowPrecision fmt, Rounding rounding, short[] p, short[] g, byte[] m,
+            float[] mAbsmax, byte[] v, float[] vAbsmax, short[] comp, int off, int len, long seed);
 }

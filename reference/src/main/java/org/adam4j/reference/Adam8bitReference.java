@@ -49,6 +49,13 @@ package org.adam4j.reference;
  * Adam step's, and the quantization {@link Blockwise8bit}'s. bitsandbytes has no AMSGrad for 8-bit states, and neither
  * has this step.
  *
+ * <h2>16-bit parameters</h2>
+ * The {@code short[]} form takes {@link LowPrecision} parameters and gradients as {@link LowPrecisionAdamReference}
+ * does: each element is widened exactly, stepped with the same {@code float} arithmetic as above, and the stepped
+ * parameter stored by the {@link Rounding} ({@link LowPrecision#store}); the stochastic rounding's index of element
+ * {@code i} is {@code i} itself (blocks count from element 0, so a slice is always of the whole parameter's indexing).
+ * So a 16-bit parameter with 8-bit moments differs from a {@code float} one only by the parameter's storage rounding.
+ *
  * <h2>Slices</h2>
  * A slice {@code [off, off + len)} is stepped block by block: it must start on a block boundary and end on one or at
  * the parameter's end, since a block's absmax covers all its elements. Arguments are checked before anything is
@@ -98,48 +105,118 @@ public final class Adam8bitReference {
     public static void fused(AdamStep s, int blockSize, float[] p, float[] g, byte[] m, float[] mAbsmax, byte[] v,
             float[] vAbsmax, int off, int len) {
         checkSlice(s, blockSize, p, g, m, mAbsmax, v, vAbsmax, off, len);
-        final boolean maximize = s.maximize, l2 = s.l2, decoupled = s.decoupled;
-        final float wd = s.weightDecay_F32, decay = s.decayFactor_F32;
-        final float b1 = s.beta1_F32, c1 = s.oneMinusBeta1_F32;
-        final float b2 = s.beta2_F32, c2 = s.oneMinusBeta2_F32;
-        final float eps = s.eps_F32, denomScale = s.denomScale_F32, negStepSize = s.negStepSize_F32;
-        final DynamicMap mMap = DynamicMap.SIGNED, vMap = DynamicMap.UNSIGNED;
-        final byte mZero = (byte) mMap.zeroCode(), vZero = (byte) vMap.zeroCode();
         for (int start = off, end = off + len; start < end; start += Math.min(blockSize, end - start)) {
             final int stop = start + Math.min(blockSize, end - start);
             final int block = start / blockSize;
             final float mScale = mAbsmax[block], vScale = vAbsmax[block];
             float mMax = 0f, vMax = 0f;
             for (int i = start; i < stop; i++) {
-                float gi = maximize ? -g[i] : g[i];
-                if (l2) {
-                    gi = Math.fma(wd, p[i], gi);
-                }
-                float mi = Math.fma(b1, mMap.value(m[i] & 0xFF) * mScale, c1 * gi);
-                float vi = Math.fma(b2, vMap.value(v[i] & 0xFF) * vScale, c2 * gi * gi);
-                mMax = Math.max(mMax, Math.abs(mi));
-                vMax = Math.max(vMax, Math.abs(vi));
+                float gi = gradient(s, g[i], p[i]);
+                mMax = Math.max(mMax, Math.abs(firstMoment(s, m[i], mScale, gi)));
+                vMax = Math.max(vMax, Math.abs(secondMoment(s, v[i], vScale, gi)));
             }
-            final boolean mCodable = Blockwise8bit.codable(mMax), vCodable = Blockwise8bit.codable(vMax);
-            final float mScaleNew = 1f / mMax, vScaleNew = 1f / vMax;
+            final Quantizer q = new Quantizer(mMax, vMax);
             for (int i = start; i < stop; i++) {
-                float gi = maximize ? -g[i] : g[i];
                 float pi = p[i];
-                if (l2) {
-                    gi = Math.fma(wd, pi, gi);
-                }
-                if (decoupled) {
-                    pi = pi * decay;
-                }
-                float mi = Math.fma(b1, mMap.value(m[i] & 0xFF) * mScale, c1 * gi);
-                float vi = Math.fma(b2, vMap.value(v[i] & 0xFF) * vScale, c2 * gi * gi);
-                float denom = Math.fma((float) Math.sqrt(vi), denomScale, eps);
-                p[i] = Math.fma(negStepSize, mi / denom, pi);
-                m[i] = mCodable ? (byte) mMap.code(mi * mScaleNew) : mZero;
-                v[i] = vCodable ? (byte) vMap.code(vi * vScaleNew) : vZero;
+                float gi = gradient(s, g[i], pi);
+                float mi = firstMoment(s, m[i], mScale, gi);
+                float vi = secondMoment(s, v[i], vScale, gi);
+                p[i] = parameter(s, pi, mi, vi);
+                m[i] = q.m(mi);
+                v[i] = q.v(vi);
             }
             mAbsmax[block] = storedAbsmax(mMax);
             vAbsmax[block] = storedAbsmax(vMax);
+        }
+    }
+
+    /**
+     * One fused step over {@code [off, off + len)} on 16-bit parameters and gradients (see "16-bit parameters" in the
+     * class description), after {@link #checkSlice(AdamStep, int, LowPrecision, Rounding, short[], short[], byte[],
+     * float[], byte[], float[], short[], int, int) checking} every operand: a refused call writes nothing.
+     *
+     * @param s this step's scalars (from the configuration's {@code step(t)}); without AMSGrad; {@code s.t} keys
+     *     stochastic rounding
+     * @param blockSize elements per block, at least 1
+     * @param fmt the format of {@code p}, {@code g} and {@code comp}
+     * @param rounding how the stepped parameter is stored
+     * @param p the parameters' bit patterns, updated in place
+     * @param g the gradient's bit patterns
+     * @param m the first moment's {@link DynamicMap#SIGNED} codes, one per element, updated in place
+     * @param mAbsmax the first moment's absmax, one per block of the parameter, updated for the slice's blocks
+     * @param v the second moment's {@link DynamicMap#UNSIGNED} codes, one per element, updated in place
+     * @param vAbsmax the second moment's absmax, one per block of the parameter, updated for the slice's blocks
+     * @param comp the Kahan compensation's bit patterns in {@code fmt}, with {@link Rounding#KAHAN} only (may be
+     *     {@code null} otherwise)
+     * @param off the index of the slice's first element, a multiple of {@code blockSize}
+     * @param len the number of elements in the slice: a multiple of {@code blockSize}, or up to the parameter's end
+     * @param seed the stochastic rounding's seed
+     * @throws IllegalArgumentException for operands {@code checkSlice} refuses
+     */
+    public static void fused(AdamStep s, int blockSize, LowPrecision fmt, Rounding rounding, short[] p, short[] g,
+            byte[] m, float[] mAbsmax, byte[] v, float[] vAbsmax, short[] comp, int off, int len, long seed) {
+        checkSlice(s, blockSize, fmt, rounding, p, g, m, mAbsmax, v, vAbsmax, comp, off, len);
+        for (int start = off, end = off + len; start < end; start += Math.min(blockSize, end - start)) {
+            final int stop = start + Math.min(blockSize, end - start);
+            final int block = start / blockSize;
+            final float mScale = mAbsmax[block], vScale = vAbsmax[block];
+            float mMax = 0f, vMax = 0f;
+            for (int i = start; i < stop; i++) {
+                float gi = gradient(s, fmt.toFloat(g[i]), fmt.toFloat(p[i]));
+                mMax = Math.max(mMax, Math.abs(firstMoment(s, m[i], mScale, gi)));
+                vMax = Math.max(vMax, Math.abs(secondMoment(s, v[i], vScale, gi)));
+            }
+            final Quantizer q = new Quantizer(mMax, vMax);
+            for (int i = start; i < stop; i++) {
+                float pOld = fmt.toFloat(p[i]);
+                float gi = gradient(s, fmt.toFloat(g[i]), pOld);
+                float mi = firstMoment(s, m[i], mScale, gi);
+                float vi = secondMoment(s, v[i], vScale, gi);
+                fmt.store(rounding, p, comp, i, pOld, parameter(s, pOld, mi, vi), seed, s.t, i);
+                m[i] = q.m(mi);
+                v[i] = q.v(vi);
+            }
+            mAbsmax[block] = storedAbsmax(mMax);
+            vAbsmax[block] = storedAbsmax(vMax);
+        }
+    }
+
+    /** The gradient as the moments take it: negated to maximize, plus the L2 term. */
+    private static float gradient(AdamStep s, float g, float p) {
+        float gi = s.maximize ? -g : g;
+        return s.l2 ? Math.fma(s.weightDecay_F32, p, gi) : gi;
+    }
+
+    /** The new first moment from its code, the block's old absmax and the gradient. */
+    private static float firstMoment(AdamStep s, byte code, float absmax, float g) {
+        return Math.fma(s.beta1_F32, DynamicMap.SIGNED.value(code & 0xFF) * absmax, s.oneMinusBeta1_F32 * g);
+    }
+
+    /** The new second moment likewise. */
+    private static float secondMoment(AdamStep s, byte code, float absmax, float g) {
+        return Math.fma(s.beta2_F32, DynamicMap.UNSIGNED.value(code & 0xFF) * absmax, s.oneMinusBeta2_F32 * g * g);
+    }
+
+    /** The stepped parameter: decoupled decay, then the Adam update with the new {@code float} moments. */
+    private static float parameter(AdamStep s, float p, float m, float v) {
+        float pi = s.decoupled ? p * s.decayFactor_F32 : p;
+        float denom = Math.fma((float) Math.sqrt(v), s.denomScale_F32, s.eps_F32);
+        return Math.fma(s.negStepSize_F32, m / denom, pi);
+    }
+
+    /** A block's quantization of its new moments, by their absmax. */
+    private record Quantizer(boolean mCodable, float mScale, boolean vCodable, float vScale) {
+        Quantizer(float mMax, float vMax) {
+            this(Blockwise8bit.codable(mMax), 1f / mMax, Blockwise8bit.codable(vMax), 1f / vMax);
+        }
+
+        byte m(float moment) {
+            return mCodable ? (byte) DynamicMap.SIGNED.code(moment * mScale) : (byte) DynamicMap.SIGNED.zeroCode();
+        }
+
+        byte v(float moment) {
+            return vCodable ? (byte) DynamicMap.UNSIGNED.code(moment * vScale)
+                    : (byte) DynamicMap.UNSIGNED.zeroCode();
         }
     }
 
@@ -174,6 +251,61 @@ public final class Adam8bitReference {
      */
     public static void checkSlice(AdamStep s, int blockSize, float[] p, float[] g, byte[] m, float[] mAbsmax,
             byte[] v, float[] vAbsmax, int off, int len) {
+        checkStep(s, blockSize);
+        if (p == null || g == null) {
+            throw new IllegalArgumentException((p == null ? "p" : "g") + " is null");
+        }
+        checkBlocks(blockSize, p.length, g.length, m, mAbsmax, v, vAbsmax, off, len);
+        if (p == g || p == mAbsmax || p == vAbsmax || g == mAbsmax || g == vAbsmax) {
+            throw new IllegalArgumentException(
+                    "the same array is passed as two operands of p, g, m, mAbsmax, v, vAbsmax: each needs its own");
+        }
+    }
+
+    /**
+     * Refuses what {@link #checkSlice(AdamStep, int, float[], float[], byte[], float[], byte[], float[], int, int)}
+     * refuses, and a missing format or rounding, and a missing or mis-sized {@code comp} under {@link Rounding#KAHAN},
+     * or one that is also {@code p} or {@code g}.
+     *
+     * @param s this step's scalars
+     * @param blockSize elements per block
+     * @param fmt the format of {@code p}, {@code g} and {@code comp}
+     * @param rounding how the stepped parameter is stored
+     * @param p the parameters' bit patterns
+     * @param g the gradient's bit patterns
+     * @param m the first moment's codes
+     * @param mAbsmax the first moment's absmax
+     * @param v the second moment's codes
+     * @param vAbsmax the second moment's absmax
+     * @param comp the Kahan compensation (with {@link Rounding#KAHAN} only)
+     * @param off the index of the slice's first element
+     * @param len the number of elements in the slice
+     * @throws IllegalArgumentException if an operand is refused
+     */
+    public static void checkSlice(AdamStep s, int blockSize, LowPrecision fmt, Rounding rounding, short[] p,
+            short[] g, byte[] m, float[] mAbsmax, byte[] v, float[] vAbsmax, short[] comp, int off, int len) {
+        checkStep(s, blockSize);
+        if (fmt == null || rounding == null) {
+            throw new IllegalArgumentException(fmt == null ? "format is null" : "rounding is null");
+        }
+        if (p == null || g == null) {
+            throw new IllegalArgumentException((p == null ? "p" : "g") + " is null");
+        }
+        checkBlocks(blockSize, p.length, g.length, m, mAbsmax, v, vAbsmax, off, len);
+        short[] c = rounding == Rounding.KAHAN ? comp : null;
+        if (rounding == Rounding.KAHAN) {
+            if (comp == null) {
+                throw new IllegalArgumentException("Kahan rounding needs a compensation array, got null");
+            }
+            requireLength("comp", comp.length, p.length);
+        }
+        if (p == g || p == c || g == c) {
+            throw new IllegalArgumentException("the same array is passed as two operands of p, g"
+                    + (c != null ? ", comp" : "") + ": each needs its own");
+        }
+    }
+
+    private static void checkStep(AdamStep s, int blockSize) {
         if (s == null) {
             throw new IllegalArgumentException("step scalars are null");
         }
@@ -184,11 +316,15 @@ public final class Adam8bitReference {
         if (blockSize < 1) {
             throw new IllegalArgumentException("blockSize " + blockSize + " < 1");
         }
-        if (p == null || g == null || m == null || mAbsmax == null || v == null || vAbsmax == null) {
-            throw new IllegalArgumentException((p == null ? "p" : g == null ? "g" : m == null ? "m"
-                    : mAbsmax == null ? "mAbsmax" : v == null ? "v" : "vAbsmax") + " is null");
+    }
+
+    /** The checks on the codes, absmax and slice of a parameter of {@code n} elements and a gradient of {@code gLength}. */
+    private static void checkBlocks(int blockSize, int n, int gLength, byte[] m, float[] mAbsmax, byte[] v,
+            float[] vAbsmax, int off, int len) {
+        if (m == null || mAbsmax == null || v == null || vAbsmax == null) {
+            throw new IllegalArgumentException((m == null ? "m" : mAbsmax == null ? "mAbsmax" : v == null ? "v"
+                    : "vAbsmax") + " is null");
         }
-        int n = p.length;
         if (off < 0 || len < 0 || off > n - len) {
             throw new IllegalArgumentException(
                     "slice [" + off + ", " + off + " + " + len + ") does not fit arrays of length " + n);
@@ -202,7 +338,7 @@ public final class Adam8bitReference {
                     + blockSize + " that goes on past it: a block's absmax covers all its elements, so a slice"
                     + " ends on a block boundary or at the parameter's end (" + n + ")");
         }
-        requireLength("g", g.length, n);
+        requireLength("g", gLength, n);
         requireLength("m", m.length, n);
         requireLength("v", v.length, n);
         int blocks = Blockwise8bit.blocks(n, blockSize);
@@ -211,7 +347,7 @@ public final class Adam8bitReference {
                     + blocks + " absmax values, got " + (mAbsmax.length != blocks ? "mAbsmax of " + mAbsmax.length
                     : "vAbsmax of " + vAbsmax.length));
         }
-        if (p == g || p == mAbsmax || p == vAbsmax || g == mAbsmax || g == vAbsmax || mAbsmax == vAbsmax || m == v) {
+        if (mAbsmax == vAbsmax || m == v) {
             throw new IllegalArgumentException(
                     "the same array is passed as two operands of p, g, m, mAbsmax, v, vAbsmax: each needs its own");
         }
