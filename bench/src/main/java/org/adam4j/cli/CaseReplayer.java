@@ -75,6 +75,21 @@ public interface CaseReplayer {
         default Run<short[]> lowPrecision(LowPrecision fmt, String kernel, int threads) {
             throw new UnsupportedOperationException("no 16-bit replay");
         }
+
+        /**
+         * As {@link #f32}, with 8-bit blockwise states in blocks of {@code blockSize} ({@code Adam8bitReference}):
+         * for the cases whose {@link ReferenceCase#eightBit()} is set, which {@link CaseReplayer#prepare} refused
+         * unless this replays them. The run's state holds the codes ({@code byte[]}) and the absmax
+         * ({@code float[]}, one per block) by the case's names; every step's slice is cut into chunks of whole
+         * blocks over {@code threads}.
+         *
+         * @throws IllegalArgumentException if that kernel is not available on this JVM
+         * @throws UnsupportedOperationException if this replayer has no 8-bit path ({@code prepare} refuses its
+         *                                       8-bit cases first)
+         */
+        default Run<float[]> eightBit(int blockSize, String kernel, int threads) {
+            throw new UnsupportedOperationException("no 8-bit replay");
+        }
     }
 
     /**
@@ -91,7 +106,7 @@ public interface CaseReplayer {
     /**
      * A run: the kernel's resolved name ({@code vector} names its width), the arrays holding its state by PyTorch's
      * names (updated as it steps: {@code float[]} or {@code double[]}, of the parameter's type or, for 16-bit
-     * parameters, {@code float[]}), and its step.
+     * parameters, {@code float[]}; for 8-bit states {@code byte[]} codes and {@code float[]} absmax), and its step.
      */
     record Run<A>(String kernel, Map<String, ?> state, Step<A> step) {
     }

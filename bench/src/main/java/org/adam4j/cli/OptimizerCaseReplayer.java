@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.adam4j.kernels.Adam8bit;
+import org.adam4j.kernels.Adam8bitKernel;
 import org.adam4j.kernels.AdamKernel_F32;
 import org.adam4j.kernels.AdamKernel_F64;
 import org.adam4j.kernels.AdamKernels;
@@ -13,6 +15,10 @@ import org.adam4j.kernels.LowPrecisionSteps;
 import org.adam4j.kernels.OptimizerSteps_F32;
 import org.adam4j.kernels.OptimizerSteps_F64;
 import org.adam4j.kernels.ParallelChunks;
+import org.adam4j.reference.Adam8bitReference;
+import org.adam4j.reference.AdamConfig;
+import org.adam4j.reference.AdamStep;
+import org.adam4j.reference.Blockwise8bit;
 import org.adam4j.reference.GradGuard;
 import org.adam4j.reference.GradNormReference_F32;
 import org.adam4j.reference.GradNormReference_F64;
@@ -22,6 +28,7 @@ import org.adam4j.reference.OptimizerStep;
 import org.adam4j.reference.Rounding;
 import org.adam4j.reference.StateVariable;
 import org.adam4j.reference.cases.CaseFormatException;
+import org.adam4j.reference.cases.NpyArray;
 import org.adam4j.reference.cases.OptimizerCases;
 import org.adam4j.reference.cases.ReferenceCase;
 
@@ -31,7 +38,8 @@ import org.adam4j.reference.cases.ReferenceCase;
  * binds an algorithm's step to its reference (kernel {@code reference}, split over threads as
  * {@link CaseReplayer#referenceChunks} splits it) or to the {@link AdamKernels} kernel of that name (through its
  * {@code parallel(threads)} path). The state arrays start at their {@link StateVariable#initialValue()} and the scalar
- * state (NAdam's {@code mu_product}) is carried from step to step, as PyTorch's steps carry it.
+ * state (NAdam's {@code mu_product}) is carried from step to step, as PyTorch's steps carry it. Adam's and AdamW's
+ * cases with 8-bit states step through {@link Adam8bitReference} or the {@link Adam8bit} kernel of that name.
  */
 final class OptimizerCaseReplayer implements CaseReplayer {
     /** Adam's two names first, then the others in alphabetical order. */
@@ -45,6 +53,9 @@ final class OptimizerCaseReplayer implements CaseReplayer {
     @Override
     public Replay prepare(ReferenceCase c) throws CaseFormatException {
         OptimizerConfig config = OptimizerCases.config(c);
+        if (c.eightBit()) {
+            requireEightBit(c, config);
+        }
         if (c.storage != null) {
             if (c.guard.needsNorm() || c.guard.gradScale() != 1.0) {
                 throw new CaseFormatException(c.file() + ": grad_scale, skip_non_finite and clip_grad_norm with dtype '"
@@ -52,6 +63,27 @@ final class OptimizerCaseReplayer implements CaseReplayer {
             }
         }
         return new ConfigReplay(config, c.n, c.guard);
+    }
+
+    /** Refuses an 8-bit case that {@link Adam8bitReference} does not step: it is Adam's, on float32, unguarded. */
+    private static void requireEightBit(ReferenceCase c, OptimizerConfig config) throws CaseFormatException {
+        String what = c.file() + ": state_precision '8bit' ";
+        if (!(config instanceof AdamConfig adam)) {
+            throw new CaseFormatException(what + "of " + c.optimizer + " is not implemented by adam4j (8-bit states"
+                    + " are replayed for adam and adamw)");
+        }
+        if (adam.amsgrad()) {
+            throw new CaseFormatException(what + "with amsgrad is not implemented by adam4j (8-bit states keep no "
+                    + "max_exp_avg_sq, as bitsandbytes' 8-bit Adam keeps none)");
+        }
+        if (c.dtype != NpyArray.DType.F32) {
+            throw new CaseFormatException(what + "with dtype '" + c.dtypeName() + "' is not implemented by adam4j "
+                    + "(8-bit states are replayed on float32 parameters)");
+        }
+        if (c.guard.needsNorm() || c.guard.gradScale() != 1.0) {
+            throw new CaseFormatException(what + "with grad_scale, skip_non_finite or clip_grad_norm is not "
+                    + "implemented by adam4j");
+        }
     }
 
     /**
@@ -207,6 +239,45 @@ final class OptimizerCaseReplayer implements CaseReplayer {
                     chunks.run(0, n, slice);
                 }
                 s.scalarsAfter(scalars);
+                return true;
+            });
+        }
+
+        /**
+         * 8-bit states ({@code requireEightBit} checked the case): the signed codes of {@code exp_avg}, the unsigned
+         * codes of {@code exp_avg_sq} and their absmax, zeroed as a fresh state is, stepped by
+         * {@link Adam8bitReference} or the {@link Adam8bit} kernel of that name.
+         */
+        @Override
+        public Run<float[]> eightBit(int blockSize, String kernel, int threads) {
+            AdamConfig adam = (AdamConfig) config;
+            int blocks = Blockwise8bit.blocks(n, blockSize);
+            byte[] m = new byte[n];
+            byte[] v = new byte[n];
+            float[] mAbsmax = new float[blocks];
+            float[] vAbsmax = new float[blocks];
+            Map<String, Object> named = new LinkedHashMap<>();
+            named.put("exp_avg", m);
+            named.put("exp_avg_sq", v);
+            named.put("exp_avg_absmax", mAbsmax);
+            named.put("exp_avg_sq_absmax", vAbsmax);
+            Adam8bitKernel k = kernel.equals(REFERENCE) ? null : Adam8bit.kernel(kernel);
+            // A block's absmax covers all its elements: chunks are cut at whole blocks.
+            ParallelChunks chunks = threads > 1 ? new ParallelChunks(threads, blockSize, null) : null;
+            return new Run<>(k == null ? REFERENCE : k.name(), named, (t, p, g) -> {
+                AdamStep s = adam.step(t);
+                ParallelChunks.Chunk slice = (off, len) -> {
+                    if (k == null) {
+                        Adam8bitReference.fused(s, blockSize, p, g, m, mAbsmax, v, vAbsmax, off, len);
+                    } else {
+                        k.fused(s, blockSize, p, g, m, mAbsmax, v, vAbsmax, off, len);
+                    }
+                };
+                if (chunks == null) {
+                    slice.run(0, n);
+                } else {
+                    chunks.run(0, n, slice);
+                }
                 return true;
             });
         }

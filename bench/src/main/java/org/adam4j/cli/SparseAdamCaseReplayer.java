@@ -43,6 +43,10 @@ final class SparseAdamCaseReplayer implements CaseReplayer {
             throw new CaseFormatException(c.file() + ": dtype '" + c.dtypeName() + "' of " + OPTIMIZER
                     + " is not implemented by adam4j (16-bit parameters are replayed for the dense optimizers)");
         }
+        if (c.eightBit()) {
+            throw new CaseFormatException(c.file() + ": state_precision '8bit' of " + OPTIMIZER
+                    + " is not implemented by adam4j (8-bit states are replayed for adam and adamw)");
+        }
         for (String key : List.of("grad_scale", "skip_non_finite", "clip_grad_norm")) {
             if (c.json.has(key)) {
                 throw new CaseFormatException(c.file() + ": option '" + key + "' of " + OPTIMIZER

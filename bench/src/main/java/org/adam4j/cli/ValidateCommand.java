@@ -2,6 +2,7 @@ package org.adam4j.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.reflect.Array;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -66,7 +67,8 @@ final class ValidateCommand implements Command {
                                   elements on)
                   --out DIR       also write DIR/<case>/params.npy, shape (steps, n), and DIR/<case>/<state>.npy
                                   for each final state, in the case's dtype (uint16 patterns and float32 states
-                                  for a 16-bit case), as .npy version 1.0
+                                  for a 16-bit case; for an 8-bit case every step's uint8 codes and float32
+                                  absmax, shape (steps, n) and (steps, blocks)), as .npy version 1.0
                   --rtol R        relative tolerance (default %s)
                   --atol-lr A     absolute tolerance in units of the learning rate (default %s)
 
@@ -76,13 +78,17 @@ final class ValidateCommand implements Command {
                 (parameters and gradients as uint16 bit patterns, float32 states) are stepped in
                 float and rounded to nearest even; a parameter there may also differ by one unit in the last place
                 of its format, since a last-bit difference in float flips such a rounding now and then.
+                Cases with "state_precision": "8bit" (float32 parameters, 8-bit blockwise states recorded after
+                every step) are defined by adam4j's 8-bit specification, not by PyTorch: their parameters, codes
+                and absmax must match bit for bit after every step, whatever R and A say, and a failing one names
+                the first element that differs (the README's "Validate against PyTorch" describes them).
 
                 Prints one row per case, then a total line. Columns: case (the folder's name), optimizer, dtype, n,
                 steps, kernel (vector resolved to its width), max_err/lr and max_rel (the largest |ours - ref| / lr
                 and |ours - ref| / |ref| over the parameters at every step), worst_step and worst_index (the element,
                 parameter or final state, nearest to or furthest past its tolerance: the step counts from 1, and
-                reads STEPS:STATE for a state; '-' when every element matches exactly), and PASS or FAIL. For a
-                failing case, stderr gets a line with the values of its worst element.
+                reads STEP:STATE for a state after that step; '-' when every element matches exactly), and PASS or
+                FAIL. For a failing case, stderr gets a line with the values of its worst element.
 
                 Optimizers: %s (PyTorch's arguments and defaults; others are refused)
 
@@ -113,8 +119,9 @@ final class ValidateCommand implements Command {
         }
         String row = "%-" + layout.caseWidth + "s  %-" + layout.optimizerWidth + "s  %-7s  %7s  %5s  %-10s  %10s  %9s  %"
                 + layout.worstWidth + "s  %11s  %s%n";
-        out.printf(Locale.ROOT, "kernel %s, %d thread%s; an element passes when |ours - ref| <= %s*|ref| + %s*lr%n",
-                o.kernel(), o.threads(), o.threads() == 1 ? "" : "s", plain(o.rtol()), plain(o.atolLr()));
+        out.printf(Locale.ROOT, "kernel %s, %d thread%s; an element passes when |ours - ref| <= %s*|ref| + %s*lr%s%n",
+                o.kernel(), o.threads(), o.threads() == 1 ? "" : "s", plain(o.rtol()), plain(o.atolLr()),
+                layout.eightBit ? ", in an 8-bit case when it has the same bits" : "");
         out.printf(Locale.ROOT, row, "case", "optimizer", "dtype", "n", "steps", "kernel", "max_err/lr", "max_rel",
                 "worst_step", "worst_index", "result");
         int failed = 0;
@@ -137,13 +144,11 @@ final class ValidateCommand implements Command {
             Comparison cmp = compare(c, ours, replay.lr(), o.rtol(), o.atolLr());
             boolean pass = cmp.passes();
             out.printf(Locale.ROOT, row, c.name, c.optimizer, c.dtypeName(), c.n, c.steps, ours.kernel(),
-                    number(cmp.maxErrLr), number(cmp.maxRel), cmp.worstStep(c.steps), cmp.worstIndex(),
+                    number(cmp.maxErrLr), number(cmp.maxRel), cmp.worstStep(), cmp.worstIndex(),
                     pass ? "PASS" : "FAIL");
             if (!pass) {
                 failed++;
-                err.println("adam4j validate: " + c.name + ": worst element " + cmp.where(c.steps) + ": ours "
-                        + cmp.worstOurs + ", reference " + cmp.worstRef + ", error "
-                        + Math.abs(cmp.worstOurs - cmp.worstRef) + ", allowed " + cmp.worstAllowed);
+                err.println("adam4j validate: " + c.name + ": " + cmp.failure());
             }
         }
         out.printf(Locale.ROOT, "total: %d case%s, %d PASS, %d FAIL%n", o.cases().size(),
@@ -188,6 +193,8 @@ final class ValidateCommand implements Command {
         int caseWidth = "case".length();
         int optimizerWidth = "optimizer".length();
         int worstWidth = "worst_step".length();
+        /** Whether a case is compared bit for bit (the header says so). */
+        boolean eightBit;
     }
 
     /** Reads every case and looks up what replays it on the chosen kernel. */
@@ -210,10 +217,7 @@ final class ValidateCommand implements Command {
                 requireCaseNotFolderOfCases(dir);
                 c = ReferenceCase.load(dir);
                 CaseReplayer.Replay replay = replayer(c).prepare(c);
-                Set<String> kept = c.storage != null
-                        ? replay.lowPrecision(c.storage, o.kernel(), o.threads()).state().keySet()
-                        : c.dtype == NpyArray.DType.F32 ? replay.f32(o.kernel(), o.threads()).state().keySet()
-                        : replay.f64(o.kernel(), o.threads()).state().keySet();
+                Set<String> kept = run(c, replay, o.kernel(), o.threads()).state().keySet();
                 for (String state : c.states.keySet()) {
                     if (!kept.contains(state)) {
                         throw new Unusable(c.file() + ": state '" + state + "' is not kept by " + c.optimizer
@@ -226,6 +230,7 @@ final class ValidateCommand implements Command {
             }
             layout.caseWidth = Math.max(layout.caseWidth, c.name.length());
             layout.optimizerWidth = Math.max(layout.optimizerWidth, c.optimizer.length());
+            layout.eightBit |= c.eightBit();
             for (String state : c.states.keySet()) {
                 layout.worstWidth = Math.max(layout.worstWidth, (c.steps + ":" + state).length());
             }
@@ -274,7 +279,21 @@ final class ValidateCommand implements Command {
     record Trajectory(String kernel, NpyArray params, Map<String, NpyArray> state) {
     }
 
+    /** The run that replays {@code c}: with 8-bit states, on 16-bit parameters, in float or in double. */
+    static CaseReplayer.Run<?> run(ReferenceCase c, CaseReplayer.Replay replay, String kernel, int threads) {
+        if (c.eightBit()) {
+            return replay.eightBit(c.blockSize, kernel, threads);
+        }
+        if (c.storage != null) {
+            return replay.lowPrecision(c.storage, kernel, threads);
+        }
+        return c.dtype == NpyArray.DType.F32 ? replay.f32(kernel, threads) : replay.f64(kernel, threads);
+    }
+
     static Trajectory replay(ReferenceCase c, CaseReplayer.Replay replay, String kernel, int threads) {
+        if (c.eightBit()) {
+            return replay(c, replay.eightBit(c.blockSize, kernel, threads), c.param0.f32(), c.grads.f32());
+        }
         if (c.storage != null) {
             return replay(c, replay.lowPrecision(c.storage, kernel, threads), c.param0.u16(), c.grads.u16());
         }
@@ -285,7 +304,7 @@ final class ValidateCommand implements Command {
 
     /**
      * The step loop, on {@code float[]}, {@code double[]} or a 16-bit case's {@code short[]} ({@code A}): only copies,
-     * no arithmetic.
+     * no arithmetic. An 8-bit case's state is kept after every step, one row per step; the others' after the last.
      */
     private static <A> Trajectory replay(ReferenceCase c, CaseReplayer.Run<A> run, A param0, A grads) {
         int n = c.n;
@@ -294,6 +313,10 @@ final class ValidateCommand implements Command {
         A g = newArray(param0, n);
         A params = newArray(param0, steps * n);
         System.arraycopy(param0, 0, p, 0, n);
+        Map<String, Object> rows = new LinkedHashMap<>();
+        if (c.eightBit()) {
+            run.state().forEach((name, a) -> rows.put(name, newArray(a, steps * Array.getLength(a))));
+        }
         // PyTorch's state['step'] counts the steps the parameter took: one without a gradient, or a skipped one
         // (a non-finite gradient under skip_non_finite), leaves it
         long own = 0;
@@ -305,15 +328,23 @@ final class ValidateCommand implements Command {
                 }
             }
             System.arraycopy(p, 0, params, t * n, n);
+            for (Map.Entry<String, ?> e : run.state().entrySet()) {
+                Object row = rows.get(e.getKey());
+                if (row != null) {
+                    int length = Array.getLength(e.getValue());
+                    System.arraycopy(e.getValue(), 0, row, t * length, length);
+                }
+            }
         }
         Map<String, NpyArray> state = new LinkedHashMap<>();
-        run.state().forEach((name, a) -> state.put(name, npy(a, n)));
+        run.state().forEach((name, a) -> state.put(name, c.eightBit()
+                ? npy(rows.get(name), steps, Array.getLength(a)) : npy(a, Array.getLength(a))));
         return new Trajectory(run.kernel(), npy(params, steps, n), state);
     }
 
     @SuppressWarnings("unchecked")
     private static <A> A newArray(A like, int length) {
-        return (A) java.lang.reflect.Array.newInstance(like.getClass().getComponentType(), length);
+        return (A) Array.newInstance(like.getClass().getComponentType(), length);
     }
 
     private static NpyArray npy(Object data, int... shape) {
@@ -321,11 +352,15 @@ final class ValidateCommand implements Command {
             case float[] f -> NpyArray.of(f, shape);
             case double[] d -> NpyArray.of(d, shape);
             case short[] bits -> NpyArray.of(bits, shape);
-            default -> throw new IllegalArgumentException("not an array of float, double or short: " + data);
+            case byte[] codes -> NpyArray.of(codes, shape);
+            default -> throw new IllegalArgumentException("not an array of float, double, short or byte: " + data);
         };
     }
 
     static Comparison compare(ReferenceCase c, Trajectory ours, double lr, double rtol, double atolLr) {
+        if (c.eightBit()) {
+            return compareBits(c, ours, lr);
+        }
         Comparison cmp = new Comparison(lr, rtol, atolLr);
         int n = c.n;
         for (int t = 0; t < c.steps; t++) {
@@ -343,6 +378,28 @@ final class ValidateCommand implements Command {
             NpyArray mine = ours.state().get(e.getKey());
             for (int i = 0; i < n; i++) {
                 cmp.add(mine.get(i), e.getValue().get(i), c.steps, i, e.getKey());
+            }
+        }
+        return cmp;
+    }
+
+    /**
+     * An 8-bit case, step by step: after each step the parameters, then each recorded state in case.json's order,
+     * each element's bits against the recording's (a NaN parameter matches any NaN: the specification fixes the bits
+     * of a NaN absmax, not of a NaN parameter). The first element that differs is the case's worst.
+     */
+    static Comparison compareBits(ReferenceCase c, Trajectory ours, double lr) {
+        Comparison cmp = new Comparison(lr, 0.0, 0.0);
+        int n = c.n;
+        for (int t = 0; t < c.steps; t++) {
+            for (int i = 0; i < n; i++) {
+                cmp.addBits(ours.params(), c.params, t * n + i, t + 1, i, null);
+            }
+            for (Map.Entry<String, NpyArray> e : c.states.entrySet()) {
+                int length = e.getValue().shape()[1];
+                for (int i = 0; i < length; i++) {
+                    cmp.addBits(ours.state().get(e.getKey()), e.getValue(), t * length + i, t + 1, i, e.getKey());
+                }
             }
         }
         return cmp;
@@ -384,6 +441,11 @@ final class ValidateCommand implements Command {
         double worstOurs;
         double worstRef;
         double worstAllowed;
+        /** Whether the worst element is the first of a bit-for-bit comparison that differs ({@link #addBits}). */
+        boolean worstBits;
+        /** The worst element's values as the message shows them, when {@link #worstBits}. */
+        String worstOursText;
+        String worstRefText;
 
         Comparison(double lr, double rtol, double atolLr) {
             this.lr = lr;
@@ -405,18 +467,72 @@ final class ValidateCommand implements Command {
             double ratio = err == 0.0 ? 0.0
                     : !Double.isFinite(ref) || allowed == 0.0 ? Double.POSITIVE_INFINITY : err / allowed;
             if (state == null) {
-                maxErrLr = Math.max(maxErrLr, err == 0.0 ? 0.0 : err / lr);
-                maxRel = Math.max(maxRel, err == 0.0 ? 0.0 : err / Math.abs(ref));
+                countError(err, ref);
             }
-            if (ratio > worstRatio) {
-                worstRatio = ratio;
-                worstStep = step;
-                worstIndex = index;
-                worstState = state;
-                worstOurs = ours;
-                worstRef = ref;
-                worstAllowed = allowed;
+            worst(ratio, step, index, state, ours, ref, allowed);
+        }
+
+        /** A parameter's error towards the largest errors. */
+        private void countError(double err, double ref) {
+            maxErrLr = Math.max(maxErrLr, err == 0.0 ? 0.0 : err / lr);
+            maxRel = Math.max(maxRel, err == 0.0 ? 0.0 : err / Math.abs(ref));
+        }
+
+        /** Makes this element the worst if its ratio is above the worst's; returns whether it did. */
+        private boolean worst(double ratio, int step, int index, String state, double ours, double ref,
+                double allowed) {
+            if (!(ratio > worstRatio)) {
+                return false;
             }
+            worstRatio = ratio;
+            worstStep = step;
+            worstIndex = index;
+            worstState = state;
+            worstOurs = ours;
+            worstRef = ref;
+            worstAllowed = allowed;
+            return true;
+        }
+
+        /**
+         * Element {@code at} of {@code ours} and {@code ref}, which pass only with the same bits (any NaN matches any
+         * NaN for a parameter, {@code state == null}); the first that differs stays the worst, however far later ones
+         * miss. Parameters count towards the largest errors as in {@link #add}.
+         */
+        void addBits(NpyArray ours, NpyArray ref, int at, int step, int index, String state) {
+            boolean same;
+            String oursText = null, refText = null;
+            if (ref.u8() != null) {
+                same = ours.u8()[at] == ref.u8()[at];
+                if (!same) {
+                    oursText = "code " + (ours.u8()[at] & 0xff);
+                    refText = "code " + (ref.u8()[at] & 0xff);
+                }
+            } else {
+                float a = ours.f32()[at], b = ref.f32()[at];
+                same = Float.floatToRawIntBits(a) == Float.floatToRawIntBits(b)
+                        || (state == null && Float.isNaN(a) && Float.isNaN(b));
+                if (!same) {
+                    oursText = bits(a);
+                    refText = bits(b);
+                }
+            }
+            double ours64 = ours.get(at), ref64 = ref.get(at);
+            if (state == null && !same) {
+                // +0 against -0 differs in its bits by no amount
+                double err = Math.abs(ours64 - ref64);
+                countError(Double.isNaN(err) ? Double.POSITIVE_INFINITY : err, ref64);
+            }
+            if (worst(same ? 0.0 : Double.POSITIVE_INFINITY, step, index, state, ours64, ref64, 0.0)) {
+                worstBits = !same;
+                worstOursText = oursText;
+                worstRefText = refText;
+            }
+        }
+
+        /** A float as its value and its bits, which tell zeros and NaNs apart. */
+        private static String bits(float x) {
+            return x + " (0x" + String.format(Locale.ROOT, "%08x", Float.floatToRawIntBits(x)) + ")";
         }
 
         boolean passes() {
@@ -427,17 +543,29 @@ final class ValidateCommand implements Command {
             return worstRatio <= 0.0;
         }
 
-        String worstStep(int steps) {
-            return exact() ? "-" : worstState == null ? Integer.toString(worstStep) : steps + ":" + worstState;
+        /** The worst element's step, with {@code :STATE} for a state (after that step). */
+        String worstStep() {
+            return exact() ? "-" : worstState == null ? Integer.toString(worstStep) : worstStep + ":" + worstState;
         }
 
         String worstIndex() {
             return exact() ? "-" : Integer.toString(worstIndex);
         }
 
-        String where(int steps) {
+        String where() {
             return worstState == null ? "params at step " + worstStep + ", index " + worstIndex
-                    : worstState + " after step " + steps + ", index " + worstIndex;
+                    : worstState + " after step " + worstStep + ", " + (worstState.endsWith(ReferenceCase.ABSMAX_SUFFIX)
+                    ? "block " : "index ") + worstIndex;
+        }
+
+        /** What a failing case's line on stderr says about its worst element. */
+        String failure() {
+            if (worstBits) {
+                return "first difference " + where() + ": ours " + worstOursText + ", recorded " + worstRefText
+                        + " (an 8-bit case matches bit for bit)";
+            }
+            return "worst element " + where() + ": ours " + worstOurs + ", reference " + worstRef + ", error "
+                    + Math.abs(worstOurs - worstRef) + ", allowed " + worstAllowed;
         }
     }
 

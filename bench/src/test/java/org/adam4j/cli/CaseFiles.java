@@ -12,9 +12,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.adam4j.reference.Adam8bitReference;
 import org.adam4j.reference.AdamConfig;
 import org.adam4j.reference.AdamReference_F32;
 import org.adam4j.reference.AdamReference_F64;
+import org.adam4j.reference.Blockwise8bit;
 import org.adam4j.reference.WeightDecay;
 import org.adam4j.reference.cases.Npy;
 import org.adam4j.reference.cases.NpyArray;
@@ -88,6 +90,49 @@ final class CaseFiles {
         return dir;
     }
 
+    /**
+     * Writes an {@code adam} (or, with decoupled decay, {@code adamw}) case with 8-bit states in blocks of
+     * {@code blockSize} to {@code dir}, recorded by {@link Adam8bitReference}: random parameters and gradients, every
+     * step's codes and absmax, all four states listed.
+     */
+    static Path adam8bitCase(Path dir, AdamConfig config, int blockSize, int n, int steps, long seed)
+            throws IOException {
+        Files.createDirectories(dir);
+        Random random = new Random(seed);
+        float[] p = gaussians(random, n, 1.0);
+        float[] grads = gaussians(random, steps * n, 0.1);
+        Npy.write(dir.resolve("param0.npy"), NpyArray.of(p.clone(), n));
+        int blocks = Blockwise8bit.blocks(n, blockSize);
+        byte[] m = new byte[n], v = new byte[n];
+        float[] mAbsmax = new float[blocks], vAbsmax = new float[blocks];
+        float[] params = new float[steps * n], mAbsmaxRows = new float[steps * blocks], vAbsmaxRows = new float[steps
+                * blocks];
+        byte[] mRows = new byte[steps * n], vRows = new byte[steps * n];
+        for (int t = 0; t < steps; t++) {
+            Adam8bitReference.fused(config.step(t + 1), blockSize, p, java.util.Arrays.copyOfRange(grads, t * n,
+                    (t + 1) * n), m, mAbsmax, v, vAbsmax, 0, n);
+            System.arraycopy(p, 0, params, t * n, n);
+            System.arraycopy(m, 0, mRows, t * n, n);
+            System.arraycopy(v, 0, vRows, t * n, n);
+            System.arraycopy(mAbsmax, 0, mAbsmaxRows, t * blocks, blocks);
+            System.arraycopy(vAbsmax, 0, vAbsmaxRows, t * blocks, blocks);
+        }
+        boolean adamw = config.decay() == WeightDecay.DECOUPLED;
+        Files.writeString(dir.resolve("case.json"), String.format(Locale.ROOT, """
+                {"format": 1, "optimizer": "%s", "dtype": "float32", "n": %d, "steps": %d, "lr": %s, "betas": [%s, %s],
+                 "eps": %s, "weight_decay": %s, "maximize": %s, "state_precision": "8bit", "block_size": %d,
+                 "state": ["exp_avg", "exp_avg_sq", "exp_avg_absmax", "exp_avg_sq_absmax"], "producer": "adam4j tests"}
+                """, adamw ? "adamw" : "adam", n, steps, config.lr(), config.beta1(), config.beta2(), config.eps(),
+                config.weightDecay(), config.maximize(), blockSize));
+        Npy.write(dir.resolve("grads.npy"), NpyArray.of(grads, steps, n));
+        Npy.write(dir.resolve("params.npy"), NpyArray.of(params, steps, n));
+        Npy.write(dir.resolve("exp_avg.npy"), NpyArray.of(mRows, steps, n));
+        Npy.write(dir.resolve("exp_avg_sq.npy"), NpyArray.of(vRows, steps, n));
+        Npy.write(dir.resolve("exp_avg_absmax.npy"), NpyArray.of(mAbsmaxRows, steps, blocks));
+        Npy.write(dir.resolve("exp_avg_sq_absmax.npy"), NpyArray.of(vAbsmaxRows, steps, blocks));
+        return dir;
+    }
+
     /** One step of an optimizer's reference on float arrays, its state arrays by PyTorch's names. */
     @FunctionalInterface
     interface ReferenceStep {
@@ -103,14 +148,8 @@ final class CaseFiles {
             int steps, long seed, ReferenceStep step) throws IOException {
         Files.createDirectories(dir);
         Random random = new Random(seed);
-        float[] param0 = new float[n];
-        float[] grads = new float[steps * n];
-        for (int i = 0; i < n; i++) {
-            param0[i] = (float) random.nextGaussian();
-        }
-        for (int i = 0; i < grads.length; i++) {
-            grads[i] = (float) (random.nextGaussian() * 0.1);
-        }
+        float[] param0 = gaussians(random, n, 1.0);
+        float[] grads = gaussians(random, steps * n, 0.1);
         Map<String, float[]> state = new LinkedHashMap<>();
         for (String name : states) {
             float[] a = new float[n];
@@ -194,6 +233,15 @@ final class CaseFiles {
         if (vmax != null) {
             Npy.write(dir.resolve("max_exp_avg_sq.npy"), vmax);
         }
+    }
+
+    /** {@code count} draws of {@code random.nextGaussian() * scale}, rounded to float. */
+    private static float[] gaussians(Random random, int count, double scale) {
+        float[] out = new float[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = (float) (random.nextGaussian() * scale);
+        }
+        return out;
     }
 
     private static float[] toF32(double[] d) {

@@ -134,25 +134,42 @@ class ValidateCommandTest {
                 AdamConfig.builder().lr(3e-3).amsgrad(true).maximize(true).l2(0.01).build(), false, n, 4, 1);
         Path f64 = CaseFiles.adamCase(tmp.resolve("cases/large-adamw-f64"),
                 AdamConfig.builder().lr(1e-2).betas(0.8, 0.99).eps(1e-6).decoupled(0.1).build(), true, n, 4, 2);
-        Path first = null;
-        for (String kernel : ValidateCommand.KERNELS) {
-            for (int threads : THREADS) {
-                Path out = tmp.resolve("out/" + kernel + "-" + threads);
-                Result r = validate(f32, f64, "--kernel", kernel, "--threads", threads, "--out", out);
-                assertEquals(0, r.status(), r::toString);
-                for (String[] row : r.rows()) {
+        Path first = assertEveryKernelAndThreadCountPasses(List.of(f32, f64), THREADS, tmp.resolve("out"),
+                (r, row) -> {
                     assertEquals("0", row[6], "an exact match has no error: " + r);
                     assertEquals("-", row[8], r::toString);
-                    assertEquals("PASS", row[10], r::toString);
+                });
+        assertTrajectoriesAreTheReferences(List.of(f32, f64), first);
+    }
+
+    /**
+     * Validates {@code dirs} on every kernel with each of {@code threads}, --out under {@code outRoot}: every run exits
+     * 0 with a PASS row per case that {@code row} also accepts, and writes the same bytes as the first run, whose
+     * --out folder is returned.
+     */
+    static Path assertEveryKernelAndThreadCountPasses(List<Path> dirs, int[] threads, Path outRoot,
+            java.util.function.BiConsumer<Result, String[]> row) throws IOException {
+        Path first = null;
+        for (String kernel : ValidateCommand.KERNELS) {
+            for (int t : threads) {
+                Path out = outRoot.resolve(kernel + "-" + t);
+                List<Object> args = new ArrayList<>(dirs);
+                args.addAll(List.of("--kernel", kernel, "--threads", t, "--out", out));
+                Result r = validate(args.toArray());
+                assertEquals(0, r.status(), r::toString);
+                assertEquals(dirs.size(), r.rows().size(), r::toString);
+                for (String[] cells : r.rows()) {
+                    assertEquals("PASS", cells[10], r::toString);
+                    row.accept(r, cells);
                 }
                 if (first == null) {
                     first = out;
-                    assertTrajectoriesAreTheReferences(List.of(f32, f64), out);
                 } else {
                     assertSameFiles(first, out);
                 }
             }
         }
+        return first;
     }
 
     /**
@@ -172,25 +189,7 @@ class ValidateCommandTest {
         }
         assertTrue(ReferenceCase.load(dirs.get(0)).n >= THREADS[THREADS.length - 1] * ParallelChunks.MIN_CHUNK,
                 "large enough to split over every thread count");
-        Path first = null;
-        for (String kernel : ValidateCommand.KERNELS) {
-            for (int threads : THREADS) {
-                Path out = tmp.resolve("out/" + kernel + "-" + threads);
-                List<Object> args = new ArrayList<>(dirs);
-                args.addAll(List.of("--kernel", kernel, "--threads", threads, "--out", out));
-                Result r = validate(args.toArray());
-                assertEquals(0, r.status(), r::toString);
-                assertEquals(dirs.size(), r.rows().size(), r::toString);
-                for (String[] row : r.rows()) {
-                    assertEquals("PASS", row[10], r::toString);
-                }
-                if (first == null) {
-                    first = out;
-                } else {
-                    assertSameFiles(first, out);
-                }
-            }
-        }
+        assertEveryKernelAndThreadCountPasses(dirs, THREADS, tmp.resolve("out"), (r, row) -> { });
     }
 
     /**
@@ -454,7 +453,7 @@ class ValidateCommandTest {
     @Test
     void aFolderOfCasesIsRefusedWithTheGlobThatNamesThem() throws Exception {
         Path root = RecordedCasesTest.root();
-        assertUnusable(root, root + ": a folder of 28 case folders, not a case; pass " + root + "/*/ to validate each");
+        assertUnusable(root, root + ": a folder of 32 case folders, not a case; pass " + root + "/*/ to validate each");
         assertUnusable(root + "/", "pass " + root + "/*/ to validate each");
         Path one = tmp.resolve("one");
         CaseFiles.adamCase(one.resolve("only"), AdamConfig.defaults(), false, 5, 2, 3);
@@ -717,11 +716,11 @@ class ValidateCommandTest {
                 "NAME=VALUE works too; a case recorded by the reference needs no tolerance at all");
     }
 
-    private void assertUnusable(Object caseDir, String problem) {
+    static void assertUnusable(Object caseDir, String problem) {
         assertUnusable(List.of(caseDir), problem);
     }
 
-    private void assertUnusable(List<?> args, String problem) {
+    static void assertUnusable(List<?> args, String problem) {
         for (String kernel : List.of("reference", "vector")) {
             List<Object> all = new ArrayList<>(args);
             all.addAll(List.of("--kernel", kernel));
@@ -784,7 +783,7 @@ class ValidateCommandTest {
         return dir;
     }
 
-    private static void editJson(Path dir, String from, String to) throws IOException {
+    static void editJson(Path dir, String from, String to) throws IOException {
         Path json = dir.resolve("case.json");
         String text = Files.readString(json).replaceAll("\\s*\n\\s*", " ");
         assertTrue(text.contains(from), from + " in " + text);
@@ -804,7 +803,7 @@ class ValidateCommandTest {
     }
 
     /** Every file of one --out folder is byte for byte the same in another, and there are as many. */
-    private static void assertSameFiles(Path expected, Path actual) throws IOException {
+    static void assertSameFiles(Path expected, Path actual) throws IOException {
         List<Path> want;
         try (Stream<Path> s = Files.walk(expected)) {
             want = s.filter(Files::isRegularFile).map(expected::relativize).sorted().toList();

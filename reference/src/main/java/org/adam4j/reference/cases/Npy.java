@@ -197,6 +197,7 @@ public final class Npy {
         private float[] f32;
         private double[] f64;
         private short[] u16;
+        private byte[] u8;
         private int filled;
 
         Data(Path file, Header h, int count, boolean sizeKnown) throws NpyFormatException {
@@ -212,6 +213,7 @@ public final class Npy {
                     case F32 -> f32 = f32 == null ? new float[capacity] : Arrays.copyOf(f32, capacity);
                     case F64 -> f64 = f64 == null ? new double[capacity] : Arrays.copyOf(f64, capacity);
                     case U16 -> u16 = u16 == null ? new short[capacity] : Arrays.copyOf(u16, capacity);
+                    case U8 -> u8 = u8 == null ? new byte[capacity] : Arrays.copyOf(u8, capacity);
                 }
             } catch (OutOfMemoryError e) {
                 // Only this array's allocation failed: nothing else was touched, and the heap is as it was.
@@ -223,7 +225,7 @@ public final class Npy {
         }
 
         void take(ByteBuffer buf, int elements) throws NpyFormatException {
-            int capacity = f32 != null ? f32.length : f64 != null ? f64.length : u16.length;
+            int capacity = f32 != null ? f32.length : f64 != null ? f64.length : u16 != null ? u16.length : u8.length;
             if (filled + elements > capacity) {
                 allocate((int) Math.min(count, Math.max((long) capacity * 2, filled + elements)));
             }
@@ -231,8 +233,10 @@ public final class Npy {
                 buf.asFloatBuffer().get(f32, filled, elements);
             } else if (f64 != null) {
                 buf.asDoubleBuffer().get(f64, filled, elements);
-            } else {
+            } else if (u16 != null) {
                 buf.asShortBuffer().get(u16, filled, elements);
+            } else {
+                buf.get(buf.position(), u8, filled, elements);
             }
             buf.position(buf.position() + elements * h.dtype.bytes);
             filled += elements;
@@ -240,7 +244,8 @@ public final class Npy {
 
         NpyArray array() {
             return f32 != null ? NpyArray.of(f32, h.shape)
-                    : f64 != null ? NpyArray.of(f64, h.shape) : NpyArray.of(u16, h.shape);
+                    : f64 != null ? NpyArray.of(f64, h.shape)
+                    : u16 != null ? NpyArray.of(u16, h.shape) : NpyArray.of(u8, h.shape);
         }
     }
 
@@ -320,8 +325,10 @@ public final class Npy {
             bb.asFloatBuffer().put(array.f32());
         } else if (array.f64() != null) {
             bb.asDoubleBuffer().put(array.f64());
-        } else {
+        } else if (array.u16() != null) {
             bb.asShortBuffer().put(array.u16());
+        } else {
+            bb.put(array.u8());
         }
         return bb.array();
     }

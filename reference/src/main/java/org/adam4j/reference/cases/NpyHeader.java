@@ -19,8 +19,8 @@ import org.adam4j.reference.cases.Npy.NpyFormatException;
  * escapes, comments, other literals.
  */
 final class NpyHeader {
-    private static final String READS = "little-endian float32 ('<f4'), float64 ('<f8') or uint16 ('<u2', 16-bit "
-            + "patterns)";
+    private static final String READS = "little-endian float32 ('<f4'), float64 ('<f8'), uint16 ('<u2', 16-bit "
+            + "patterns) or uint8 ('|u1', 8-bit codes)";
     private static final List<String> KEYS = List.of("descr", "fortran_order", "shape");
 
     private final Path file;
@@ -63,6 +63,8 @@ final class NpyHeader {
             case "<f4" -> dtype = NpyArray.DType.F32;
             case "<f8" -> dtype = NpyArray.DType.F64;
             case "<u2" -> dtype = NpyArray.DType.U16;
+            // NumPy writes '|u1' and reads a byte alike whatever order the descr names
+            case "|u1", "<u1", ">u1" -> dtype = NpyArray.DType.U8;
             case ">f4", ">f8", ">u2" -> throw bad("big-endian data ('" + descr + "'); adam4j reads " + READS);
             default -> throw bad("dtype '" + Printable.escape(descr) + "' is not supported; adam4j reads " + READS);
         }

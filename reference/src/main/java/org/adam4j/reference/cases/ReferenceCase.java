@@ -18,6 +18,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.adam4j.reference.Blockwise8bit;
 import org.adam4j.reference.GradGuard;
 import org.adam4j.reference.LowPrecision;
 
@@ -25,6 +26,11 @@ import org.adam4j.reference.LowPrecision;
  * One recorded optimizer trajectory in the format of {@code shared/reference-cases/FORMAT.md}: {@code case.json},
  * {@code param0.npy} {@code (n,)}, {@code grads.npy} and {@code params.npy} {@code (steps, n)}, and one {@code (n,)}
  * file per state name listed under {@code "state"}. Loading checks every shape and dtype against {@code case.json}.
+ *
+ * <p>A case with {@code "state_precision": "8bit"} records its state after every step instead, as the 8-bit
+ * reference keeps it ({@code Adam8bitReference}, {@code Blockwise8bit}): each listed state {@code X_absmax} is
+ * {@code (steps, blocks)} float32, one absmax per block of {@link #blockSize} elements, and every other listed state
+ * {@code (steps, n)} uint8 codes ({@code bench/src/test/resources/cases/README.md} describes the format).
  */
 public final class ReferenceCase {
     /** The case folder. */
@@ -45,8 +51,18 @@ public final class ReferenceCase {
      * uint16 bit patterns; {@code null} for float32 and float64 cases.
      */
     public final LowPrecision storage;
-    /** The element type of the state arrays: {@link #dtype}, or float32 in a 16-bit case. */
+    /**
+     * The element type of the state arrays: {@link #dtype}, or float32 in a 16-bit case; in an 8-bit case float32 for
+     * the absmax arrays (the codes are uint8).
+     */
     public final NpyArray.DType stateDtype;
+    /**
+     * {@code "state_precision"}: {@link #F32_STATES} (the default: states in {@link #stateDtype}) or
+     * {@link #EIGHT_BIT_STATES}.
+     */
+    public final String statePrecision;
+    /** {@code "block_size"} of an 8-bit case (256 when absent); 0 in other cases. */
+    public final int blockSize;
     /** The number of elements of the parameter. */
     public final int n;
     /** The number of recorded steps. */
@@ -57,7 +73,10 @@ public final class ReferenceCase {
     public final NpyArray grads;
     /** The parameter after every step, {@code (steps, n)}. */
     public final NpyArray params;
-    /** The final optimizer state, by PyTorch's names, in the order case.json lists them. */
+    /**
+     * The final optimizer state, by PyTorch's names, in the order case.json lists them; in an 8-bit case the state
+     * after every step, one row per step.
+     */
     public final Map<String, NpyArray> states;
     /**
      * {@code "grad_none_steps"}: the 1-based steps on which the parameter has no gradient ({@code p.grad = None}):
@@ -70,10 +89,18 @@ public final class ReferenceCase {
      */
     public final GradGuard guard;
 
+    /** {@code "state_precision"} of a case whose states are kept at full precision (the key's default). */
+    public static final String F32_STATES = "f32";
+    /** {@code "state_precision"} of a case whose states are 8-bit blockwise codes and absmax. */
+    public static final String EIGHT_BIT_STATES = "8bit";
+    /** The block size of an 8-bit case without {@code "block_size"}: bitsandbytes' 256. */
+    public static final int DEFAULT_BLOCK_SIZE = 256;
+    /** The suffix of an 8-bit state's absmax array: {@code exp_avg_absmax} is {@code exp_avg}'s. */
+    public static final String ABSMAX_SUFFIX = "_absmax";
+
     private ReferenceCase(Path dir, JsonObject json, NpyArray.DType dtype, LowPrecision storage, int n, int steps,
-            NpyArray param0,
-            NpyArray grads, NpyArray params, Map<String, NpyArray> states, java.util.Set<Integer> gradNoneSteps,
-            GradGuard guard) {
+            int blockSize, NpyArray param0, NpyArray grads, NpyArray params, Map<String, NpyArray> states,
+            java.util.Set<Integer> gradNoneSteps, GradGuard guard) {
         this.dir = dir;
         this.name = dir.toAbsolutePath().normalize().getFileName().toString();
         this.json = json;
@@ -81,6 +108,8 @@ public final class ReferenceCase {
         this.dtype = dtype;
         this.storage = storage;
         this.stateDtype = storage == null ? dtype : NpyArray.DType.F32;
+        this.statePrecision = blockSize > 0 ? EIGHT_BIT_STATES : F32_STATES;
+        this.blockSize = blockSize;
         this.n = n;
         this.steps = steps;
         this.param0 = param0;
@@ -89,6 +118,11 @@ public final class ReferenceCase {
         this.states = Collections.unmodifiableMap(states);
         this.gradNoneSteps = gradNoneSteps;
         this.guard = guard;
+    }
+
+    /** {@return whether the states are 8-bit blockwise codes and absmax, recorded after every step} */
+    public boolean eightBit() {
+        return blockSize > 0;
     }
 
     /** {@return case.json's {@code "dtype"}: {@code float32}, {@code float64}, {@code bfloat16} or {@code float16}} */
@@ -145,15 +179,56 @@ public final class ReferenceCase {
         }
         int n = positiveInt(jsonFile, json, "n");
         int steps = positiveInt(jsonFile, json, "steps");
+        int blockSize = blockSize(jsonFile, json, dtype);
         NpyArray param0 = array(dir, "param0.npy", dtype, n);
         NpyArray grads = array(dir, "grads.npy", dtype, steps, n);
         NpyArray params = array(dir, "params.npy", dtype, steps, n);
         Map<String, NpyArray> states = new LinkedHashMap<>();
         for (String state : stateNames(jsonFile, json)) {
-            states.put(state, array(dir, state + ".npy", storage == null ? dtype : NpyArray.DType.F32, n));
+            if (blockSize > 0) {
+                boolean absmax = state.endsWith(ABSMAX_SUFFIX);
+                states.put(state, array(dir, state + ".npy", absmax ? NpyArray.DType.F32 : NpyArray.DType.U8, steps,
+                        absmax ? Blockwise8bit.blocks(n, blockSize) : n));
+            } else {
+                states.put(state, array(dir, state + ".npy", storage == null ? dtype : NpyArray.DType.F32, n));
+            }
         }
-        return new ReferenceCase(dir, json, dtype, storage, n, steps, param0, grads, params, states,
+        return new ReferenceCase(dir, json, dtype, storage, n, steps, blockSize, param0, grads, params, states,
                 gradNoneSteps(jsonFile, json, steps), guard(jsonFile, json));
+    }
+
+    /**
+     * The block size of an 8-bit case ({@code "block_size"}, 256 when absent), or 0 for a case whose states are kept
+     * in the dtype ({@code "state_precision"} absent or {@code "f32"} over float32 states), which must not give one.
+     */
+    private static int blockSize(Path file, JsonObject json, NpyArray.DType dtype) throws CaseFormatException {
+        JsonElement e = json.get("state_precision");
+        String precision = F32_STATES;
+        if (e != null) {
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+                throw new CaseFormatException(file + ": 'state_precision' is not a string: " + shown(e));
+            }
+            precision = e.getAsString();
+        }
+        switch (precision) {
+            case F32_STATES -> {
+                if (e != null && dtype == NpyArray.DType.F64) {
+                    throw new CaseFormatException(file + ": state_precision 'f32' with dtype 'float64': a float64 "
+                            + "case keeps float64 states (leave the key out)");
+                }
+                if (json.has("block_size")) {
+                    throw new CaseFormatException(file + ": 'block_size' applies to state_precision '8bit' only");
+                }
+                return 0;
+            }
+            case EIGHT_BIT_STATES -> {
+                return json.has("block_size") ? positiveInt(file, json, "block_size") : DEFAULT_BLOCK_SIZE;
+            }
+            case "bf16" -> throw new CaseFormatException(file + ": state_precision 'bf16' is not read by adam4j yet "
+                    + "(it reads f32 and 8bit)");
+            default -> throw new CaseFormatException(file + ": state_precision '" + Printable.escape(precision)
+                    + "' is not f32, bf16 or 8bit");
+        }
     }
 
     private static GradGuard guard(Path jsonFile, JsonObject json) throws CaseFormatException {
@@ -296,7 +371,7 @@ public final class ReferenceCase {
     public void requireOnlyKeys(List<String> known) throws CaseFormatException {
         List<String> allowed = new ArrayList<>(List.of("format", "optimizer", "dtype", "n", "steps", "state",
                 "producer", "foreach", "differentiable", "capturable", "fused", "grad_none_steps", "grad_scale",
-                "skip_non_finite", "clip_grad_norm"));
+                "skip_non_finite", "clip_grad_norm", "state_precision", "block_size"));
         allowed.addAll(known);
         for (String key : json.keySet()) {
             if (!allowed.contains(key)) {

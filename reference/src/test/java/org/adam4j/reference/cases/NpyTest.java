@@ -41,12 +41,7 @@ class NpyTest {
         double[] d = {0, -0.0, Double.NEGATIVE_INFINITY, Double.MIN_VALUE, 1e300, -2.25};
         for (NpyArray a : new NpyArray[] {NpyArray.of(f, 6), NpyArray.of(f, 2, 3), NpyArray.of(d, 6),
                 NpyArray.of(d, 3, 2), NpyArray.of(new float[0], 0)}) {
-            Path file = tmp.resolve("a.npy");
-            Npy.write(file, a);
-            NpyArray back = Npy.read(file);
-            assertArrayEquals(a.shape(), back.shape());
-            assertEquals(a.dtype(), back.dtype());
-            assertArrayEquals(Npy.toBytes(a), Files.readAllBytes(file));
+            NpyArray back = roundTrip(a);
             if (a.f32() != null) {
                 assertArrayEquals(a.f32(), back.f32());
             } else {
@@ -64,19 +59,55 @@ class NpyTest {
     void roundTripsUint16PatternsAsNumPyWritesThem() throws IOException {
         short[] bits = {0, (short) 0x8000, 0x7f80, (short) 0xff80, 0x7fc0, 0x0001, (short) 0xffff, 0x3f80};
         for (NpyArray a : new NpyArray[] {NpyArray.of(bits, 8), NpyArray.of(bits, 2, 4)}) {
-            Path file = tmp.resolve("u.npy");
-            Npy.write(file, a);
-            NpyArray back = Npy.read(file);
-            assertEquals(NpyArray.DType.U16, back.dtype());
-            assertArrayEquals(a.shape(), back.shape());
+            NpyArray back = roundTrip(a);
             assertArrayEquals(bits, back.u16());
             assertEquals(0xffff, back.get(6));
-            assertArrayEquals(Npy.toBytes(a), Files.readAllBytes(file));
             assertThrows(IllegalStateException.class, back::toF32);
         }
         byte[] good = Npy.toBytes(NpyArray.of(bits, 8));
         assertRefused(replace(good, "'<u2'", "'>u2'"), "big-endian");
         assertRefused(replace(good, "'<u2'", "'<i2'"), "dtype '<i2' is not supported");
+    }
+
+    /**
+     * uint8 arrays (8-bit state codes) round-trip with every bit, written with the descr NumPy writes ('|u1'), and
+     * read under every descr NumPy reads as uint8 ('|u1', '<u1', '>u1': a byte has no order); other one-byte types
+     * and truncated data are refused.
+     */
+    @Test
+    void roundTripsUint8CodesAsNumPyWritesThem() throws IOException {
+        byte[] codes = {0, 1, 127, (byte) 128, (byte) 254, (byte) 255};
+        for (NpyArray a : new NpyArray[] {NpyArray.of(codes, 6), NpyArray.of(codes, 2, 3)}) {
+            NpyArray back = roundTrip(a);
+            assertArrayEquals(codes, back.u8());
+            assertEquals(255, back.get(5));
+            assertEquals(128, back.get(3));
+            assertTrue(new String(Npy.toBytes(a), StandardCharsets.ISO_8859_1).contains("'descr': '|u1'"));
+            assertThrows(IllegalStateException.class, back::toF64);
+        }
+        byte[] good = Npy.toBytes(NpyArray.of(codes, 6));
+        for (String descr : new String[] {"'<u1'", "'>u1'"}) {
+            Path file = tmp.resolve("order.npy");
+            Files.write(file, replace(good, "'|u1'", descr));
+            assertArrayEquals(codes, Npy.read(file).u8(), descr);
+        }
+        assertRefused(replace(good, "'|u1'", "'|i1'"), "dtype '|i1' is not supported");
+        assertRefused(replace(good, "'|u1'", "'|b1'"), "dtype '|b1' is not supported");
+        assertRefused(Arrays.copyOf(good, good.length - 1), "truncated data: shape [6] needs 6 bytes, the file has 5");
+        byte[] big = new byte[3 * 400_000]; // beyond the reader's 1 MiB chunk
+        new java.util.Random(1).nextBytes(big);
+        assertArrayEquals(big, roundTrip(NpyArray.of(big, 3, 400_000)).u8(), "read in chunks");
+    }
+
+    /** Writes {@code a}, reads it back with its dtype and shape, and checks the file holds {@link Npy#toBytes}. */
+    private NpyArray roundTrip(NpyArray a) throws IOException {
+        Path file = tmp.resolve("round-trip.npy");
+        Npy.write(file, a);
+        NpyArray back = Npy.read(file);
+        assertEquals(a.dtype(), back.dtype());
+        assertArrayEquals(a.shape(), back.shape());
+        assertArrayEquals(Npy.toBytes(a), Files.readAllBytes(file));
+        return back;
     }
 
     @Test
