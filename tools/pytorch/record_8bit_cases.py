@@ -18,12 +18,14 @@ What it implements is the specification of org.adam4j.reference.Adam8bitReferenc
 - Scalars of step t, in double, each rounded once to float32: beta1, 1 - beta1, beta2, 1 - beta2, eps, the L2
   coefficient (adam with weight_decay), the decay factor 1 - lr * weight_decay (adamw), -lr / (1 - beta1^t) and
   1 / sqrt(1 - beta2^t).
-- Per element, float32 arithmetic with fused multiply-adds:
+- Per element, float32 arithmetic with fused multiply-adds (p and grad widened exactly to float32 when they are
+  bfloat16 or float16):
       g = maximize ? -grad : grad;   if L2: g = fma(wd, p, g);   p' = adamw ? p * decay : p
       m = fma(beta1, signed[code_m] * absmax_m, (1 - beta1) * g)
       v = fma(beta2, unsigned[code_v] * absmax_v, (1 - beta2) * g * g)
       p = fma(-step_size, m / fma(sqrt(v), denom_scale, eps), p')
-  the parameter stepped with the float moments, not with their quantized values.
+  the parameter stepped with the float moments, not with their quantized values; a 16-bit parameter is then stored
+  rounded to nearest even in its format, a NaN as the format's positive quiet NaN (bfloat16 0x7fc0, float16 0x7e00).
 - Per block, after the step: absmax = max |m| (NaN if any is NaN); if absmax and 1 / absmax are both finite, each
   code is the nearest map entry to m * (1 / absmax) (the float32 reciprocal, then a float32 product), an exact tie
   going to the lower code; otherwise every code is the map's zero code. A NaN absmax is stored as 0x7fc00000.
@@ -33,9 +35,12 @@ rational a * b + c (fractions.Fraction) rounded once to float32, to nearest even
 rounding: float(Fraction) would round to double first, and rounding twice is not rounding once). The nearest code is
 found by comparing the float32 value exactly with the exact midpoints of adjacent map entries, then confirmed by
 exact distances to the neighbours. round_f32 and fma are checked at start-up against numpy's products and sums, on
-subnormals, overflow and signed zeros, and on a product whose fused and unfused results differ.
+subnormals, overflow and signed zeros, and on a product whose fused and unfused results differ; the rounding to
+bfloat16 and float16 (the same code with 8 and 11 significant bits) against torch's Tensor.to(torch.bfloat16) and
+numpy's astype(float16).
 
-Each case folder holds the shared format's files (case.json, param0.npy, grads.npy, params.npy; float32) plus the
+Each case folder holds the shared format's files (case.json, param0.npy, grads.npy, params.npy: float32, or the bit
+patterns of bfloat16 or float16 as uint16 '<u2' as in the 16-bit cases) plus the
 state after every step: exp_avg.npy and exp_avg_sq.npy (steps, n) uint8 codes, exp_avg_absmax.npy and
 exp_avg_sq_absmax.npy (steps, blocks) float32. case.json says "state_precision": "8bit" and "block_size". The cases
 are defined by this specification, not by PyTorch: validate compares them bit for bit.
@@ -68,8 +73,10 @@ def bits(x):
     return int(np.array([x], dtype=np.float32).view(np.uint32)[0])
 
 
-def round_f32(q):
-    """The float32 nearest to the nonzero rational q, ties to even; +-inf beyond the largest finite float32."""
+def round_binary(q, digits, emin, emax, ties=None):
+    """The number of a binary format (digits significant bits, normal exponents emin..emax, subnormals below) nearest
+    to the nonzero rational q, ties to even, as a double (exact: digits <= 24); +-inf beyond the largest finite.
+    Appends q to the list ties when it lies exactly halfway between two numbers of the format."""
     negative = q < 0
     a = -q if negative else q
     num, den = a.numerator, a.denominator
@@ -77,17 +84,61 @@ def round_f32(q):
     e = num.bit_length() - den.bit_length()
     if (num << -e if e < 0 else num) < (den << e if e > 0 else den):
         e -= 1
-    if e > 127:
-        return F32(-np.inf) if negative else F32(np.inf)
-    unit = e - 23 if e >= -126 else -149  # the exponent of the last place: 24 significant bits, or subnormal
+    inf = -math.inf if negative else math.inf
+    if e > emax:
+        return inf
+    unit = max(e, emin) - (digits - 1)  # the exponent of the last place, normal or subnormal
     n, d = (num << -unit, den) if unit < 0 else (num, den << unit)
     k, r = divmod(n, d)
+    if ties is not None and 2 * r == d:
+        ties.append(q)
     if 2 * r > d or (2 * r == d and k % 2 == 1):
         k += 1
-    value = math.ldexp(k, unit)  # exact in double: k <= 2^24
-    if value > float(np.finfo(np.float32).max):
-        return F32(-np.inf) if negative else F32(np.inf)
-    return F32(-value if negative else value)
+    value = math.ldexp(k, unit)
+    if value > math.ldexp(2 ** digits - 1, emax - digits + 1):
+        return inf
+    return -value if negative else value
+
+
+def round_f32(q):
+    """The float32 nearest to the nonzero rational q, ties to even; +-inf beyond the largest finite float32."""
+    return F32(round_binary(q, 24, -126, 127))
+
+
+class Format:
+    """How a parameter is stored: float32 itself, or bfloat16 / float16 bit patterns (uint16)."""
+
+    def __init__(self, name):
+        self.name = name
+        self.digits, self.emin, self.emax, self.nan = {'bfloat16': (8, -126, 127, 0x7fc0),
+                                                       'float16': (11, -14, 15, 0x7e00)}.get(name, (24, 0, 0, 0))
+        self.dtype = np.float32 if name == 'float32' else np.uint16
+        self.ties = []
+
+    def widen(self, x):
+        if self.name == 'float32':
+            return F32(x)
+        if self.name == 'bfloat16':
+            return np.array([int(x) << 16], dtype=np.uint32).view(np.float32)[0]
+        return F32(np.array([x], dtype=np.uint16).view(np.float16)[0])
+
+    def store(self, x):
+        """float32 x stored to nearest even (a NaN as the format's positive quiet NaN)."""
+        if self.name == 'float32':
+            return x
+        sign = 0x8000 if np.signbit(x) else 0
+        if np.isnan(x):
+            return np.uint16(self.nan)
+        if np.isinf(x) or x == 0:
+            value = float(x)
+        else:
+            value = round_binary(Fraction(float(x)), self.digits, self.emin, self.emax, self.ties)
+        if self.name == 'bfloat16':
+            bits = int(np.array([value], dtype=np.float32).view(np.uint32)[0]) >> 16
+        else:
+            bits = int(np.array([value], dtype=np.float16).view(np.uint16)[0])
+        assert value == 0 or bits & 0x8000 == sign
+        return np.uint16(bits | sign)
 
 
 def fma(a, b, c):
@@ -134,7 +185,18 @@ def self_test():
     assert bits(fma(F32(2.0 ** 64), F32(2.0 ** 64), F32(0.0))) == bits(F32(np.inf))  # overflow
     assert bits(fma(F32(2.0 ** -75), F32(2.0 ** -75), F32(0.0))) == 0  # underflow to +0 (a tie to even 0)
     assert bits(fma(F32(2.0 ** -75), F32(-(2.0 ** -74)), F32(0.0))) == bits(F32(-(2.0 ** -149)))
-    print(f'self-test: round_f32 and fma agree with numpy on {pairs} products, sums and quotients')
+    sixteen = values[np.isfinite(values)][:20000]
+    with np.errstate(all='ignore'):
+        want = {'bfloat16': torch.tensor(sixteen).to(torch.bfloat16).view(torch.int16).numpy().view(np.uint16),
+                'float16': sixteen.astype(np.float16).view(np.uint16)}
+    for name, bits16 in want.items():
+        fmt = Format(name)
+        for x, b in zip(sixteen, bits16):
+            assert int(fmt.store(x)) == int(b), (name, float(x), hex(int(fmt.store(x))), hex(int(b)))
+            if not np.isinf(fmt.widen(b)):
+                assert bits(fmt.widen(fmt.store(x))) == bits(fmt.widen(b))
+    print(f'self-test: round_f32 and fma agree with numpy on {pairs} products, sums and quotients; bfloat16 and '
+          f'float16 rounding with torch and numpy on {len(sixteen)} floats each')
 
 
 # ------------------------------------------------------------------ maps and codes
@@ -218,20 +280,23 @@ class State:
 
 def step(spec, t, p, g, st, signed, unsigned, stats):
     s = Scalars(spec, t)
+    fmt = FORMATS[spec['dtype']]
     bs = spec['block_size']
     n = len(p)
     for b, start in enumerate(range(0, n, bs)):
         idx = range(start, min(n, start + bs))
         ms, vs = [], []
         for i in idx:
-            gi = -g[i] if s.maximize else g[i]
+            p_old = fmt.widen(p[i])
+            gi = fmt.widen(g[i])
+            gi = -gi if s.maximize else gi
             if s.l2:
-                gi = fma(s.wd, p[i], gi)
+                gi = fma(s.wd, p_old, gi)
             m = fma(s.b1, signed.values[st.m[i]] * st.m_absmax[b], s.c1 * gi)
             v = fma(s.b2, unsigned.values[st.v[i]] * st.v_absmax[b], s.c2 * gi * gi)
-            pi = p[i] * s.decay if s.decoupled else p[i]
+            pi = p_old * s.decay if s.decoupled else p_old
             denom = fma(np.sqrt(v), s.denom_scale, s.eps)
-            p[i] = fma(s.neg_step_size, m / denom, pi)
+            p[i] = fmt.store(fma(s.neg_step_size, m / denom, pi))
             ms.append(m)
             vs.append(v)
         for moments, codes, scales, cmap, kind in ((ms, st.m, st.m_absmax, signed, 'm'),
@@ -311,16 +376,25 @@ def edges(spec, rng, param0, grads, signed):
 
 
 CASES = {
-    'adam-8bit': dict(optimizer='adam', n=300, steps=20, lr=1e-3, betas=[0.9, 0.999], eps=1e-8, weight_decay=0.0,
+    'adam-8bit': dict(optimizer='adam', dtype='float32', n=300, steps=20, lr=1e-3, betas=[0.9, 0.999], eps=1e-8, weight_decay=0.0,
                       block_size=256),
-    'adamw-8bit': dict(optimizer='adamw', n=515, steps=16, lr=3e-3, betas=[0.9, 0.99], eps=1e-8, weight_decay=0.1,
+    'adamw-8bit': dict(optimizer='adamw', dtype='float32', n=515, steps=16, lr=3e-3, betas=[0.9, 0.99], eps=1e-8, weight_decay=0.1,
                        block_size=256),
-    'adam-8bit-l2-maximize-block100': dict(optimizer='adam', n=333, steps=12, lr=2e-3, betas=[0.9, 0.999], eps=1e-8,
+    'adam-8bit-l2-maximize-block100': dict(optimizer='adam', dtype='float32', n=333, steps=12, lr=2e-3, betas=[0.9, 0.999], eps=1e-8,
                                            weight_decay=0.01, maximize=True, block_size=100,
                                            grad_none_steps=[3, 7]),
-    'adam-8bit-edges': dict(optimizer='adam', n=300, steps=16, lr=1e-3, betas=[0.9, 0.999], eps=1e-8,
-                            weight_decay=0.0, block_size=64),
+    'adam-8bit-edges': dict(optimizer='adam', dtype='float32', n=300, steps=16, lr=1e-3, betas=[0.9, 0.999],
+                            eps=1e-8, weight_decay=0.0, block_size=64),
+    # 16-bit parameters and gradients. bfloat16 weights of about 1 move at lr 2^-8, half their last place there: a
+    # weight of +-1 with a gradient of -+1 steps on step 1 to exactly +-(1 + 2^-8) in float, a tie (to even: +-1)
+    'adam-8bit-bf16': dict(optimizer='adam', dtype='bfloat16', n=300, steps=16, lr=2.0 ** -8, betas=[0.9, 0.999],
+                           eps=1e-8, weight_decay=0.0, block_size=256),
+    'adamw-8bit-fp16': dict(optimizer='adamw', dtype='float16', n=200, steps=16, lr=1e-3, betas=[0.9, 0.99], eps=1e-8,
+                            weight_decay=0.01, maximize=True, block_size=64),
 }
+FORMATS = {name: Format(name) for name in ('float32', 'bfloat16', 'float16')}
+# float16's largest finite, its smallest subnormal, zeros, 1 and a small normal, as the PyTorch-recorded fp16 edges
+FP16_EDGES = [65504.0, -65504.0, 2.0 ** -24, -(2.0 ** -24), 0.0, -0.0, 1.0, 6.1e-5]
 PRODUCER = ('tools/pytorch/record_8bit_cases.py: the 8-bit step of Adam8bitReference written independently in Python '
             '(numpy float32 arithmetic, fused multiply-adds exact by fractions.Fraction rounded once to float32), '
             'maps by bitsandbytes\' create_dynamic_map on torch ' + torch.__version__)
@@ -334,13 +408,14 @@ def write(name, spec, param0, grads, rec):
     d = os.path.join(OUT, name)
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
-    npy(os.path.join(d, 'param0.npy'), param0, '<f4')
-    npy(os.path.join(d, 'grads.npy'), grads, '<f4')
-    npy(os.path.join(d, 'params.npy'), rec['params'], '<f4')
+    dtype = '<f4' if spec['dtype'] == 'float32' else '<u2'
+    npy(os.path.join(d, 'param0.npy'), param0, dtype)
+    npy(os.path.join(d, 'grads.npy'), grads, dtype)
+    npy(os.path.join(d, 'params.npy'), rec['params'], dtype)
     states = ['exp_avg', 'exp_avg_sq', 'exp_avg_absmax', 'exp_avg_sq_absmax']
     for k in states:
         npy(os.path.join(d, k + '.npy'), rec[k], '<f4' if k.endswith('_absmax') else 'u1')
-    meta = {'format': 1, 'optimizer': spec['optimizer'], 'dtype': 'float32', 'n': spec['n'], 'steps': spec['steps']}
+    meta = {'format': 1, 'optimizer': spec['optimizer'], 'dtype': spec['dtype'], 'n': spec['n'], 'steps': spec['steps']}
     meta.update({k: v for k, v in spec.items() if k not in ('optimizer', 'n', 'steps', 'block_size')})
     meta['state_precision'] = '8bit'
     meta['block_size'] = spec['block_size']
@@ -367,10 +442,26 @@ def main():
         ties_before = signed.ties + unsigned.ties
         if name.endswith('-edges'):
             edges(spec, rng, param0, grads, signed)
+        fmt = FORMATS[spec['dtype']]
+        if spec['dtype'] == 'float16':
+            param0[:len(FP16_EDGES)] = FP16_EDGES
+        if spec['dtype'] == 'bfloat16':
+            param0[:4] = [1.0, -1.0, 1.0, -1.0]
+            grads[0, :4] = [-1.0, 1.0, -1.0, 1.0]
+        if spec['dtype'] != 'float32':
+            param0 = np.array([fmt.store(x) for x in param0], dtype=np.uint16)
+            grads = np.array([[fmt.store(x) for x in row] for row in grads], dtype=np.uint16)
         stats = set()
+        stored_ties = len(fmt.ties)
         rec = replay(spec, param0, grads, signed, unsigned, stats)
         ties = signed.ties + unsigned.ties - ties_before
-        p = rec['params']
+        stored_ties = len(fmt.ties) - stored_ties
+        stored = rec['params']
+        if spec['dtype'] == 'bfloat16':
+            assert stored_ties >= 4 and list(stored[0, :4]) == [0x3f80, 0xbf80] * 2, (stored_ties, stored[0, :4])
+        p = np.array([[fmt.widen(x) for x in row] for row in stored], dtype=np.float32)
+        moved = int((stored[-1] != param0).sum())
+        assert moved >= spec['n'] * 3 // 4, (name, moved)
         if name.endswith('-edges'):
             assert {('m', 'zero'), ('v', 'zero'), ('m', 'tiny'), ('v', 'inf'), ('m', 'nan'), ('v', 'nan')} <= stats, \
                 stats
@@ -388,11 +479,13 @@ def main():
                            ('block_size', spec['block_size'] * 2)):
             if key in spec and (key != 'optimizer' or spec.get('weight_decay')):
                 alt = replay(dict(spec, **{key: other}), param0, grads, signed, unsigned, set())
-                assert not np.array_equal(alt['params'], p, equal_nan=True), (name, key)
+                assert not np.array_equal(alt['params'], stored, equal_nan=True), (name, key)
         used = len(np.unique(rec['exp_avg'])), len(np.unique(rec['exp_avg_sq']))
         write(name, spec, param0, grads, rec)
-        print(f'{name}: n {n}, {steps} steps, block {spec["block_size"]}: {used[0]} and {used[1]} distinct codes, '
-              f'{ties} exact ties, non-codable blocks {sorted(stats)}')
+        print(f'{name}: {spec["dtype"]}, n {n}, {steps} steps, block {spec["block_size"]}: {moved} parameters moved, '
+              f'{used[0]} and {used[1]} distinct codes, {ties} exact ties between codes'
+              + (f', {stored_ties} between 16-bit values' if spec['dtype'] != 'float32' else '')
+              + f', non-codable blocks {sorted(stats)}')
     print('wrote', len(CASES), 'cases to', os.path.normpath(OUT))
 
 

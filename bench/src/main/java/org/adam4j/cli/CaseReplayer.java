@@ -90,6 +90,18 @@ public interface CaseReplayer {
         default Run<float[]> eightBit(int blockSize, String kernel, int threads) {
             throw new UnsupportedOperationException("no 8-bit replay");
         }
+
+        /**
+         * As {@link #eightBit}, on 16-bit parameters and gradients of format {@code fmt} ({@code short} bit
+         * patterns), the stepped parameter rounded to nearest even: for the 8-bit cases whose
+         * {@link ReferenceCase#storage} is {@code fmt}.
+         *
+         * @throws IllegalArgumentException if that kernel is not available on this JVM
+         * @throws UnsupportedOperationException if this replayer has no 8-bit path
+         */
+        default Run<short[]> eightBit(LowPrecision fmt, int blockSize, String kernel, int threads) {
+            throw new UnsupportedOperationException("no 8-bit replay");
+        }
     }
 
     /**

@@ -65,7 +65,10 @@ final class OptimizerCaseReplayer implements CaseReplayer {
         return new ConfigReplay(config, c.n, c.guard);
     }
 
-    /** Refuses an 8-bit case that {@link Adam8bitReference} does not step: it is Adam's, on float32, unguarded. */
+    /**
+     * Refuses an 8-bit case that {@link Adam8bitReference} does not step: it is Adam's, on float32 or 16-bit
+     * parameters, unguarded.
+     */
     private static void requireEightBit(ReferenceCase c, OptimizerConfig config) throws CaseFormatException {
         String what = c.file() + ": state_precision '8bit' ";
         if (!(config instanceof AdamConfig adam)) {
@@ -76,9 +79,9 @@ final class OptimizerCaseReplayer implements CaseReplayer {
             throw new CaseFormatException(what + "with amsgrad is not implemented by adam4j (8-bit states keep no "
                     + "max_exp_avg_sq, as bitsandbytes' 8-bit Adam keeps none)");
         }
-        if (c.dtype != NpyArray.DType.F32) {
-            throw new CaseFormatException(what + "with dtype '" + c.dtypeName() + "' is not implemented by adam4j "
-                    + "(8-bit states are replayed on float32 parameters)");
+        if (c.dtype == NpyArray.DType.F64) {
+            throw new CaseFormatException(what + "with dtype 'float64' is not implemented by adam4j (8-bit states "
+                    + "are replayed on float32, bfloat16 and float16 parameters)");
         }
         if (c.guard.needsNorm() || c.guard.gradScale() != 1.0) {
             throw new CaseFormatException(what + "with grad_scale, skip_non_finite or clip_grad_norm is not "
@@ -157,6 +160,30 @@ final class OptimizerCaseReplayer implements CaseReplayer {
                 }
             }
         };
+    }
+
+    /** A fresh 8-bit state: Adam's codes and absmax, all zero. */
+    private record EightBitState(byte[] m, float[] mAbsmax, byte[] v, float[] vAbsmax) {
+        EightBitState(int n, int blockSize) {
+            this(new byte[n], new float[Blockwise8bit.blocks(n, blockSize)], new byte[n],
+                    new float[Blockwise8bit.blocks(n, blockSize)]);
+        }
+
+        /** The arrays by the case format's names. */
+        Map<String, Object> named() {
+            Map<String, Object> named = new LinkedHashMap<>();
+            named.put("exp_avg", m);
+            named.put("exp_avg_sq", v);
+            named.put("exp_avg_absmax", mAbsmax);
+            named.put("exp_avg_sq_absmax", vAbsmax);
+            return named;
+        }
+    }
+
+    /** One 8-bit step on a slice, by kernel {@code k} ({@code null}: the reference). */
+    @FunctionalInterface
+    private interface EightBitOp<A> {
+        void run(Adam8bitKernel k, AdamStep s, A p, A g, EightBitState st, int off, int len);
     }
 
     /** One step's operation on a slice, with the step's scalars and the run's state bound. */
@@ -243,40 +270,47 @@ final class OptimizerCaseReplayer implements CaseReplayer {
             });
         }
 
-        /**
-         * 8-bit states ({@code requireEightBit} checked the case): the signed codes of {@code exp_avg}, the unsigned
-         * codes of {@code exp_avg_sq} and their absmax, zeroed as a fresh state is, stepped by
-         * {@link Adam8bitReference} or the {@link Adam8bit} kernel of that name.
-         */
         @Override
         public Run<float[]> eightBit(int blockSize, String kernel, int threads) {
+            return eightBit(blockSize, kernel, threads, (k, s, p, g, st, off, len) -> {
+                if (k == null) {
+                    Adam8bitReference.fused(s, blockSize, p, g, st.m, st.mAbsmax, st.v, st.vAbsmax, off, len);
+                } else {
+                    k.fused(s, blockSize, p, g, st.m, st.mAbsmax, st.v, st.vAbsmax, off, len);
+                }
+            });
+        }
+
+        @Override
+        public Run<short[]> eightBit(LowPrecision fmt, int blockSize, String kernel, int threads) {
+            return eightBit(blockSize, kernel, threads, (k, s, p, g, st, off, len) -> {
+                if (k == null) {
+                    Adam8bitReference.fused(s, blockSize, fmt, Rounding.NEAREST, p, g, st.m, st.mAbsmax, st.v,
+                            st.vAbsmax, null, off, len, 0L);
+                } else {
+                    k.fused(s, blockSize, fmt, Rounding.NEAREST, p, g, st.m, st.mAbsmax, st.v, st.vAbsmax, null, off,
+                            len, 0L);
+                }
+            });
+        }
+
+        /**
+         * 8-bit states ({@code requireEightBit} checked the case): the signed codes of {@code exp_avg}, the unsigned
+         * codes of {@code exp_avg_sq} and their absmax, zeroed as a fresh state is, stepped by {@code op} with the
+         * {@link Adam8bit} kernel of that name ({@code null} for {@link Adam8bitReference}).
+         */
+        private <A> Run<A> eightBit(int blockSize, String kernel, int threads, EightBitOp<A> op) {
             AdamConfig adam = (AdamConfig) config;
-            int blocks = Blockwise8bit.blocks(n, blockSize);
-            byte[] m = new byte[n];
-            byte[] v = new byte[n];
-            float[] mAbsmax = new float[blocks];
-            float[] vAbsmax = new float[blocks];
-            Map<String, Object> named = new LinkedHashMap<>();
-            named.put("exp_avg", m);
-            named.put("exp_avg_sq", v);
-            named.put("exp_avg_absmax", mAbsmax);
-            named.put("exp_avg_sq_absmax", vAbsmax);
+            EightBitState st = new EightBitState(n, blockSize);
             Adam8bitKernel k = kernel.equals(REFERENCE) ? null : Adam8bit.kernel(kernel);
             // A block's absmax covers all its elements: chunks are cut at whole blocks.
             ParallelChunks chunks = threads > 1 ? new ParallelChunks(threads, blockSize, null) : null;
-            return new Run<>(k == null ? REFERENCE : k.name(), named, (t, p, g) -> {
+            return new Run<>(k == null ? REFERENCE : k.name(), st.named(), (t, p, g) -> {
                 AdamStep s = adam.step(t);
-                ParallelChunks.Chunk slice = (off, len) -> {
-                    if (k == null) {
-                        Adam8bitReference.fused(s, blockSize, p, g, m, mAbsmax, v, vAbsmax, off, len);
-                    } else {
-                        k.fused(s, blockSize, p, g, m, mAbsmax, v, vAbsmax, off, len);
-                    }
-                };
                 if (chunks == null) {
-                    slice.run(0, n);
+                    op.run(k, s, p, g, st, 0, n);
                 } else {
-                    chunks.run(0, n, slice);
+                    chunks.run(0, n, (off, len) -> op.run(k, s, p, g, st, off, len));
                 }
                 return true;
             });

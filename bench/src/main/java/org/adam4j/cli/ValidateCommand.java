@@ -282,7 +282,8 @@ final class ValidateCommand implements Command {
     /** The run that replays {@code c}: with 8-bit states, on 16-bit parameters, in float or in double. */
     static CaseReplayer.Run<?> run(ReferenceCase c, CaseReplayer.Replay replay, String kernel, int threads) {
         if (c.eightBit()) {
-            return replay.eightBit(c.blockSize, kernel, threads);
+            return c.storage != null ? replay.eightBit(c.storage, c.blockSize, kernel, threads)
+                    : replay.eightBit(c.blockSize, kernel, threads);
         }
         if (c.storage != null) {
             return replay.lowPrecision(c.storage, kernel, threads);
@@ -291,6 +292,9 @@ final class ValidateCommand implements Command {
     }
 
     static Trajectory replay(ReferenceCase c, CaseReplayer.Replay replay, String kernel, int threads) {
+        if (c.eightBit() && c.storage != null) {
+            return replay(c, replay.eightBit(c.storage, c.blockSize, kernel, threads), c.param0.u16(), c.grads.u16());
+        }
         if (c.eightBit()) {
             return replay(c, replay.eightBit(c.blockSize, kernel, threads), c.param0.f32(), c.grads.f32());
         }
@@ -386,19 +390,20 @@ final class ValidateCommand implements Command {
     /**
      * An 8-bit case, step by step: after each step the parameters, then each recorded state in case.json's order,
      * each element's bits against the recording's (a NaN parameter matches any NaN: the specification fixes the bits
-     * of a NaN absmax, not of a NaN parameter). The first element that differs is the case's worst.
+     * of a NaN absmax, not of a NaN float parameter). The first element that differs is the case's worst.
      */
     static Comparison compareBits(ReferenceCase c, Trajectory ours, double lr) {
         Comparison cmp = new Comparison(lr, 0.0, 0.0);
         int n = c.n;
         for (int t = 0; t < c.steps; t++) {
             for (int i = 0; i < n; i++) {
-                cmp.addBits(ours.params(), c.params, t * n + i, t + 1, i, null);
+                cmp.addBits(ours.params(), c.params, c.storage, t * n + i, t + 1, i, null);
             }
             for (Map.Entry<String, NpyArray> e : c.states.entrySet()) {
                 int length = e.getValue().shape()[1];
                 for (int i = 0; i < length; i++) {
-                    cmp.addBits(ours.state().get(e.getKey()), e.getValue(), t * length + i, t + 1, i, e.getKey());
+                    cmp.addBits(ours.state().get(e.getKey()), e.getValue(), null, t * length + i, t + 1, i,
+                            e.getKey());
                 }
             }
         }
@@ -497,42 +502,49 @@ final class ValidateCommand implements Command {
         /**
          * Element {@code at} of {@code ours} and {@code ref}, which pass only with the same bits (any NaN matches any
          * NaN for a parameter, {@code state == null}); the first that differs stays the worst, however far later ones
-         * miss. Parameters count towards the largest errors as in {@link #add}.
+         * miss. Parameters count towards the largest errors as in {@link #add}. {@code fmt} decodes uint16 arrays
+         * (16-bit parameters).
          */
-        void addBits(NpyArray ours, NpyArray ref, int at, int step, int index, String state) {
-            boolean same;
-            String oursText = null, refText = null;
+        void addBits(NpyArray ours, NpyArray ref, LowPrecision fmt, int at, int step, int index, String state) {
+            // the bits, and the values they stand for
+            int a, b;
+            double ours64, ref64;
             if (ref.u8() != null) {
-                same = ours.u8()[at] == ref.u8()[at];
-                if (!same) {
-                    oursText = "code " + (ours.u8()[at] & 0xff);
-                    refText = "code " + (ref.u8()[at] & 0xff);
-                }
+                a = ours.u8()[at] & 0xff;
+                b = ref.u8()[at] & 0xff;
+                ours64 = a;
+                ref64 = b;
+            } else if (ref.u16() != null) {
+                a = ours.u16()[at] & 0xffff;
+                b = ref.u16()[at] & 0xffff;
+                ours64 = fmt.toFloat((short) a);
+                ref64 = fmt.toFloat((short) b);
             } else {
-                float a = ours.f32()[at], b = ref.f32()[at];
-                same = Float.floatToRawIntBits(a) == Float.floatToRawIntBits(b)
-                        || (state == null && Float.isNaN(a) && Float.isNaN(b));
-                if (!same) {
-                    oursText = bits(a);
-                    refText = bits(b);
-                }
+                a = Float.floatToRawIntBits(ours.f32()[at]);
+                b = Float.floatToRawIntBits(ref.f32()[at]);
+                ours64 = Float.intBitsToFloat(a);
+                ref64 = Float.intBitsToFloat(b);
             }
-            double ours64 = ours.get(at), ref64 = ref.get(at);
+            boolean same = a == b || (state == null && Double.isNaN(ours64) && Double.isNaN(ref64));
             if (state == null && !same) {
                 // +0 against -0 differs in its bits by no amount
                 double err = Math.abs(ours64 - ref64);
                 countError(Double.isNaN(err) ? Double.POSITIVE_INFINITY : err, ref64);
             }
-            if (worst(same ? 0.0 : Double.POSITIVE_INFINITY, step, index, state, ours64, ref64, 0.0)) {
-                worstBits = !same;
-                worstOursText = oursText;
-                worstRefText = refText;
+            if (worst(same ? 0.0 : Double.POSITIVE_INFINITY, step, index, state, ours64, ref64, 0.0) && !same) {
+                worstBits = true;
+                worstOursText = shown(ref, a, ours64);
+                worstRefText = shown(ref, b, ref64);
             }
         }
 
-        /** A float as its value and its bits, which tell zeros and NaNs apart. */
-        private static String bits(float x) {
-            return x + " (0x" + String.format(Locale.ROOT, "%08x", Float.floatToRawIntBits(x)) + ")";
+        /** A code, or a value with its bits, which tell zeros and NaNs apart, as an element of {@code like}. */
+        private static String shown(NpyArray like, int bits, double value) {
+            if (like.u8() != null) {
+                return "code " + bits;
+            }
+            int digits = like.u16() != null ? 4 : 8;
+            return (float) value + " (0x" + String.format(Locale.ROOT, "%0" + digits + "x", bits) + ")";
         }
 
         boolean passes() {

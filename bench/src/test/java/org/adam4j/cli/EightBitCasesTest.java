@@ -16,6 +16,7 @@ import org.adam4j.cli.ValidateCommandTest.Result;
 import org.adam4j.kernels.Adam8bit;
 import org.adam4j.kernels.ParallelChunks;
 import org.adam4j.reference.AdamConfig;
+import org.adam4j.reference.LowPrecision;
 import org.adam4j.reference.cases.Npy;
 import org.adam4j.reference.cases.NpyArray;
 import org.adam4j.reference.cases.ReferenceCase;
@@ -37,8 +38,8 @@ class EightBitCasesTest {
 
     /** The recorded 8-bit cases (test resources cases/). */
     static List<Path> recorded() throws Exception {
-        return ValidateCommandTest.recordedCases(List.of("adam-8bit", "adam-8bit-edges", "adam-8bit-l2-maximize-block100",
-                "adamw-8bit"));
+        return ValidateCommandTest.recordedCases(List.of("adam-8bit", "adam-8bit-bf16", "adam-8bit-edges",
+                "adam-8bit-l2-maximize-block100", "adamw-8bit", "adamw-8bit-fp16"));
     }
 
     private static Path recorded(String name) throws Exception {
@@ -61,7 +62,8 @@ class EightBitCasesTest {
                     String header = r.out().lines().findFirst().orElseThrow();
                     assertEquals("", r.err(), r::toString);
                     assertTrue(header.endsWith("in an 8-bit case when it has the same bits"), r::toString);
-                    assertEquals("float32", row[2], r::toString);
+                    assertEquals(row[0].contains("bf16") ? "bfloat16" : row[0].contains("fp16") ? "float16" : "float32",
+                            row[2], r::toString);
                     assertEquals(resolved(header.substring("kernel ".length(), header.indexOf(','))), row[5],
                             r::toString);
                     assertEquals("0", row[6], r::toString);
@@ -162,6 +164,21 @@ class EightBitCasesTest {
         assertEquals(Integer.toString(zero % c.n), r.rows().get(0)[9], r::toString);
         assertEquals("0", r.rows().get(0)[6], "no numeric error, other bits: " + r);
 
+        Path bf16 = CaseFiles.copy(recorded("adam-8bit-bf16"), tmp.resolve("bf16-bit"));
+        NpyArray params = Npy.read(bf16.resolve("params.npy"));
+        short[] patterns = params.u16().clone();
+        int at = params.shape()[1] + 10; // step 2, index 10
+        short mine = patterns[at];
+        patterns[at] ^= 1;
+        Npy.write(bf16.resolve("params.npy"), NpyArray.of(patterns, params.shape()));
+        r = validate(bf16, "--kernel", "vector-256", "--threads", 2);
+        assertEquals(1, r.status(), r::toString);
+        assertEquals("2", r.rows().get(0)[8], r::toString);
+        assertEquals("10", r.rows().get(0)[9], r::toString);
+        assertTrue(r.err().contains(String.format("first difference params at step 2, index 10: ours %s (0x%04x), "
+                + "recorded %s (0x%04x)", LowPrecision.BF16.toFloat(mine), mine & 0xffff,
+                LowPrecision.BF16.toFloat(patterns[at]), patterns[at] & 0xffff)), r::toString);
+
         int poisoned = 0;
         while (!Float.isNaN(c.params.f32()[poisoned])) {
             poisoned++;
@@ -191,7 +208,8 @@ class EightBitCasesTest {
     }
 
     /**
-     * What the cases check: replayed without their option (maximize, AdamW's decay, the block size) each fails; a case
+     * What the cases check: replayed without their option (maximize, AdamW's decay, the block size, the 16-bit format)
+     * each fails; a case
      * that lists only some states, or none, compares the parameters and those states only.
      */
     @Test
@@ -203,7 +221,9 @@ class EightBitCasesTest {
         Path block = CaseFiles.copy(recorded("adam-8bit"), tmp.resolve("block-128"));
         editJson(block, "\"block_size\": 256, \"state\": [ \"exp_avg\", \"exp_avg_sq\", \"exp_avg_absmax\", "
                 + "\"exp_avg_sq_absmax\" ]", "\"block_size\": 128, \"state\": []");
-        for (Path dir : List.of(maximize, adam, block)) {
+        Path format = CaseFiles.copy(recorded("adam-8bit-bf16"), tmp.resolve("bf16-as-fp16"));
+        editJson(format, "\"bfloat16\"", "\"float16\"");
+        for (Path dir : List.of(maximize, adam, block, format)) {
             Result r = validate(dir, "--kernel", "vector");
             assertEquals(1, r.status(), dir + ": " + r);
             assertEquals("FAIL", r.rows().get(0)[10], r::toString);
@@ -263,10 +283,11 @@ class EightBitCasesTest {
                 tmp.resolve("sparse"));
         editJson(sparse, "\"state\": [ \"exp_avg\", \"exp_avg_sq\" ]", "\"state_precision\": \"8bit\", \"state\": []");
         assertUnusable(sparse, "sparse/case.json: state_precision '8bit' of sparse_adam is not implemented by adam4j");
-        Path half = CaseFiles.copy(ValidateCommandTest.recordedCases(List.of("adam-bf16")).get(0), tmp.resolve("half"));
-        editJson(half, "\"state\": [ \"exp_avg\", \"exp_avg_sq\" ]", "\"state_precision\": \"8bit\", \"state\": []");
-        assertUnusable(half, "half/case.json: state_precision '8bit' with dtype 'bfloat16' is not implemented by "
-                + "adam4j (8-bit states are replayed on float32 parameters)");
+        Path f64Codes = CaseFiles.adamCase(tmp.resolve("f64-8bit"), AdamConfig.builder().build(), true, 5, 2, 1);
+        editJson(f64Codes, "\"exp_avg\", \"exp_avg_sq\"", "");
+        editJson(f64Codes, "\"amsgrad\"", "\"state_precision\": \"8bit\", \"amsgrad\"");
+        assertUnusable(f64Codes, "f64-8bit/case.json: state_precision '8bit' with dtype 'float64' is not implemented by "
+                + "adam4j (8-bit states are replayed on float32, bfloat16 and float16 parameters)");
         Path vmax = edited(good, "vmax", "\"exp_avg_sq_absmax\" ]", "\"exp_avg_sq_absmax\", \"max_exp_avg_sq\" ]");
         Files.copy(vmax.resolve("exp_avg_sq.npy"), vmax.resolve("max_exp_avg_sq.npy"));
         assertUnusable(vmax, "vmax/case.json: state 'max_exp_avg_sq' is not kept by adam with these options (it keeps "

@@ -40,7 +40,7 @@ class RecordedCasesTest {
     @Test
     void everyRecordedCaseLoadsIsDocumentedAndKeepsItsPromises() throws IOException, URISyntaxException {
         List<Path> dirs = folders();
-        assertEquals(32, dirs.size(), dirs.toString());
+        assertEquals(34, dirs.size(), dirs.toString());
         String readme = Files.readString(root().resolve("README.md"));
         Set<String> keys = new HashSet<>();
         for (Path dir : dirs) {

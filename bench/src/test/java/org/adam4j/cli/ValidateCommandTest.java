@@ -453,7 +453,7 @@ class ValidateCommandTest {
     @Test
     void aFolderOfCasesIsRefusedWithTheGlobThatNamesThem() throws Exception {
         Path root = RecordedCasesTest.root();
-        assertUnusable(root, root + ": a folder of 32 case folders, not a case; pass " + root + "/*/ to validate each");
+        assertUnusable(root, root + ": a folder of 34 case folders, not a case; pass " + root + "/*/ to validate each");
         assertUnusable(root + "/", "pass " + root + "/*/ to validate each");
         Path one = tmp.resolve("one");
         CaseFiles.adamCase(one.resolve("only"), AdamConfig.defaults(), false, 5, 2, 3);
