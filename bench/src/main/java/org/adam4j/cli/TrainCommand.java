@@ -12,6 +12,7 @@ import java.util.Set;
 import org.adam4j.kernels.ParallelChunks;
 import org.adam4j.optim.Optimizer;
 import org.adam4j.optim.Precision;
+import org.adam4j.optim.StatePrecision;
 import org.adam4j.reference.Rounding;
 import org.adam4j.train.Charts;
 import org.adam4j.train.Dataset;
@@ -34,21 +35,28 @@ final class TrainCommand implements Command {
     static final int DEFAULT_BATCH = 128;
     static final String DEFAULT_OUT = "adam4j-out";
     private static final Set<String> OPTIONS = Set.of("--data", "--model", "--hidden", "--optimizer", "--lr",
-            "--epochs", "--batch", "--seed", "--threads", "--compare", "--out", "--param-precision", "--rounding");
+            "--epochs", "--batch", "--seed", "--threads", "--compare", "--out", "--param-precision", "--rounding",
+            "--state-precision");
     static final List<String> PRECISIONS = List.of("f32", "bf16", "fp16");
     static final List<String> ROUNDINGS = List.of("nearest", "stochastic", "kahan");
+    static final List<String> STATE_PRECISIONS = java.util.Arrays.stream(StatePrecision.values())
+            .map(StatePrecision::label).toList();
 
     /**
-     * One training run: an optimizer, the precision its parameters and gradients are kept in, and (for bf16 and
-     * fp16) how a stepped parameter is stored.
+     * One training run: an optimizer, the precision its parameters and gradients are kept in, (for bf16 and fp16) how
+     * a stepped parameter is stored, and the precision of its optimizer state.
      */
-    record RunSpec(String optimizer, String precision, String rounding) {
-        /** {@code adam}, or {@code adam bf16 stochastic}: the progress prefix and the chart's legend. */
+    record RunSpec(String optimizer, String precision, String rounding, String state) {
+        /**
+         * {@code adam}, {@code adam bf16 stochastic}, {@code adam 8bit states} or {@code adam bf16 kahan 8bit
+         * states}: the progress prefix and the chart's legend.
+         */
         String label() {
-            return precision.equals("f32") ? optimizer : optimizer + " " + precision + " " + rounding;
+            return (precision.equals("f32") ? optimizer : optimizer + " " + precision + " " + rounding)
+                    + (state.equals("f32") ? "" : " " + state + " states");
         }
 
-        /** {@code adam}, or {@code adam-bf16-stochastic}: the chart's file name part. */
+        /** {@code adam}, {@code adam-bf16-stochastic} or {@code adam-8bit-states}: the chart's file name part. */
         String fileName() {
             return label().replace(' ', '-');
         }
@@ -59,6 +67,10 @@ final class TrainCommand implements Command {
 
         Rounding storageRounding() {
             return Rounding.valueOf(rounding.toUpperCase(Locale.ROOT));
+        }
+
+        StatePrecision statePrecision() {
+            return StatePrecision.parse(state);
         }
     }
 
@@ -77,7 +89,7 @@ final class TrainCommand implements Command {
         return "usage: ./adam4j train [--data DIR] [--model softmax|mlp] [--hidden 256,...] [--optimizer NAME] [--lr X]\n"
                 + "                     [--epochs N] [--batch N] [--seed N] [--threads N] [--compare NAME,NAME,...]\n"
                 + "                     [--param-precision f32|bf16|fp16] [--rounding nearest|stochastic|kahan]\n"
-                + "                     [--out DIR]\n\n"
+                + "                     [--state-precision f32|bf16|8bit] [--out DIR]\n\n"
                 + "Trains a classifier whose matrix products run on EJML and whose parameters the optimizer updates,\n"
                 + "prints a line per epoch (training loss and accuracy, test loss and accuracy, training time), and\n"
                 + "ends with the test accuracy, exactly 'test_accuracy=0.9812'. The same seed gives the same numbers\n"
@@ -99,19 +111,26 @@ final class TrainCommand implements Command {
                 + ParallelChunks.MAX_THREADS + "\n"
                 + "  --compare LIST   train once per optimizer (same seed) and chart them together; the last line is\n"
                 + "                   then the best test accuracy, after a line 'best=NAME'. An item may name the\n"
-                + "                   precision and rounding too, NAME:PRECISION[:ROUNDING] (adam:bf16:kahan)\n"
+                + "                   precision, rounding and state precision too, NAME:PRECISION[:ROUNDING[:STATE]]\n"
+                + "                   (adam:bf16:kahan, adam:f32::8bit); an empty field takes the option's value\n"
                 + "  --param-precision P  f32 (default), bf16 or fp16: the parameters and gradients the optimizer\n"
                 + "                   steps are kept in P, with float arithmetic; the forward and backward passes\n"
                 + "                   read float copies widened from them after each step (no f32 master weights)\n"
                 + "  --rounding R     how a bf16 or fp16 parameter is stored after its step: nearest (default),\n"
                 + "                   stochastic (keyed by --seed, the step and the element) or kahan (a\n"
                 + "                   compensation array in the parameter's precision)\n"
+                + "  --state-precision S  f32 (default), bf16 or 8bit: the optimizer state (Adam's moments)\n"
+                + "                   kept in S; 8bit is bitsandbytes' blockwise 8-bit moments (a byte per moment\n"
+                + "                   and parameter, a float absmax per block of " + StatePrecision.BLOCK_SIZE
+                + "), for adam and\n"
+                + "                   adamw, any --param-precision; bf16 is not supported yet\n"
                 + "  --out DIR        where the chart goes; default " + DEFAULT_OUT + "\n\n"
-                + "Chart: DIR/train-DATA-MODEL-OPTIMIZER.png (-OPTIMIZER-PRECISION-ROUNDING.png for bf16 and fp16;\n"
-                + "DIR/train-DATA-MODEL-compare.png with --compare):\n"
+                + "Chart: DIR/train-DATA-MODEL-OPTIMIZER.png (-OPTIMIZER-PRECISION-ROUNDING.png for bf16 and fp16,\n"
+                + "-OPTIMIZER-8bit-states.png for 8-bit states; DIR/train-DATA-MODEL-compare.png with --compare):\n"
                 + "training loss (log scale) and test accuracy per epoch.\n"
-                + "Exit status 2, before any training, for bad options, a malformed or empty data file, an --out that\n"
-                + "is a file, or a model too large for the heap (one line saying what is wrong).\n";
+                + "Exit status 2, before any training, for bad options (a state precision the optimizer cannot keep\n"
+                + "among them), a malformed or empty data file, an --out that is a file, or a model too large for the\n"
+                + "heap (one line saying what is wrong).\n";
     }
 
     @Override
@@ -140,16 +159,25 @@ final class TrainCommand implements Command {
             throw new UsageException("--rounding applies to --param-precision bf16 or fp16");
         }
         String rounding = f.choice("--rounding", "nearest", ROUNDINGS);
+        String state = f.choice("--state-precision", "f32", STATE_PRECISIONS);
         List<RunSpec> specs = new ArrayList<>();
         for (String item : f.list(f.has("--compare") ? "--compare" : "--optimizer", "adam")) {
-            RunSpec spec = runSpec(item, precision, rounding, f.has("--compare"));
+            RunSpec spec = runSpec(item, precision, rounding, state, f.has("--compare"));
             for (RunSpec other : specs) {
                 if (other.label().equals(spec.label())) {
-                    throw new UsageException((spec.precision().equals("f32") ? "optimizer '" : "run '") + spec.label()
-                            + "' listed twice");
+                    throw new UsageException((spec.label().equals(spec.optimizer()) ? "optimizer '" : "run '")
+                            + spec.label() + "' listed twice");
                 }
             }
             specs.add(spec);
+        }
+        for (RunSpec spec : specs) {
+            try {
+                Optimizers.requireSupported(spec.optimizer(), spec.parameterPrecision(), spec.statePrecision());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException((f.has("--compare") ? "run '" + spec.label() + "': " : "")
+                        + e.getMessage());
+            }
         }
         double lr = f.positiveDouble("--lr");
         int batch = f.positiveInt("--batch", DEFAULT_BATCH);
@@ -195,7 +223,8 @@ final class TrainCommand implements Command {
                 double rate = Double.isNaN(lr) ? Optimizers.defaultLr(name) : lr;
                 Optimizer<?> optimizer;
                 try {
-                    optimizer = Optimizers.create(name, rate, threads, spec.storageRounding(), seed);
+                    optimizer = Optimizers.create(name, rate, threads, spec.storageRounding(), seed,
+                            spec.statePrecision());
                 } catch (IllegalArgumentException e) {
                     throw new UsageException(e.getMessage());
                 }
@@ -208,8 +237,10 @@ final class TrainCommand implements Command {
                             prefix, model, mlp.shape(), mlp.parameterCount(), batch, epochs, epochs == 1 ? "" : "s",
                             seed, threads);
                     out.println(prefix + "optimizer: " + Optimizers.describe(name, optimizer));
-                    out.printf(Locale.ROOT, "%soptimizer state: %d bytes, %.2f per parameter%n", prefix,
-                            optimizer.stateBytes(), (double) optimizer.stateBytes() / mlp.parameterCount());
+                    out.printf(Locale.ROOT, "%soptimizer state: %d bytes, %.2f per parameter%s%n", prefix,
+                            optimizer.stateBytes(), (double) optimizer.stateBytes() / mlp.parameterCount(),
+                            spec.state().equals("f32") ? "" : ", " + spec.state() + " states (codes and a float "
+                                    + "absmax per block of " + StatePrecision.BLOCK_SIZE + ")");
                     if (!spec.precision().equals("f32")) {
                         out.println(prefix + "parameters and gradients: " + spec.precision() + ", float arithmetic, "
                                 + spec.rounding() + " rounding" + (spec.rounding().equals("stochastic") ? " (seed "
@@ -248,15 +279,16 @@ final class TrainCommand implements Command {
     }
 
     /**
-     * {@code NAME} (with the command's precision and rounding) or, in a {@code --compare} list,
-     * {@code NAME:PRECISION[:ROUNDING]}.
+     * {@code NAME} (with the command's precision, rounding and state precision) or, in a {@code --compare} list,
+     * {@code NAME:PRECISION[:ROUNDING[:STATE]]}, an empty field taking the command's value.
      */
-    static RunSpec runSpec(String item, String precision, String rounding, boolean compare) throws UsageException {
+    static RunSpec runSpec(String item, String precision, String rounding, String state, boolean compare)
+            throws UsageException {
         String[] parts = item.split(":", -1);
-        if (parts.length > 3 || (parts.length > 1 && !compare)) {
-            throw new UsageException(compare ? "--compare items are NAME or NAME:PRECISION[:ROUNDING], got '" + item
-                    + "'" : "--optimizer takes a name; give --param-precision and --rounding for the rest, got '"
-                    + item + "'");
+        if (parts.length > 4 || (parts.length > 1 && !compare)) {
+            throw new UsageException(compare ? "--compare items are NAME or NAME:PRECISION[:ROUNDING[:STATE]], got '"
+                    + item + "'" : "--optimizer takes a name; give --param-precision, --rounding and "
+                    + "--state-precision for the rest, got '" + item + "'");
         }
         String name;
         try {
@@ -264,8 +296,9 @@ final class TrainCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        String p = parts.length > 1 ? parts[1].trim().toLowerCase(Locale.ROOT) : precision;
-        String r = parts.length > 2 ? parts[2].trim().toLowerCase(Locale.ROOT) : p.equals("f32") ? "nearest" : rounding;
+        String p = field(parts, 1, precision);
+        String r = field(parts, 2, p.equals("f32") ? "nearest" : rounding);
+        String s = field(parts, 3, state);
         if (!PRECISIONS.contains(p)) {
             throw new UsageException("precision '" + p + "' in '" + item + "' must be one of "
                     + String.join(", ", PRECISIONS));
@@ -274,10 +307,20 @@ final class TrainCommand implements Command {
             throw new UsageException("rounding '" + r + "' in '" + item + "' must be one of "
                     + String.join(", ", ROUNDINGS));
         }
+        if (!STATE_PRECISIONS.contains(s)) {
+            throw new UsageException("state precision '" + s + "' in '" + item + "' must be one of "
+                    + String.join(", ", STATE_PRECISIONS));
+        }
         if (p.equals("f32") && !r.equals("nearest")) {
             throw new UsageException("'" + item + "': a rounding applies to bf16 or fp16 parameters");
         }
-        return new RunSpec(name, p, r);
+        return new RunSpec(name, p, r, s);
+    }
+
+    /** Field {@code k} of a {@code --compare} item in lower case, or {@code otherwise} when absent or empty. */
+    private static String field(String[] parts, int k, String otherwise) {
+        String v = parts.length > k ? parts[k].trim().toLowerCase(Locale.ROOT) : "";
+        return v.isEmpty() ? otherwise : v;
     }
 
     /**

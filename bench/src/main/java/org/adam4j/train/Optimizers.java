@@ -3,6 +3,8 @@ package org.adam4j.train;
 import java.util.List;
 import java.util.Locale;
 import org.adam4j.optim.Optimizer;
+import org.adam4j.optim.Precision;
+import org.adam4j.optim.StatePrecision;
 import org.adam4j.reference.Hyperparameters;
 import org.adam4j.reference.OptimizerConfig;
 import org.adam4j.reference.Rounding;
@@ -61,18 +63,50 @@ public final class Optimizers {
      * ({@code seed} keys stochastic rounding).
      */
     public static Optimizer<?> create(String name, double lr, int threads, Rounding rounding, long seed) {
+        return create(name, lr, threads, rounding, seed, StatePrecision.F32);
+    }
+
+    /**
+     * As {@link #create(String, double, int, Rounding, long)}, keeping the optimizer state in {@code state}.
+     *
+     * @throws IllegalArgumentException also for a state precision the optimizer cannot keep (see
+     *     {@link StatePrecision#supportedBy})
+     */
+    public static Optimizer<?> create(String name, double lr, int threads, Rounding rounding, long seed,
+            StatePrecision state) {
         String n = normalize(name);
         Hyperparameters.Builder h = Hyperparameters.builder().number("lr", lr);
         if (n.equals("sgd-momentum")) {
             h.number("momentum", SGD_MOMENTUM);
         }
         OptimizerConfig config = OptimizerConfig.fromPyTorch(n.equals("sgd-momentum") ? "sgd" : n, h.build());
-        return Optimizer.of(config).threads(threads).rounding(rounding).roundingSeed(seed).build();
+        return Optimizer.of(config).threads(threads).rounding(rounding).roundingSeed(seed).statePrecision(state)
+                .build();
     }
 
-    /** The optimizer and its hyperparameters in PyTorch's terms, its kernel and threads, for the progress output. */
+    /**
+     * Refuses, before anything is built for training, an optimizer that cannot keep its state in {@code state} for
+     * parameters of {@code precision}, with the optimizer API's own reason.
+     *
+     * @throws IllegalArgumentException saying why
+     */
+    public static void requireSupported(String name, Precision precision, StatePrecision state) {
+        try (Optimizer<?> opt = create(name, 1e-3, 1, Rounding.NEAREST, 0L, state)) {
+            String why = state.supportedFor(precision);
+            if (why != null) {
+                throw new IllegalArgumentException(why);
+            }
+        }
+    }
+
+    /**
+     * The optimizer and its hyperparameters in PyTorch's terms, its kernel and threads (and its default group's state
+     * precision, when compact), for the progress output.
+     */
     public static String describe(String name, Optimizer<?> optimizer) {
-        return name + " " + optimizer.defaultGroup().config() + " on kernel " + optimizer.kernelName() + ", " + optimizer.threads() + " thread"
-                + (optimizer.threads() == 1 ? "" : "s");
+        StatePrecision state = optimizer.defaultGroup().statePrecision();
+        return name + " " + optimizer.defaultGroup().config() + (state == StatePrecision.F32 ? "" : " with "
+                + state.label() + " states") + " on kernel " + optimizer.kernelName() + ", " + optimizer.threads()
+                + " thread" + (optimizer.threads() == 1 ? "" : "s");
     }
 }

@@ -41,6 +41,29 @@ class TrainCommandTest {
         assertArrayEquals(PNG_SIGNATURE, head, p + " is not a PNG");
     }
 
+    /**
+     * Runs {@code train} with each of {@code cases} and {@code --out out}: each must be refused with exit status 2,
+     * its message the first line of the error output, nothing on the standard output, nothing written in {@code out}.
+     */
+    static void assertRefusedBeforeTraining(Path out, List<String[]> cases, List<String> messages) throws IOException {
+        for (int i = 0; i < cases.size(); i++) {
+            String[] args = new String[cases.get(i).length + 3];
+            args[0] = "train";
+            System.arraycopy(cases.get(i), 0, args, 1, cases.get(i).length);
+            args[args.length - 2] = "--out";
+            args[args.length - 1] = out.toString();
+            Result r = run(args);
+            assertEquals(2, r.status(), String.join(" ", args));
+            assertEquals(messages.get(i), r.err().get(0), String.join(" ", args));
+            assertEquals(List.of(), r.out());
+            if (Files.exists(out)) {
+                try (java.util.stream.Stream<Path> files = Files.list(out)) {
+                    assertEquals(List.of(), files.toList(), "nothing written: " + String.join(" ", args));
+                }
+            }
+        }
+    }
+
     /** The output with the measured times taken out: what must not depend on the thread count. */
     static List<String> withoutTimes(List<String> lines) {
         return lines.stream().map(l -> l.replaceAll("time [0-9.]+s", "").replaceAll("threads [0-9]+", "")

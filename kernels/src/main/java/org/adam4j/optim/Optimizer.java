@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.adam4j.kernels.Adam8bit;
+import org.adam4j.kernels.Adam8bitKernel;
 import org.adam4j.kernels.AdamKernel_F32;
 import org.adam4j.kernels.AdamKernel_F64;
 import org.adam4j.kernels.AdamKernels;
@@ -63,7 +65,8 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
     static final long MIN_PIECE = 1 << 15;
     /**
      * Piece boundaries are multiples of this many elements from the parameter's start: whole blocks of the guarded
-     * step's reductions (and so whole cache lines).
+     * step's reductions (and so whole cache lines), and whole blocks of {@link StatePrecision#BLOCKWISE_8BIT} states
+     * (a multiple of {@link StatePrecision#BLOCK_SIZE}), so that a quantization block never straddles two threads.
      */
     static final long PIECE_ALIGN = GradNorms.BLOCK;
     /** Never started: only asked whether a segment may be touched by the optimizer's worker threads. */
@@ -76,6 +79,7 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
     /** What groups added after the first get, as PyTorch's defaults fill a new param group. */
     private final Rounding rounding;
     private final long roundingSeed;
+    private final StatePrecision statePrecision;
     /** Runs a step's pieces on the caller and the pool; its own split of slices is not used here. */
     private final ParallelChunks chunks;
     private final AtomicBoolean busy = new AtomicBoolean();
@@ -100,7 +104,9 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         this.chunks = new ParallelChunks(b.threads, 1, b.executor);
         this.rounding = b.rounding;
         this.roundingSeed = b.roundingSeed;
-        groups.add(new ParamGroup<>(this, config, b.schedule, rounding, roundingSeed));
+        this.statePrecision = b.statePrecision;
+        statePrecision.requireSupportedBy(config, "");
+        groups.add(new ParamGroup<>(this, config, b.schedule, rounding, roundingSeed, statePrecision));
     }
 
     /**
@@ -213,8 +219,10 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
 
     /**
      * A new group with its own hyperparameters and schedule (PyTorch's {@code add_param_group}). It runs this
-     * optimizer's algorithm: a configuration of another is refused. Its rounding and seed are the builder's
-     * ({@link Builder#rounding}, {@link Builder#roundingSeed}) until set on the group.
+     * optimizer's algorithm: a configuration of another is refused. Its rounding, seed and state precision are the
+     * builder's ({@link Builder#rounding}, {@link Builder#roundingSeed}, {@link Builder#statePrecision}) until set on
+     * the group; a configuration that cannot keep the builder's state precision (AMSGrad with 8-bit states) is
+     * refused: build the optimizer with {@link StatePrecision#F32} states then, and set the compact ones per group.
      *
      * @param config the configuration
      * @param schedule the learning rate schedule
@@ -224,7 +232,9 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         requireOpen();
         requireIdle("no group was added");
         requireSameAlgorithm(config, "a group cannot run");
-        ParamGroup<C> g = new ParamGroup<>(this, config, schedule, rounding, roundingSeed);
+        statePrecision.requireSupportedBy(config, "a new group gets the builder's state precision, "
+                + statePrecision.label() + " (set F32 there and " + statePrecision.label() + " per group instead): ");
+        ParamGroup<C> g = new ParamGroup<>(this, config, schedule, rounding, roundingSeed, statePrecision);
         groups.add(g);
         return g;
     }
@@ -256,7 +266,9 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
     /**
      * {@return the bytes the optimizer's state holds, over every parameter ({@link Param#stateBytes()}): Adam's two
      * {@code float} moments are 8 bytes per {@code float} parameter, 16 per {@code double} one, 8 per bf16 parameter
-     * (10 with Kahan's compensation); SGD without momentum holds none}
+     * (10 with Kahan's compensation); with {@link StatePrecision#BLOCKWISE_8BIT} states 2 bytes of codes per
+     * parameter and 8 of absmax per block of 256 (a parameter of {@code n} elements: {@code 2 n + 8 ceil(n / 256)});
+     * SGD without momentum holds none}
      */
     public long stateBytes() {
         long bytes = 0;
@@ -465,15 +477,17 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             for (Param q : g.params()) {
                 ps.add(q.snapshot(copy));
             }
-            gs.add(new OptimizerState.Group(g.config(), g.schedule(), ps, g.rounding(), g.roundingSeed()));
+            gs.add(new OptimizerState.Group(g.config(), g.schedule(), ps, g.rounding(), g.roundingSeed(),
+                    g.statePrecision()));
         }
         return new OptimizerState(steps, gs, scaler == null ? null : scaler.state());
     }
 
     /**
      * Restores a {@link #state()} (of this optimizer or another with the same layout: groups, parameter order,
-     * precisions, shapes and state arrays) and, as PyTorch's {@code load_state_dict}, takes its hyperparameters,
-     * schedules, roundings and rounding seeds. Everything is checked before anything changes.
+     * precisions, shapes, state arrays and state precisions) and, as PyTorch's {@code load_state_dict}, takes its
+     * hyperparameters, schedules, roundings and rounding seeds (and the state precision of a group without
+     * parameters). Everything is checked before anything changes.
      *
      * @param state the state to restore
      * @throws IllegalArgumentException if the layout or the algorithm differs; the optimizer is unchanged
@@ -512,6 +526,8 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             }
             g.requireReplaceable((C) sg.config(), where + "'s group " + i);
             g.requireRoundingReplaceable(sg.rounding(), where + "'s group " + i);
+            // a group with parameters takes no other state precision: requireRestorable refuses their arrays
+            sg.statePrecision().requireSupportedBy(sg.config(), where + "'s group " + i + ": ");
             if (sg.schedule() == StateFile.CUSTOM && StateFile.isBuiltIn(g.schedule())) {
                 throw new IllegalArgumentException(where + " does not match this optimizer: group " + i + " was "
                         + "saved with a custom schedule, which must be supplied again, but has " + g.schedule()
@@ -529,7 +545,7 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             OptimizerState.Group sg = state.groups().get(i);
             ParamGroup<C> g = groups.get(i);
             g.restore((C) sg.config(), sg.schedule() == StateFile.CUSTOM ? g.schedule() : sg.schedule(), sg.rounding(),
-                    sg.roundingSeed());
+                    sg.roundingSeed(), sg.statePrecision());
             for (int k = 0; k < g.params().size(); k++) {
                 g.params().get(k).restore(sg.params().get(k));
             }
@@ -679,12 +695,16 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         return plan;
     }
 
-    /** The kernels a step calls, one per precision, of one kind (the 16-bit one of the {@code float} one's width). */
-    record Kernels(AdamKernel_F32 kernel_F32, AdamKernel_F64 kernel_F64, LowPrecisionAdamKernel lowPrecision) {
+    /**
+     * The kernels a step calls, one per precision and state precision, of one kind (the 16-bit and the 8-bit one of
+     * the {@code float} one's width).
+     */
+    record Kernels(AdamKernel_F32 kernel_F32, AdamKernel_F64 kernel_F64, LowPrecisionAdamKernel lowPrecision,
+            Adam8bitKernel blockwise8bit) {
         static Kernels of(String name) {
             AdamKernel_F32 f32 = name == null ? AdamKernels.f32() : AdamKernels.f32(name);
             return new Kernels(f32, name == null ? AdamKernels.f64() : AdamKernels.f64(name),
-                    LowPrecisionAdam.kernel(f32.name()));
+                    LowPrecisionAdam.kernel(f32.name()), Adam8bit.kernel(f32.name()));
         }
     }
 
@@ -904,6 +924,7 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
         private boolean stepStats;
         private Rounding rounding = Rounding.NEAREST;
         private long roundingSeed;
+        private StatePrecision statePrecision = StatePrecision.F32;
 
         Builder() {
         }
@@ -1054,10 +1075,31 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             return self();
         }
 
+        /**
+         * How the parameters of the first group, and of groups added later, keep their optimizer state (each group may
+         * set its own before it has parameters: {@link ParamGroup#statePrecision(StatePrecision)}). Compact states are
+         * for Adam and AdamW: {@link StatePrecision#BLOCKWISE_8BIT}, bitsandbytes' 8-bit blockwise moments (2 bytes per
+         * parameter and 8 per block of 256 where {@code float} moments take 8 per parameter), without AMSGrad, on
+         * {@link Precision#F32} parameters and whole arrays of 16-bit ones; {@link StatePrecision#BF16} is not
+         * supported yet. {@link #build()} refuses a configuration that cannot keep it.
+         *
+         * @param statePrecision {@link StatePrecision#F32} unless set
+         * @return this builder
+         */
+        public B statePrecision(StatePrecision statePrecision) {
+            this.statePrecision = Objects.requireNonNull(statePrecision, "statePrecision");
+            return self();
+        }
+
         /** {@return the configuration the first group gets} */
         public abstract C config();
 
-        /** {@return the optimizer, with an empty default group} */
+        /**
+         * {@return the optimizer, with an empty default group}
+         *
+         * @throws IllegalArgumentException if the configuration cannot keep the {@link #statePrecision} (another
+         *     algorithm than Adam and AdamW, AMSGrad with 8-bit states, or bf16 states, not supported yet)
+         */
         public Optimizer<C> build() {
             return new Optimizer<>(this, config());
         }

@@ -26,7 +26,7 @@ import org.ejml.data.Matrix;
  * {@link ParamGroup}'s {@code add} methods.
  */
 public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, SegmentParam_F32, SegmentParam_F64,
-        LowPrecisionArrayParam, LowPrecisionSegmentParam {
+        LowPrecisionArrayParam, LowPrecisionSegmentParam, CompactStateParam {
     /**
      * optimi's name of the Kahan compensation of a 16-bit parameter ({@code state["kahan_comp"]}): what rounding the
      * parameter to its storage lost, in the parameter's precision, the last of its state arrays.
@@ -37,6 +37,11 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
     final Precision precision;
     final long[] shape;
     final long size;
+    /** How its state is kept, and so which arrays it has: fixed, since a group's is once it has parameters. */
+    final StatePrecision statePrecision;
+    /** Its state arrays; fixed, as the group's state names, state precision and (for 16-bit ones) Kahan are. */
+    final StateLayout layout;
+    private final List<String> names;
     /** The value's and the gradient's memory, as views for overlap checks, zeroing and copies. */
     final MemorySegment value;
     final MemorySegment grad;
@@ -61,6 +66,9 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
         this.value = value;
         this.grad = grad;
         this.matrices = matrices;
+        this.statePrecision = group.statePrecision();
+        this.layout = StateLayout.of(group.config(), precision, group.rounding(), statePrecision, size);
+        this.names = layout.names();
         List<StateVariable> s = group.config().scalarStates();
         this.scalars = new double[s.size()];
         for (int k = 0; k < scalars.length; k++) {
@@ -127,45 +135,41 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
 
     /**
      * {@return the names of this parameter's state arrays (PyTorch's), in the order {@link #state(String)} knows them:
-     * its algorithm's, then {@link #KAHAN_COMP} for a 16-bit parameter in a group with {@link Rounding#KAHAN}}
+     * its algorithm's, then, with {@link StatePrecision#BLOCKWISE_8BIT} states, each one's absmax
+     * ({@code exp_avg_absmax}, {@code exp_avg_sq_absmax}), then {@link #KAHAN_COMP} for a 16-bit parameter in a group
+     * with {@link Rounding#KAHAN}}
      */
     public List<String> stateNames() {
-        List<String> names = group.config().stateNames();
-        if (!hasKahanComp()) {
-            return names;
-        }
-        List<String> all = new java.util.ArrayList<>(names);
-        all.add(KAHAN_COMP);
-        return List.copyOf(all);
+        return names;
+    }
+
+    /** {@return how this parameter keeps its state: its group's {@link ParamGroup#statePrecision()}} */
+    public StatePrecision statePrecision() {
+        return statePrecision;
     }
 
     /**
      * {@return the bytes of this parameter's state: every state array of {@link #stateNames()} at its precision (the
-     * moments in {@code float} for a 16-bit parameter, its {@link #KAHAN_COMP} in 16 bits); not the parameter or its
-     * gradient}
+     * moments in {@code float} for a 16-bit parameter, its {@link #KAHAN_COMP} in 16 bits; with 8-bit states a byte
+     * per element and moment plus a {@code float} absmax per block of {@link StatePrecision#BLOCK_SIZE} and moment);
+     * not the parameter or its gradient}
      */
     public long stateBytes() {
-        long bytes = 0;
-        for (int k = 0; k < stateNames().size(); k++) {
-            bytes += size * arrayPrecision(k).bytes();
-        }
-        return bytes;
+        return layout.bytes();
     }
 
     /** Whether this parameter keeps {@link #KAHAN_COMP}: a 16-bit one in a group that rounds with Kahan's sum. */
     final boolean hasKahanComp() {
-        return precision.isLowPrecision() && group.rounding() == Rounding.KAHAN;
-    }
-
-    /** The element type of state array {@code k}: the state precision, but the parameter's own for the compensation. */
-    final Precision arrayPrecision(int k) {
-        return k < group.config().stateArrays().size() ? precision.statePrecision() : precision;
+        return names.contains(KAHAN_COMP);
     }
 
     /**
      * The state array PyTorch calls {@code name} ({@code exp_avg}, {@code momentum_buffer}, {@code sum}...; optimi's
      * {@code kahan_comp}), read-only, in native byte order ({@code ValueLayout.JAVA_FLOAT} or {@code JAVA_DOUBLE};
-     * {@code JAVA_SHORT} bit patterns for the compensation of a 16-bit parameter).
+     * {@code JAVA_SHORT} bit patterns for the compensation of a 16-bit parameter and for {@link StatePrecision#BF16}
+     * moments; with {@link StatePrecision#BLOCKWISE_8BIT} states, {@code exp_avg} and {@code exp_avg_sq} are
+     * {@code JAVA_BYTE} codes, one per element, read as unsigned, and {@code exp_avg_absmax} and
+     * {@code exp_avg_sq_absmax} {@code JAVA_FLOAT}s, one per block).
      *
      * @param name PyTorch's name of the state array (one of {@link #stateNames()})
      * @return the state array, read-only, in native byte order
@@ -201,7 +205,7 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
 
     /**
      * {@return the first moment, read-only, in native byte order ({@code ValueLayout.JAVA_FLOAT} or {@code
-     * JAVA_DOUBLE})}
+     * JAVA_DOUBLE}; compact states as {@link #state(String)} says)}
      */
     public MemorySegment expAvg() {
         return state("exp_avg");
@@ -229,7 +233,7 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
     @Override
     public String toString() {
         return "parameter " + group.params().indexOf(this) + " of group " + group.index() + " " + Arrays.toString(shape)
-                + " " + precision;
+                + " " + precision + (statePrecision.isCompact() ? " with " + statePrecision.label() + " states" : "");
     }
 
     /** Records this parameter's state where later slices of the same memory find it. */
@@ -361,7 +365,7 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
         for (int k = 0; k < names.size(); k++) {
             MemorySegment s = state(k);
             if (copy) {
-                s = arrayPrecision(k).allocate(size).copyFrom(s);
+                s = layout.arrays().get(k).element().allocate(layout.arrays().get(k).length()).copyFrom(s);
             }
             arrays.put(names.get(k), s.asReadOnly());
         }
@@ -370,7 +374,7 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
         for (int k = 0; k < sv.size(); k++) {
             sc.put(sv.get(k).name(), scalars[k]);
         }
-        return new OptimizerState.ParamState(precision, shape, step, sc, arrays);
+        return new OptimizerState.ParamState(precision, shape, step, sc, arrays, statePrecision);
     }
 
     /** Refuses a saved parameter state that does not fit this parameter; {@code where} names the source. */
@@ -378,6 +382,10 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
         if (s.precision() != precision || !Arrays.equals(s.shape(), shape)) {
             throw new IllegalArgumentException(where + " does not match this optimizer: " + this + " was saved with "
                     + "the shape " + Arrays.toString(s.shape()) + " " + s.precision());
+        }
+        if (s.statePrecision() != statePrecision) {
+            throw new IllegalArgumentException(where + " does not match this optimizer: " + this + " was saved with "
+                    + s.statePrecision().label() + " states");
         }
         if (!s.arrays().keySet().equals(new java.util.LinkedHashSet<>(stateNames()))) {
             throw new IllegalArgumentException(where + ": " + this + " keeps " + stateNames() + ", the saved state "
@@ -399,40 +407,22 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
                         + v.min() + ", " + v.max() + "]");
             }
         }
-        List<String> names = stateNames();
-        for (int k = 0; k < names.size(); k++) {
-            MemorySegment a = s.arrays().get(names.get(k));
-            int bytes = arrayPrecision(k).bytes();
-            if (a.byteSize() != size * bytes) {
-                throw new IllegalArgumentException(where + ": " + this + " has " + size + " elements, its saved "
-                        + names.get(k) + " " + a.byteSize() / bytes);
+        for (StateLayout.Array k : layout.arrays()) {
+            MemorySegment a = s.arrays().get(k.name());
+            int bytes = k.element().bytes();
+            if (a.byteSize() != k.length() * bytes) {
+                throw new IllegalArgumentException(where + ": " + this + " keeps " + k.length() + " elements in "
+                        + k.name() + ", its saved " + k.name() + " has " + a.byteSize() / bytes);
             }
         }
-        for (StateVariable v : group.config().stateArrays()) {
-            MemorySegment a = s.arrays().get(v.name());
-            long bad = firstOutside(a, v);
+        for (StateLayout.Array k : layout.arrays()) {
+            MemorySegment a = s.arrays().get(k.name());
+            long bad = k.firstInadmissible(a);
             if (bad >= 0) {
-                throw new IllegalArgumentException(where + ": " + this + " has " + v.name() + "[" + bad + "] = "
-                        + element(a, bad) + ", outside [" + v.min() + ", " + v.max() + "]");
+                throw new IllegalArgumentException(where + ": " + this + " has " + k.name() + "[" + bad + "] = "
+                        + k.element().element(a, bad) + ", " + k.inadmissible());
             }
         }
-    }
-
-    private long firstOutside(MemorySegment a, StateVariable v) {
-        if (v.min() == Double.NEGATIVE_INFINITY && v.max() == Double.POSITIVE_INFINITY) {
-            return -1;
-        }
-        long n = a.byteSize() / precision.statePrecision().bytes();
-        for (long i = 0; i < n; i++) {
-            if (!v.admits(element(a, i))) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private double element(MemorySegment a, long i) {
-        return precision.statePrecision().element(a, i);
     }
 
     /** Copies a checked saved state in. */

@@ -23,7 +23,8 @@ import org.ejml.data.Matrix;
  * <p>A group also says how its {@link Precision#BF16} and {@link Precision#FP16} parameters are rounded back to their
  * storage after each step ({@link #rounding()}, to nearest unless set) and the seed of stochastic rounding
  * ({@link #roundingSeed()}), as PyTorch keeps such options per group; {@code float} and {@code double} parameters are
- * stored exactly and ignore both.
+ * stored exactly and ignore both. And it says how its parameters keep their optimizer state
+ * ({@link #statePrecision()}: {@code float} unless set, or compact for Adam and AdamW).
  *
  * @param <C> the algorithm's configuration type
  */
@@ -34,6 +35,7 @@ public final class ParamGroup<C extends OptimizerConfig> {
     private LrSchedule schedule;
     private Rounding rounding;
     private long roundingSeed;
+    private StatePrecision statePrecision;
     /** The learning rate of the step being taken. */
     private double stepLr;
     /**
@@ -44,12 +46,14 @@ public final class ParamGroup<C extends OptimizerConfig> {
     private long cachedStep;
     private double[] cachedScalars;
 
-    ParamGroup(Optimizer<C> optimizer, C config, LrSchedule schedule, Rounding rounding, long roundingSeed) {
+    ParamGroup(Optimizer<C> optimizer, C config, LrSchedule schedule, Rounding rounding, long roundingSeed,
+            StatePrecision statePrecision) {
         this.optimizer = optimizer;
         this.config = Objects.requireNonNull(config, "config");
         this.schedule = Objects.requireNonNull(schedule, "schedule");
         this.rounding = Objects.requireNonNull(rounding, "rounding");
         this.roundingSeed = roundingSeed;
+        this.statePrecision = Objects.requireNonNull(statePrecision, "statePrecision");
     }
 
     /** {@return this group's position in {@link Optimizer#groups()}} */
@@ -74,13 +78,15 @@ public final class ParamGroup<C extends OptimizerConfig> {
     /**
      * Replaces the hyperparameters (for the following steps). The state each parameter keeps must stay the same:
      * turning AMSGrad, SGD's or RMSprop's momentum, or RMSprop's {@code centered} on or off in a group that has
-     * parameters is refused.
+     * parameters is refused, and so is a configuration that cannot keep the group's {@link #statePrecision()}
+     * (AMSGrad with 8-bit states).
      *
      * @param config the configuration
      */
     public void config(C config) {
         optimizer.requireIdle("the configuration was not replaced");
         requireReplaceable(config, "group " + index());
+        statePrecision.requireSupportedBy(config, "group " + index() + ": ");
         this.config = config;
         this.cached = null;
     }
@@ -108,11 +114,53 @@ public final class ParamGroup<C extends OptimizerConfig> {
         }
     }
 
-    void restore(C config, LrSchedule schedule, Rounding rounding, long roundingSeed) {
+    /**
+     * Refuses another state precision once the group has parameters: each parameter's state arrays were made for the
+     * group's.
+     */
+    void requireStatePrecisionReplaceable(StatePrecision statePrecision, String where) {
+        Objects.requireNonNull(statePrecision, "statePrecision");
+        if (statePrecision != this.statePrecision && !params.isEmpty()) {
+            throw new IllegalStateException(where + ": cannot switch the state precision of a group that has "
+                    + "parameters from " + this.statePrecision.label() + " to " + statePrecision.label() + " (their "
+                    + "state is kept in " + this.statePrecision.label() + "): set it before adding parameters");
+        }
+    }
+
+    void restore(C config, LrSchedule schedule, Rounding rounding, long roundingSeed, StatePrecision statePrecision) {
         this.config = config;
         this.schedule = schedule;
         this.rounding = rounding;
         this.roundingSeed = roundingSeed;
+        this.statePrecision = statePrecision;
+        this.cached = null;
+    }
+
+    /**
+     * {@return how this group's parameters keep their optimizer state: {@link StatePrecision#F32} unless set (on the
+     * group, or on the optimizer's builder for every group)}
+     */
+    public StatePrecision statePrecision() {
+        return statePrecision;
+    }
+
+    /**
+     * Sets how this group's parameters keep their optimizer state, before any is added: {@link StatePrecision#F32},
+     * or compact for Adam and AdamW ({@link StatePrecision#BLOCKWISE_8BIT}: bitsandbytes' 8-bit blockwise moments,
+     * without AMSGrad; {@link StatePrecision#BF16} is not supported yet). Compact states are for
+     * {@link Precision#F32} parameters and whole {@code short[]} arrays of 16-bit ones: {@code add} refuses
+     * {@code double} parameters and 16-bit slices and off-heap segments in such a group.
+     *
+     * @param statePrecision the state precision
+     * @throws IllegalArgumentException if the group's configuration cannot keep it ({@link
+     *     StatePrecision#supportedBy})
+     * @throws IllegalStateException if the group has parameters already (their state exists) and it differs
+     */
+    public void statePrecision(StatePrecision statePrecision) {
+        optimizer.requireIdle("the state precision was not replaced");
+        requireStatePrecisionReplaceable(statePrecision, "group " + index());
+        statePrecision.requireSupportedBy(config, "group " + index() + ": ");
+        this.statePrecision = statePrecision;
         this.cached = null;
     }
 
@@ -215,6 +263,9 @@ public final class ParamGroup<C extends OptimizerConfig> {
         requireArrays(value, grad, value == null ? 0 : value.length, grad == null ? 0 : grad.length);
         requireSlice(off, len, value.length);
         requireNoAlias(MemorySegment.ofArray(value), MemorySegment.ofArray(grad), off, len, Float.BYTES);
+        if (statePrecision.isCompact()) {
+            return commit(CompactStateParam.ofArray(this, new long[] {len}, value, grad, off, len, null));
+        }
         return commit(ArrayParam_F32.create(this, new long[] {len}, value, grad, off, len, optimizer.storages(),
                 null));
     }
@@ -242,6 +293,7 @@ public final class ParamGroup<C extends OptimizerConfig> {
      */
     public Param add(double[] value, double[] grad, int off, int len) {
         requireArrays(value, grad, value == null ? 0 : value.length, grad == null ? 0 : grad.length);
+        statePrecision.requireSupportedFor(Precision.F64);
         requireSlice(off, len, value.length);
         requireNoAlias(MemorySegment.ofArray(value), MemorySegment.ofArray(grad), off, len, Double.BYTES);
         return commit(ArrayParam_F64.create(this, new long[] {len}, value, grad, off, len, optimizer.storages(),
@@ -285,7 +337,15 @@ public final class ParamGroup<C extends OptimizerConfig> {
         requireSupported16Bit(precision);
         requireArrays(value, grad, value == null ? 0 : value.length, grad == null ? 0 : grad.length);
         requireSlice(off, len, value.length);
+        if (statePrecision.isCompact() && (off != 0 || len != value.length)) {
+            throw new IllegalArgumentException("state precision " + statePrecision.label() + " for " + precision
+                    + " parameters takes whole short[] arrays, not yet slices ([" + off + ", " + (off + len) + ") of "
+                    + value.length + "): the 8-bit kernels key stochastic rounding by the index in the array");
+        }
         requireNoAlias(MemorySegment.ofArray(value), MemorySegment.ofArray(grad), off, len, Short.BYTES);
+        if (statePrecision.isCompact()) {
+            return commit(CompactStateParam.ofArray(this, precision, value, grad));
+        }
         return commit(LowPrecisionArrayParam.create(this, precision, value, grad, off, len, optimizer.storages()));
     }
 
@@ -296,6 +356,7 @@ public final class ParamGroup<C extends OptimizerConfig> {
             throw new IllegalArgumentException("a short[] holds BF16 or FP16 bit patterns, not " + precision
                     + ": add a " + (precision == Precision.F32 ? "float[]" : "double[]") + " instead");
         }
+        statePrecision.requireSupportedFor(precision);
         if (!LowPrecisionSteps.steps(config)) {
             throw new IllegalArgumentException(config.algorithm() + " cannot step " + precision + " parameters yet "
                     + "(Adam and AdamW can)");
@@ -320,6 +381,10 @@ public final class ParamGroup<C extends OptimizerConfig> {
         requireMatrices(value, grad);
         requireNoAlias(MemorySegment.ofArray(value.data), MemorySegment.ofArray(grad.data), 0,
                 value.getNumElements(), Float.BYTES);
+        if (statePrecision.isCompact()) {
+            return commit(CompactStateParam.ofArray(this, shapeOf(value), value.data, grad.data, 0,
+                    value.getNumElements(), Param.MatrixPair.of(value, grad)));
+        }
         return commit(ArrayParam_F32.create(this, shapeOf(value), value.data, grad.data, 0,
                 value.getNumElements(), optimizer.storages(), Param.MatrixPair.of(value, grad)));
     }
@@ -333,6 +398,7 @@ public final class ParamGroup<C extends OptimizerConfig> {
      */
     public Param add(DMatrixRMaj value, DMatrixRMaj grad) {
         requireMatrices(value, grad);
+        statePrecision.requireSupportedFor(Precision.F64);
         requireNoAlias(MemorySegment.ofArray(value.data), MemorySegment.ofArray(grad.data), 0,
                 value.getNumElements(), Double.BYTES);
         return commit(ArrayParam_F64.create(this, shapeOf(value), value.data, grad.data, 0,
@@ -403,10 +469,17 @@ public final class ParamGroup<C extends OptimizerConfig> {
         }
         if (precision.isLowPrecision()) {
             requireSupported16Bit(precision);
+            if (statePrecision.isCompact()) {
+                throw new IllegalArgumentException("state precision " + statePrecision.label() + " for " + precision
+                        + " parameters takes whole short[] arrays (or heap segments over them), not yet off-heap "
+                        + "segments");
+            }
         }
+        statePrecision.requireSupportedFor(precision);
         optimizer.requireNoAlias(value, grad);
         Param p = switch (precision) {
-            case F32 -> new SegmentParam_F32(this, value, grad, optimizer.stateArena());
+            case F32 -> statePrecision.isCompact() ? CompactStateParam.ofSegment(this, value, grad,
+                    optimizer.stateArena()) : new SegmentParam_F32(this, value, grad, optimizer.stateArena());
             case F64 -> new SegmentParam_F64(this, value, grad, optimizer.stateArena());
             case BF16, FP16 -> new LowPrecisionSegmentParam(this, precision, value, grad, optimizer.stateArena());
         };

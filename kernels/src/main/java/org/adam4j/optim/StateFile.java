@@ -40,7 +40,8 @@ import org.adam4j.reference.WeightDecay;
  *      0     8  magic "ADAM4JST"
  *      8     4  u32 format version (1, 2 or 3)
  *     12     4  u32 flags: bit 0 (1) when a loss scaler's state follows the groups, bit 1 (2) when the file holds
- *               precisions and roundings (below); any other bit is refused
+ *               precisions and roundings (below), bit 2 (4), always with bit 1, when it holds each group's state
+ *               precision; any other bit is refused
  *     16     8  i64 file length in bytes, checksum included
  *     24        string algorithm: "adam" in version 1 (Adam and AdamW alike: the decay mode tells them apart),
  *               the configuration's {@link OptimizerConfig#algorithm()} in versions 2 and 3
@@ -62,6 +63,7 @@ import org.adam4j.reference.WeightDecay;
  *                     12 SequentialLR: u32 count, that many schedules of kinds 5-10 (kind, parameters), then
  *                        count - 1 i64 milestones
  *                 with flag 2: u8 rounding (0 nearest, 1 stochastic, 2 Kahan), i64 stochastic rounding seed
+ *                 with flag 4: u8 state precision (0 f32, 1 bf16, 2 8bit); 8bit: u32 block size (256)
  *                 u32 parameter count, then per parameter:
  *                   u8  without flag 2, bytes per element (4 float, 8 double); with flag 2, the precision code
  *                       (1 f32, 2 f64, 3 bf16, 4 fp16)
@@ -70,9 +72,12 @@ import org.adam4j.reference.WeightDecay;
  *                   versions 2, 3: u8 scalar state count (1 for NAdam, 0 otherwise), then f64 each (mu_product)
  *                   u8  state count, then the state arrays one after the other, in the configuration's
  *                       {@link OptimizerConfig#stateArrays()} order, elements in order; with flag 2 each array
- *                       starts with its u8 precision code, and a 16-bit parameter in a Kahan group has one more
- *                       array, kahan_comp, last, in its own precision (the others are f32: {@link
- *                       Precision#statePrecision()}); bf16 and fp16 elements are u16 bit patterns
+ *                       starts with its u8 precision code (1 f32, 2 f64, 3 bf16, 4 fp16, 5 u8), and a 16-bit
+ *                       parameter in a Kahan group has one more array, kahan_comp, last, in its own precision (the
+ *                       others are f32: {@link Precision#statePrecision()}); bf16 and fp16 elements are u16 bit
+ *                       patterns. A group with 8bit states (flag 4) keeps each state array as u8 codes, one per
+ *                       element, then each one's f32 absmax, one per block (NAME_absmax: exp_avg_absmax,
+ *                       exp_avg_sq_absmax), before kahan_comp; with bf16 states, each state array in bf16
  *               with flag 1, the {@link GradScaler}'s state: f64 scale, i64 growth tracker, f64 growth factor,
  *                   f64 backoff factor, i64 growth interval (the floats widened to f64, exactly)
  * length-4     4  u32 CRC32C of every byte before it
@@ -97,8 +102,9 @@ import org.adam4j.reference.WeightDecay;
  *
  * Each file is written in the oldest version that holds it, so that older readers still read it, and with flag 2
  * only when it needs it (a {@link Precision#BF16} or {@link Precision#FP16} parameter, or a group whose rounding is
- * not to nearest or whose seed is not 0), so a file without 16-bit parameters or rounding options is written byte for
- * byte as before flag 2 existed: Adam's and AdamW's
+ * not to nearest or whose seed is not 0), and with flag 4 only for a group with compact states
+ * ({@link StatePrecision}), so a file without 16-bit parameters, rounding options or compact states is written byte
+ * for byte as before flags 2 and 4 existed: Adam's and AdamW's
  * state as version 1; every other algorithm's as version 2 when each group's hyperparameters are all in its version 2
  * field list, and as version 3 otherwise (NAdam's and RAdam's {@code decoupled_weight_decay} and {@code maximize},
  * which their {@code hyperparameters()} list only when true for this reason, and any algorithm added after version 2,
@@ -121,9 +127,14 @@ public final class StateFile {
     static final int FLAG_GRAD_SCALER = 1;
     /** The header flag of a file with each parameter's precision code and each group's rounding and seed. */
     static final int FLAG_PRECISIONS = 2;
-    /** The file's precision codes, in code order from 1; frozen (part of the format). */
-    private static final List<Precision> PRECISION_CODES = List.of(Precision.F32, Precision.F64, Precision.BF16,
-            Precision.FP16);
+    /**
+     * The header flag of a file with each group's {@link StatePrecision} (and the block size of 8-bit states); always
+     * with {@link #FLAG_PRECISIONS}, whose array codes say each array's element type.
+     */
+    static final int FLAG_STATE_PRECISIONS = 4;
+    /** The file's state precision codes, in code order from 0; frozen. */
+    private static final List<StatePrecision> STATE_PRECISION_CODES = List.of(StatePrecision.F32, StatePrecision.BF16,
+            StatePrecision.BLOCKWISE_8BIT);
     /** The file's rounding codes, in code order from 0; frozen. */
     private static final List<Rounding> ROUNDING_CODES = List.of(Rounding.NEAREST, Rounding.STOCHASTIC,
             Rounding.KAHAN);
@@ -180,12 +191,12 @@ public final class StateFile {
     private StateFile() {
     }
 
-    static ValueLayout fileLayout(Precision p) {
-        return p.layout().withOrder(ByteOrder.LITTLE_ENDIAN);
+    static ValueLayout fileLayout(StateElement e) {
+        return e.layout().withOrder(ByteOrder.LITTLE_ENDIAN);
     }
 
-    static ValueLayout memoryLayout(Precision p) {
-        return p.layout();
+    static ValueLayout memoryLayout(StateElement e) {
+        return e.layout();
     }
 
     /** Whether {@code state} needs flag 2: a 16-bit parameter, or a group that does not round to nearest with seed 0. */
@@ -201,6 +212,11 @@ public final class StateFile {
             }
         }
         return false;
+    }
+
+    /** Whether {@code state} needs flag 4: a group with compact states. */
+    static boolean needsStatePrecisions(OptimizerState state) {
+        return state.groups().stream().anyMatch(g -> g.statePrecision().isCompact());
     }
 
     // ---------------------------------------------------------------- writing
@@ -225,9 +241,10 @@ public final class StateFile {
             throw new NoSuchFileException(file.toString(), null, "no such directory " + dir + "; nothing was written");
         }
         int version = version(state);
-        boolean precisions = needsPrecisions(state);
+        boolean statePrecisions = needsStatePrecisions(state);
+        boolean precisions = statePrecisions || needsPrecisions(state);
         Out count = new Out(null);
-        body(state, count, version, precisions);
+        body(state, count, version, precisions, statePrecisions);
         long length = HEADER + count.position + CHECKSUM;
         Path tmp = dir.resolve("." + target.getFileName() + ".adam4j-tmp");
         boolean moved = false;
@@ -239,9 +256,10 @@ public final class StateFile {
                 Out out = new Out(ch);
                 out.bytes(MAGIC.getBytes(StandardCharsets.US_ASCII));
                 out.i32(version);
-                out.i32((state.gradScaler() != null ? FLAG_GRAD_SCALER : 0) | (precisions ? FLAG_PRECISIONS : 0));
+                out.i32((state.gradScaler() != null ? FLAG_GRAD_SCALER : 0) | (precisions ? FLAG_PRECISIONS : 0)
+                        | (statePrecisions ? FLAG_STATE_PRECISIONS : 0));
                 out.i64(length);
-                body(state, out, version, precisions);
+                body(state, out, version, precisions, statePrecisions);
                 out.finish();
                 if (out.position + CHECKSUM != length) {
                     throw new IllegalStateException("state changed while it was written: " + out.position + " + 4 != "
@@ -306,7 +324,8 @@ public final class StateFile {
         };
     }
 
-    private static void body(OptimizerState state, Out out, int version, boolean precisions) throws IOException {
+    private static void body(OptimizerState state, Out out, int version, boolean precisions, boolean statePrecisions)
+            throws IOException {
         out.string(version == VERSION_ADAM ? ADAM : state.algorithm());
         out.i64(state.steps());
         out.i32(state.groups().size());
@@ -336,6 +355,12 @@ public final class StateFile {
                 out.i8(ROUNDING_CODES.indexOf(g.rounding()));
                 out.i64(g.roundingSeed());
             }
+            if (statePrecisions) {
+                out.i8(STATE_PRECISION_CODES.indexOf(g.statePrecision()));
+                if (g.statePrecision() == StatePrecision.BLOCKWISE_8BIT) {
+                    out.i32(StatePrecision.BLOCK_SIZE);
+                }
+            }
             out.i32(g.params().size());
             for (OptimizerState.ParamState p : g.params()) {
                 out.i8(precisions ? precisionCode(p.precision()) : p.precision().bytes());
@@ -353,11 +378,11 @@ public final class StateFile {
                 }
                 out.i8(p.arrays().size());
                 for (Map.Entry<String, MemorySegment> a : p.arrays().entrySet()) {
-                    Precision ap = p.arrayPrecision(a.getKey());
+                    StateElement e = p.element(a.getKey());
                     if (precisions) {
-                        out.i8(precisionCode(ap));
+                        out.i8(e.fileCode());
                     }
-                    out.elements(a.getValue(), ap);
+                    out.elements(a.getValue(), e);
                 }
             }
         }
@@ -372,7 +397,7 @@ public final class StateFile {
     }
 
     private static int precisionCode(Precision p) {
-        return PRECISION_CODES.indexOf(p) + 1;
+        return StateElement.of(p).fileCode();
     }
 
     private static void adam(Hyperparameters h, Out out) throws IOException {
@@ -557,7 +582,7 @@ public final class StateFile {
         }
 
         /** The elements of a state segment (native order, heap or off-heap), converted to little-endian. */
-        void elements(MemorySegment src, Precision p) throws IOException {
+        void elements(MemorySegment src, StateElement p) throws IOException {
             long n = src.byteSize() / p.bytes();
             if (ch == null) {
                 position += src.byteSize();
@@ -636,10 +661,15 @@ public final class StateFile {
                         + VERSION);
             }
             int flags = in.rawI32();
-            if ((flags & ~(FLAG_GRAD_SCALER | FLAG_PRECISIONS)) != 0) {
+            if ((flags & ~(FLAG_GRAD_SCALER | FLAG_PRECISIONS | FLAG_STATE_PRECISIONS)) != 0) {
                 throw new IllegalArgumentException(where + " has the flags " + Integer.toHexString(flags)
-                        + ", which this adam4j does not know (it knows " + FLAG_GRAD_SCALER + " and " + FLAG_PRECISIONS
-                        + ")");
+                        + ", which this adam4j does not know (it knows " + FLAG_GRAD_SCALER + ", " + FLAG_PRECISIONS
+                        + " and " + FLAG_STATE_PRECISIONS + ")");
+            }
+            if ((flags & FLAG_STATE_PRECISIONS) != 0 && (flags & FLAG_PRECISIONS) == 0) {
+                throw new IllegalArgumentException(where + " is corrupted: it has the flags "
+                        + Integer.toHexString(flags) + ", flag " + FLAG_STATE_PRECISIONS + " without flag "
+                        + FLAG_PRECISIONS);
             }
             long length = in.i64();
             if (length > size) {
@@ -664,7 +694,7 @@ public final class StateFile {
                         + Integer.toHexString(stored) + " but its contents give " + Long.toHexString(computed));
             }
             OptimizerState state = body(in, version, (flags & FLAG_GRAD_SCALER) != 0,
-                    (flags & FLAG_PRECISIONS) != 0);
+                    (flags & FLAG_PRECISIONS) != 0, (flags & FLAG_STATE_PRECISIONS) != 0);
             if (in.position != in.end) {
                 throw in.corrupt((in.end - in.position) + " bytes after the last parameter");
             }
@@ -697,7 +727,8 @@ public final class StateFile {
         return crc.getValue();
     }
 
-    private static OptimizerState body(In in, int version, boolean scaler, boolean precisions) throws IOException {
+    private static OptimizerState body(In in, int version, boolean scaler, boolean precisions,
+            boolean statePrecisions) throws IOException {
         String algorithm = in.string();
         if (!algorithms(version).contains(algorithm)) {
             throw in.corrupt("the algorithm '" + printable(algorithm) + "' in a version " + version + " file, "
@@ -727,12 +758,14 @@ public final class StateFile {
                 rounding = ROUNDING_CODES.get(r);
                 seed = in.i64();
             }
+            StatePrecision state = statePrecisions ? statePrecision(in, config, gi) : StatePrecision.F32;
             int count = in.count();
             List<OptimizerState.ParamState> ps = new ArrayList<>();
             for (int pi = 0; pi < count; pi++) {
-                ps.add(param(in, version, precisions, config, rounding, "parameter " + pi + " of group " + gi));
+                ps.add(param(in, version, precisions, config, rounding, state, "parameter " + pi + " of group "
+                        + gi));
             }
-            gs.add(new OptimizerState.Group(config, schedule, ps, rounding, seed));
+            gs.add(new OptimizerState.Group(config, schedule, ps, rounding, seed, state));
         }
         if (!scaler) {
             return new OptimizerState(steps, gs);
@@ -755,8 +788,29 @@ public final class StateFile {
         }
     }
 
+    /** Group {@code group}'s state precision (flag 4), checked against its configuration. */
+    private static StatePrecision statePrecision(In in, OptimizerConfig config, int group) throws IOException {
+        int code = in.u8();
+        if (code >= STATE_PRECISION_CODES.size()) {
+            throw in.corrupt("an unknown state precision " + code + " in group " + group);
+        }
+        StatePrecision state = STATE_PRECISION_CODES.get(code);
+        if (state == StatePrecision.BLOCKWISE_8BIT) {
+            int block = in.rawI32();
+            if (block != StatePrecision.BLOCK_SIZE) {
+                throw in.corrupt("8-bit states in blocks of " + Integer.toUnsignedString(block) + " in group " + group
+                        + "; this adam4j keeps them in blocks of " + StatePrecision.BLOCK_SIZE);
+            }
+        }
+        String why = state.supportedBy(config);
+        if (why != null) {
+            throw in.corrupt("a group " + group + " that cannot be: " + why);
+        }
+        return state;
+    }
+
     private static OptimizerState.ParamState param(In in, int version, boolean precisions, OptimizerConfig config,
-            Rounding rounding, String which) throws IOException {
+            Rounding rounding, StatePrecision state, String which) throws IOException {
         Precision precision;
         if (precisions) {
             precision = precision(in, which);
@@ -794,35 +848,42 @@ public final class StateFile {
                 scalars.put(v.name(), in.f64());
             }
         }
-        List<String> names = new ArrayList<>(config.stateNames());
-        if (precision.isLowPrecision() && rounding == Rounding.KAHAN) {
-            names.add(Param.KAHAN_COMP);
+        String why = state.supportedFor(precision);
+        if (why != null) {
+            throw in.corrupt("a parameter that cannot be, " + which + ": " + why);
         }
+        List<StateLayout.Array> arrays = StateLayout.of(config, precision, rounding, state, elements).arrays();
         int n = in.u8();
-        if (n != names.size()) {
-            throw in.corrupt(n + " state arrays for " + which + ", where " + config + " keeps " + names.size()
-                    + (precision.isLowPrecision() ? " for a " + precision + " parameter rounded by " + rounding : ""));
+        if (n != arrays.size()) {
+            throw in.corrupt(n + " state arrays for " + which + ", where " + config + " keeps " + arrays.size()
+                    + (precision.isLowPrecision() ? " for a " + precision + " parameter rounded by " + rounding : "")
+                    + (state.isCompact() ? " with " + state.label() + " states" : ""));
         }
         Map<String, MemorySegment> states = new LinkedHashMap<>();
-        for (String name : names) {
-            Precision expected = name.equals(Param.KAHAN_COMP) ? precision : precision.statePrecision();
+        for (StateLayout.Array a : arrays) {
             if (precisions) {
-                Precision p = precision(in, which + "'s " + name);
-                if (p != expected) {
-                    throw in.corrupt(p + " elements in " + name + " of " + which + ", which keeps " + expected);
+                int code = in.u8();
+                StateElement e = StateElement.ofFileCode(code);
+                if (e == null) {
+                    throw in.corrupt("an unknown precision code " + code + " for " + which + "'s " + a.name());
+                }
+                if (e != a.element()) {
+                    throw in.corrupt(e + " elements in " + a.name() + " of " + which + ", which keeps "
+                            + a.element());
                 }
             }
-            states.put(name, in.elements(elements, expected));
+            states.put(a.name(), in.elements(a.length(), a.element()));
         }
-        return new OptimizerState.ParamState(precision, shape, step, scalars, states);
+        return new OptimizerState.ParamState(precision, shape, step, scalars, states, state);
     }
 
     private static Precision precision(In in, String which) throws IOException {
         int code = in.u8();
-        if (code < 1 || code > PRECISION_CODES.size()) {
+        StateElement e = StateElement.ofFileCode(code);
+        if (e == null || e.precision() == null) {
             throw in.corrupt("an unknown precision code " + code + " for " + which);
         }
-        return PRECISION_CODES.get(code - 1);
+        return e.precision();
     }
 
     private static OptimizerConfig adam(In in, int group) throws IOException {
@@ -1104,7 +1165,7 @@ public final class StateFile {
         }
 
         /** {@code n} elements into new native-order memory, checked against the bytes the file has left first. */
-        MemorySegment elements(long n, Precision p) throws IOException {
+        MemorySegment elements(long n, StateElement p) throws IOException {
             long bytes = n * p.bytes();
             if (bytes > end - position) {
                 throw corrupt("a state array of " + n + " elements that runs past its end at byte " + position);

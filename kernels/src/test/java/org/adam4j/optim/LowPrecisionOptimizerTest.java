@@ -408,7 +408,8 @@ class LowPrecisionOptimizerTest {
         }
     }
 
-    private static byte[] resealed(byte[] bytes) {
+    /** {@code bytes} with the length field and the checksum made right, so that a reader parses what follows. */
+    static byte[] resealed(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(16, bytes.length);
         CRC32C crc = new CRC32C();

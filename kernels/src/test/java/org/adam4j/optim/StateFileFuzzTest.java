@@ -18,14 +18,14 @@ import org.adam4j.reference.cases.ReaderOracle;
  * character, the optimizer unchanged. What loads must save and read back as the same state. Each input is tried as
  * it is and, if it starts with the magic, once more with its length field and checksum made right, so that mutations
  * reach the structure behind the checksum. The optimizer is one built as {@link StateFileGoldenTest}'s generator
- * built it for the algorithm the file names (Adam's for anything else), so that the golden files and their mutants
- * get as far as the value checks. Under {@code mvn verify} this replays the corpus in
- * {@code StateFileFuzzTestInputs/fuzz}; the README says how to fuzz for real.
+ * built it for the algorithm the file names (Adam's for anything else; its compact-state model for a file with flag
+ * 4), so that the golden files and their mutants get as far as the value checks. Under {@code mvn verify} this
+ * replays the corpus in {@code StateFileFuzzTestInputs/fuzz}; the README says how to fuzz for real.
  */
 class StateFileFuzzTest {
     private static final Path FILE = ReaderOracle.tempFile("fuzz.state");
     private static final Path AGAIN = FILE.resolveSibling("again.state");
-    private static final Map<String, StateFileGoldenTest.Model> MODELS = new HashMap<>();
+    private static final Map<String, Optimizer<?>> MODELS = new HashMap<>();
 
     @FuzzTest
     void fuzz(byte[] input) throws IOException {
@@ -44,7 +44,7 @@ class StateFileFuzzTest {
 
     private static void load(byte[] bytes) throws IOException {
         Files.write(FILE, bytes);
-        Optimizer<?> opt = model(bytes).opt;
+        Optimizer<?> opt = model(bytes);
         OptimizerState before = opt.state();
         try {
             opt.load(FILE);
@@ -79,7 +79,11 @@ class StateFileFuzzTest {
     }
 
     /** The golden generator's optimizer for the algorithm the file names, built once and reused. */
-    private static StateFileGoldenTest.Model model(byte[] bytes) {
+    private static Optimizer<?> model(byte[] bytes) {
+        if (bytes.length >= 16 && (ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(12)
+                & StateFile.FLAG_STATE_PRECISIONS) != 0) {
+            return MODELS.computeIfAbsent("v1-adamw-8bit", k -> new StateFileGoldenTest.CompactModel().run().opt);
+        }
         String algorithm = "adam";
         if (bytes.length >= 26) {
             int n = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getShort(24) & 0xffff;
@@ -90,6 +94,6 @@ class StateFileFuzzTest {
         String name = "v2-" + algorithm;
         String golden = StateFileGoldenTest.goldens().anyMatch(g -> g.name().equals(name)) ? name : "v1-adam";
         return MODELS.computeIfAbsent(golden, k -> new StateFileGoldenTest.Model(
-                StateFileGoldenTest.goldens().filter(g -> g.name().equals(k)).findFirst().orElseThrow()).run());
+                StateFileGoldenTest.goldens().filter(g -> g.name().equals(k)).findFirst().orElseThrow()).run().opt);
     }
 }

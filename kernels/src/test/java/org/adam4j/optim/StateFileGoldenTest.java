@@ -240,4 +240,84 @@ class StateFileGoldenTest {
             assertArrayEquals(bytes, Files.readAllBytes(again), "the encoder writes the golden bytes");
         }
     }
+
+    /**
+     * Flag 4's golden file, {@code v1-adamw-8bit}: AdamW with 8-bit states and Kahan rounding (seed 5) on a
+     * float[300] (two blocks, the second short), the slice [2, 9) of a float[10] and a bf16 short[20] (with its
+     * {@code kahan_comp}); a second group with f32 states, AMSGrad and a schedule on a double[3]; an empty third
+     * group with 8-bit states; three steps.
+     */
+    static final class CompactModel implements AutoCloseable {
+        final float[] a = new float[300];
+        final float[] ga = new float[300];
+        final float[] b = new float[10];
+        final float[] gb = new float[10];
+        final double[] c = new double[3];
+        final double[] gc = new double[3];
+        final short[] d = new short[20];
+        final short[] gd = new short[20];
+        final Optimizer<AdamConfig> opt;
+
+        CompactModel() {
+            opt = Optimizer.adamW().lr(0.01).weightDecay(0.02).statePrecision(StatePrecision.BLOCKWISE_8BIT)
+                    .rounding(Rounding.KAHAN).roundingSeed(5).build();
+            opt.defaultGroup().add(a, ga);
+            opt.defaultGroup().add(b, gb, 2, 7);
+            opt.defaultGroup().add(Precision.BF16, d, gd);
+            ParamGroup<AdamConfig> second = opt.addGroup(AdamConfig.builder().lr(0.003).build(),
+                    LrSchedule.stepDecay(2, 0.5));
+            second.statePrecision(StatePrecision.F32);
+            second.config(AdamConfig.builder().lr(0.003).amsgrad(true).build());
+            second.add(c, gc);
+            opt.addGroup(AdamConfig.builder().lr(0.002).build(), LrSchedule.constant());
+        }
+
+        @Override
+        public void close() {
+            opt.close();
+        }
+
+        CompactModel run() {
+            for (int s = 0; s <= 3; s++) {
+                Model.fill(a, ga, s, 1);
+                Model.fill(b, gb, s, 2);
+                Model.fill(c, gc, s, 3);
+                for (int i = 0; i < d.length; i++) {
+                    if (s == 0) {
+                        d[i] = Bf16.fromFloatNearestEven((float) Math.sin(i + 4));
+                    }
+                    gd[i] = Bf16.fromFloatNearestEven((float) Math.cos(s * 7 + i + 4));
+                }
+                if (s > 0) {
+                    opt.step();
+                }
+            }
+            return this;
+        }
+    }
+
+    @Test
+    void theCompactStateGoldenFileLoadsAndIsWrittenAgainByteForByte() throws IOException {
+        String name = "v1-adamw-8bit";
+        byte[] bytes = golden(name);
+        assertEquals(1, bytes[8], "Adam's version");
+        assertEquals(StateFile.FLAG_PRECISIONS | StateFile.FLAG_STATE_PRECISIONS, bytes[12], "flags 2 and 4");
+        Path file = dir.resolve(name + ".state");
+        Files.write(file, bytes);
+        try (CompactModel fresh = new CompactModel().run(); CompactModel loaded = new CompactModel()) {
+            loaded.opt.groups().get(2).statePrecision(StatePrecision.F32);
+            loaded.opt.load(file);
+            OptimizerState s = loaded.opt.state();
+            assertEquals(fresh.opt.state(), s, "the golden file holds the state a run reaches");
+            assertEquals(List.of("exp_avg", "exp_avg_sq", "exp_avg_absmax", "exp_avg_sq_absmax"),
+                    List.copyOf(s.groups().get(0).params().get(0).arrays().keySet()));
+            assertEquals(List.of("exp_avg", "exp_avg_sq", "exp_avg_absmax", "exp_avg_sq_absmax", "kahan_comp"),
+                    List.copyOf(s.groups().get(0).params().get(2).arrays().keySet()));
+            assertEquals(StatePrecision.BLOCKWISE_8BIT, loaded.opt.groups().get(2).statePrecision(),
+                    "an empty group takes the file's state precision");
+            Path again = dir.resolve(name + ".again");
+            fresh.opt.save(again);
+            assertArrayEquals(bytes, Files.readAllBytes(again), "the encoder writes the golden bytes");
+        }
+    }
 }
