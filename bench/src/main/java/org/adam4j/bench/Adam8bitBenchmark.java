@@ -115,7 +115,7 @@ public class Adam8bitBenchmark {
         } else {
             short[] want16 = p16Start.clone();
             Adam8bitReference.fused(step, blockSize, LowPrecision.BF16, Rounding.NEAREST, want16, g16, wantM,
-                    wantMAbsmax, wantV, wantVAbsmax, null, 0, size, 0L);
+                    wantMAbsmax, wantV, wantVAbsmax, null, 0, size, 0L, 0L);
             requireSame(what, "p", Arrays.mismatch(p16, want16));
         }
         BenchArrays_F32.requireSame(what, "m's absmax", mAbsmax, wantMAbsmax);
@@ -136,7 +136,7 @@ public class Adam8bitBenchmark {
             k.fused(step, blockSize, p, g, m, mAbsmax, v, vAbsmax, 0, n);
         } else {
             k.fused(step, blockSize, LowPrecision.BF16, Rounding.NEAREST, p16, g16, m, mAbsmax, v, vAbsmax, null, 0,
-                    n, 0L);
+                    n, 0L, 0L);
         }
     }
 

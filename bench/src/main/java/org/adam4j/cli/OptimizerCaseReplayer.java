@@ -286,10 +286,10 @@ final class OptimizerCaseReplayer implements CaseReplayer {
             return eightBit(blockSize, kernel, threads, (k, s, p, g, st, off, len) -> {
                 if (k == null) {
                     Adam8bitReference.fused(s, blockSize, fmt, Rounding.NEAREST, p, g, st.m, st.mAbsmax, st.v,
-                            st.vAbsmax, null, off, len, 0L);
+                            st.vAbsmax, null, off, len, 0L, 0L);
                 } else {
                     k.fused(s, blockSize, fmt, Rounding.NEAREST, p, g, st.m, st.mAbsmax, st.v, st.vAbsmax, null, off,
-                            len, 0L);
+                            len, 0L, 0L);
                 }
             });
         }

@@ -34,8 +34,10 @@ public final class Adam8bit {
 
         @Override
         public void fused(AdamStep s, int blockSize, LowPrecision fmt, Rounding rounding, short[] p, short[] g,
-                byte[] m, float[] mAbsmax, byte[] v, float[] vAbsmax, short[] comp, int off, int len, long seed) {
-            Adam8bitReference.fused(s, blockSize, fmt, rounding, p, g, m, mAbsmax, v, vAbsmax, comp, off, len, seed);
+                byte[] m, float[] mAbsmax, byte[] v, float[] vAbsmax, short[] comp, int off, int len, long seed,
+                long indexBase) {
+            Adam8bitReference.fused(s, blockSize, fmt, rounding, p, g, m, mAbsmax, v, vAbsmax, comp, off, len, seed,
+                    indexBase);
         }
     };
     private static final KernelFamily<Adam8bitKernel> KERNELS = new KernelFamily<>(Adam8bitKernel.class, SCALAR,

@@ -41,7 +41,7 @@ public interface Adam8bitKernel {
     /**
      * One fused Adam step over {@code [off, off + len)} on 16-bit parameters and gradients, exactly as
      * {@link Adam8bitReference#fused(AdamStep, int, LowPrecision, Rounding, short[], short[], byte[], float[], byte[],
-     * float[], short[], int, int, long)}. Every operand is checked before anything is written.
+     * float[], short[], int, int, long, long)}. Every operand is checked before anything is written.
      *
      * @param s this step's scalars; without AMSGrad; {@code s.t} keys stochastic rounding
      * @param blockSize elements per block, at least 1
@@ -57,8 +57,10 @@ public interface Adam8bitKernel {
      * @param off the index of the slice's first element, a multiple of {@code blockSize}
      * @param len the number of elements in the slice: a multiple of {@code blockSize}, or up to the parameter's end
      * @param seed the stochastic rounding's seed
+     * @param indexBase the global index of element 0 of the arrays: element {@code i} has index
+     *     {@code indexBase + i}
      * @throws IllegalArgumentException for operands the reference's {@code checkSlice} refuses
      */
     void fused(AdamStep s, int blockSize, LowPrecision fmt, Rounding rounding, short[] p, short[] g, byte[] m,
-            float[] mAbsmax, byte[] v, float[] vAbsmax, short[] comp, int off, int len, long seed);
+            float[] mAbsmax, byte[] v, float[] vAbsmax, short[] comp, int off, int len, long seed, long indexBase);
 }

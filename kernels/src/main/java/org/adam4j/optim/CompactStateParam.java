@@ -25,10 +25,9 @@ import org.adam4j.reference.OptimizerStep;
  * alone, from its own elements and absmax. A piece of a step starts on a multiple of {@link Optimizer#PIECE_ALIGN}, so
  * no block straddles two pieces, or two threads.
  *
- * <p>The 16-bit kernel keys stochastic rounding by the element's index in the array it steps, so 16-bit parameters are
- * whole arrays only (a copy would renumber the elements), and each takes the seed {@code roundingSeed + first}, with
- * {@code first} the index of its first element among the optimizer's parameters laid end to end: parameters of one
- * group round with streams of their own.
+ * <p>16-bit parameters are whole arrays only (the copies are {@code float}); the kernel keys their stochastic rounding
+ * by the group's seed, the step and the element's global index ({@code firstIndex + i}), as the {@code float}-state
+ * 16-bit parameters are keyed.
  */
 final class CompactStateParam extends Param {
     private static final int BLOCK = StatePrecision.BLOCK_SIZE;
@@ -153,7 +152,7 @@ final class CompactStateParam extends Param {
         } else {
             kernel.fused(s, BLOCK, precision.format(), group.rounding(), (short[]) p, (short[]) g, (byte[]) st[0],
                     (float[]) st[2], (byte[]) st[1], (float[]) st[3], st.length > 4 ? (short[]) st[4] : null, off,
-                    len, group.roundingSeed() + firstIndex);
+                    len, group.roundingSeed(), firstIndex);
         }
     }
 

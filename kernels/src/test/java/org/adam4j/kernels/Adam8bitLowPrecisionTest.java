@@ -2,6 +2,7 @@ package org.adam4j.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.TestFactory;
 class Adam8bitLowPrecisionTest {
     private static final short MARKER = 0x5A5A;
     private static final byte BYTE_MARKER = 0x5A;
+    /** The arrays' element 0 is element 1000003 of the optimizer's sequence. */
+    private static final long INDEX_BASE = 1_000_003L;
 
     /** One parameter's operands and state, with markers outside the slice. */
     private record State(short[] p, short[] g, short[] comp, byte[] m, float[] mAbsmax, byte[] v, float[] vAbsmax) {
@@ -119,9 +122,10 @@ class Adam8bitLowPrecisionTest {
                             String where = k.name() + " " + fmt + " " + rounding + " " + config + " block "
                                     + blockSize + " n " + n + " slice [" + off + ", " + (off + len) + ") t " + t;
                             Adam8bitReference.fused(s, blockSize, fmt, rounding, expected.p, expected.g, expected.m,
-                                    expected.mAbsmax, expected.v, expected.vAbsmax, expected.comp, off, len, seed);
+                                    expected.mAbsmax, expected.v, expected.vAbsmax, expected.comp, off, len, seed,
+                                    INDEX_BASE);
                             k.fused(s, blockSize, fmt, rounding, actual.p, actual.g, actual.m, actual.mAbsmax,
-                                    actual.v, actual.vAbsmax, actual.comp, off, len, seed);
+                                    actual.v, actual.vAbsmax, actual.comp, off, len, seed, INDEX_BASE);
                             actual.assertSameAs(expected, where);
                             for (int i = 0; i < n; i++) {
                                 if (i < off || i >= off + len) {
@@ -146,12 +150,17 @@ class Adam8bitLowPrecisionTest {
                 State whole = State.random(new SplittableRandom(11), fmt, 256, n, 0, n);
                 State pieces = whole.copy();
                 k.fused(s, 256, fmt, Rounding.STOCHASTIC, whole.p, whole.g, whole.m, whole.mAbsmax, whole.v,
-                        whole.vAbsmax, null, 0, n, 42L);
+                        whole.vAbsmax, null, 0, n, 42L, INDEX_BASE);
                 for (int off = 0; off < n; off += 256) {
                     k.fused(s, 256, fmt, Rounding.STOCHASTIC, pieces.p, pieces.g, pieces.m, pieces.mAbsmax,
-                            pieces.v, pieces.vAbsmax, null, off, Math.min(256, n - off), 42L);
+                            pieces.v, pieces.vAbsmax, null, off, Math.min(256, n - off), 42L, INDEX_BASE);
                 }
                 pieces.assertSameAs(whole, k.name() + " " + fmt);
+                // the index base is part of the key: another base rounds other elements up
+                State shifted = State.random(new SplittableRandom(11), fmt, 256, n, 0, n);
+                k.fused(s, 256, fmt, Rounding.STOCHASTIC, shifted.p, shifted.g, shifted.m, shifted.mAbsmax,
+                        shifted.v, shifted.vAbsmax, null, 0, n, 42L, INDEX_BASE + 1);
+                assertFalse(Arrays.equals(whole.p, shifted.p), k.name() + " " + fmt + ": index base ignored");
             }
         }
     }
@@ -163,13 +172,15 @@ class Adam8bitLowPrecisionTest {
             State st = State.random(new SplittableRandom(3), LowPrecision.BF16, 256, 300, 0, 300);
             State before = st.copy();
             assertThrows(IllegalArgumentException.class, () -> k.fused(s, 256, LowPrecision.BF16, Rounding.KAHAN,
-                    st.p, st.g, st.m, st.mAbsmax, st.v, st.vAbsmax, null, 0, 300, 1L), "Kahan without comp");
+                    st.p, st.g, st.m, st.mAbsmax, st.v, st.vAbsmax, null, 0, 300, 1L, 0L), "Kahan without comp");
             assertThrows(IllegalArgumentException.class, () -> k.fused(s, 256, LowPrecision.BF16, Rounding.NEAREST,
-                    st.p, st.p, st.m, st.mAbsmax, st.v, st.vAbsmax, null, 0, 300, 1L), "p as g");
+                    st.p, st.p, st.m, st.mAbsmax, st.v, st.vAbsmax, null, 0, 300, 1L, 0L), "p as g");
             assertThrows(IllegalArgumentException.class, () -> k.fused(s, 256, null, Rounding.NEAREST,
-                    st.p, st.g, st.m, st.mAbsmax, st.v, st.vAbsmax, null, 0, 300, 1L), "no format");
+                    st.p, st.g, st.m, st.mAbsmax, st.v, st.vAbsmax, null, 0, 300, 1L, 0L), "no format");
             assertThrows(IllegalArgumentException.class, () -> k.fused(s, 256, LowPrecision.FP16, Rounding.NEAREST,
-                    st.p, st.g, st.m, st.mAbsmax, st.v, st.vAbsmax, null, 0, 100, 1L), "slice ends inside a block");
+                    st.p, st.g, st.m, st.mAbsmax, st.v, st.vAbsmax, null, 0, 100, 1L, 0L), "slice ends inside a block");
+            assertThrows(IllegalArgumentException.class, () -> k.fused(s, 256, LowPrecision.BF16, Rounding.NEAREST,
+                    st.p, st.g, st.m, st.mAbsmax, st.v, st.vAbsmax, null, 0, 300, 1L, -1L), "negative index base");
             st.assertSameAs(before, k.name());
         }
     }

@@ -497,8 +497,9 @@ class CompactStateOptimizerTest {
             for (int s = 1; s <= STEPS; s++) {
                 grads(s);
                 fState.step(c, c.lr(), gf, 0);
-                bigState.step(c, precision, gBig, 42 + 5);
-                smallState.step(c, precision, gSmall, 42 + 5 + BIG);
+                // the group's seed; each parameter's elements numbered after the float[5]'s (and big's)
+                bigState.step(c, precision, gBig, 42, 5);
+                smallState.step(c, precision, gSmall, 42, 5 + BIG);
             }
         }
 
@@ -537,10 +538,10 @@ class CompactStateOptimizerTest {
             comp = new short[p.length];
         }
 
-        void step(AdamConfig c, Precision precision, short[] g, long seed) {
+        void step(AdamConfig c, Precision precision, short[] g, long seed, long firstIndex) {
             step++;
             Adam8bitReference.fused((AdamStep) c.step(step, c.lr(), new double[0]), 256, precision.format(), rounding,
-                    p, g, m, mAbsmax, v, vAbsmax, comp, 0, p.length, seed);
+                    p, g, m, mAbsmax, v, vAbsmax, comp, 0, p.length, seed, firstIndex);
         }
 
         void assertEqual(Param q, short[] got) {

@@ -53,7 +53,8 @@ package org.adam4j.reference;
  * The {@code short[]} form takes {@link LowPrecision} parameters and gradients as {@link LowPrecisionAdamReference}
  * does: each element is widened exactly, stepped with the same {@code float} arithmetic as above, and the stepped
  * parameter stored by the {@link Rounding} ({@link LowPrecision#store}); the stochastic rounding's index of element
- * {@code i} is {@code i} itself (blocks count from element 0, so a slice is always of the whole parameter's indexing).
+ * {@code i} is {@code indexBase + i}, {@code indexBase} being the global index of the arrays' element 0 (an optimizer
+ * numbers all its parameters' elements in one sequence), so the bits do not depend on slices, calls or threads.
  * So a 16-bit parameter with 8-bit moments differs from a {@code float} one only by the parameter's storage rounding.
  *
  * <h2>Slices</h2>
@@ -151,11 +152,14 @@ public final class Adam8bitReference {
      * @param off the index of the slice's first element, a multiple of {@code blockSize}
      * @param len the number of elements in the slice: a multiple of {@code blockSize}, or up to the parameter's end
      * @param seed the stochastic rounding's seed
+     * @param indexBase the global index of element 0 of the arrays, at least 0: element {@code i} has index
+     *     {@code indexBase + i}
      * @throws IllegalArgumentException for operands {@code checkSlice} refuses
      */
     public static void fused(AdamStep s, int blockSize, LowPrecision fmt, Rounding rounding, short[] p, short[] g,
-            byte[] m, float[] mAbsmax, byte[] v, float[] vAbsmax, short[] comp, int off, int len, long seed) {
-        checkSlice(s, blockSize, fmt, rounding, p, g, m, mAbsmax, v, vAbsmax, comp, off, len);
+            byte[] m, float[] mAbsmax, byte[] v, float[] vAbsmax, short[] comp, int off, int len, long seed,
+            long indexBase) {
+        checkSlice(s, blockSize, fmt, rounding, p, g, m, mAbsmax, v, vAbsmax, comp, off, len, indexBase);
         for (int start = off, end = off + len; start < end; start += Math.min(blockSize, end - start)) {
             final int stop = start + Math.min(blockSize, end - start);
             final int block = start / blockSize;
@@ -172,7 +176,7 @@ public final class Adam8bitReference {
                 float gi = gradient(s, fmt.toFloat(g[i]), pOld);
                 float mi = firstMoment(s, m[i], mScale, gi);
                 float vi = secondMoment(s, v[i], vScale, gi);
-                fmt.store(rounding, p, comp, i, pOld, parameter(s, pOld, mi, vi), seed, s.t, i);
+                fmt.store(rounding, p, comp, i, pOld, parameter(s, pOld, mi, vi), seed, s.t, indexBase + i);
                 m[i] = q.m(mi);
                 v[i] = q.v(vi);
             }
@@ -264,8 +268,9 @@ public final class Adam8bitReference {
 
     /**
      * Refuses what {@link #checkSlice(AdamStep, int, float[], float[], byte[], float[], byte[], float[], int, int)}
-     * refuses, and a missing format or rounding, and a missing or mis-sized {@code comp} under {@link Rounding#KAHAN},
-     * or one that is also {@code p} or {@code g}.
+     * refuses, and a missing format or rounding, a missing or mis-sized {@code comp} under {@link Rounding#KAHAN}, or
+     * one that is also {@code p} or {@code g}, and an {@code indexBase} below 0 or whose arrays' indices would pass
+     * {@code Long.MAX_VALUE}.
      *
      * @param s this step's scalars
      * @param blockSize elements per block
@@ -280,10 +285,12 @@ public final class Adam8bitReference {
      * @param comp the Kahan compensation (with {@link Rounding#KAHAN} only)
      * @param off the index of the slice's first element
      * @param len the number of elements in the slice
+     * @param indexBase the global index of element 0 of the arrays
      * @throws IllegalArgumentException if an operand is refused
      */
     public static void checkSlice(AdamStep s, int blockSize, LowPrecision fmt, Rounding rounding, short[] p,
-            short[] g, byte[] m, float[] mAbsmax, byte[] v, float[] vAbsmax, short[] comp, int off, int len) {
+            short[] g, byte[] m, float[] mAbsmax, byte[] v, float[] vAbsmax, short[] comp, int off, int len,
+            long indexBase) {
         checkStep(s, blockSize);
         if (fmt == null || rounding == null) {
             throw new IllegalArgumentException(fmt == null ? "format is null" : "rounding is null");
@@ -292,6 +299,10 @@ public final class Adam8bitReference {
             throw new IllegalArgumentException((p == null ? "p" : "g") + " is null");
         }
         checkBlocks(blockSize, p.length, g.length, m, mAbsmax, v, vAbsmax, off, len);
+        if (indexBase < 0 || indexBase > Long.MAX_VALUE - p.length) {
+            throw new IllegalArgumentException("global indices [" + indexBase + ", " + indexBase + " + " + p.length
+                    + ") are not all in [0, Long.MAX_VALUE]");
+        }
         short[] c = rounding == Rounding.KAHAN ? comp : null;
         if (rounding == Rounding.KAHAN) {
             if (comp == null) {
