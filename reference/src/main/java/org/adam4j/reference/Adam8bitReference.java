@@ -134,7 +134,7 @@ public final class Adam8bitReference {
     /**
      * One fused step over {@code [off, off + len)} on 16-bit parameters and gradients (see "16-bit parameters" in the
      * class description), after {@link #checkSlice(AdamStep, int, LowPrecision, Rounding, short[], short[], byte[],
-     * float[], byte[], float[], short[], int, int) checking} every operand: a refused call writes nothing.
+     * float[], byte[], float[], short[], int, int, long) checking} every operand: a refused call writes nothing.
      *
      * @param s this step's scalars (from the configuration's {@code step(t)}); without AMSGrad; {@code s.t} keys
      *     stochastic rounding
