@@ -5,14 +5,14 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.Map;
-import org.adam4j.kernels.LowPrecisionSteps;
 import org.adam4j.reference.GradNorms;
 import org.adam4j.reference.OptimizerStep;
 import org.adam4j.reference.StateVariable;
 
 /**
  * A {@link Precision#BF16} or {@link Precision#FP16} parameter in {@link MemorySegment}s of native-order 16-bit bit
- * patterns that are not heap segments over {@code short[]} arrays (off-heap, memory-mapped, any size). Its state lives
+ * patterns that are not heap segments over {@code short[]} arrays (off-heap, memory-mapped, any size), its gradient in
+ * its precision or in native-order {@code float}s. Its state lives
  * in the optimizer's arena, {@code float} moments and, in a Kahan group, a compensation in its own precision. The
  * 16-bit kernels step arrays, so a step copies each block of {@link GradNorms#BLOCK} elements of every operand into
  * the thread's arrays, steps them with the same kernel, and copies what the step wrote back: the same bits as an array
@@ -27,9 +27,9 @@ final class LowPrecisionSegmentParam extends Param {
     private final MemorySegment[] state;
     private final MemorySegment comp;
 
-    LowPrecisionSegmentParam(ParamGroup<?> group, Precision precision, MemorySegment p, MemorySegment g,
-            Arena stateArena) {
-        super(group, precision, new long[] {p.byteSize() / precision.bytes()}, p, g, null);
+    LowPrecisionSegmentParam(ParamGroup<?> group, Precision precision, Precision gradPrecision, MemorySegment p,
+            MemorySegment g, Arena stateArena) {
+        super(group, precision, gradPrecision, new long[] {p.byteSize() / precision.bytes()}, p, g, null);
         List<StateVariable> vars = group.config().stateArrays();
         this.state = new MemorySegment[vars.size()];
         for (int k = 0; k < state.length; k++) {
@@ -63,15 +63,20 @@ final class LowPrecisionSegmentParam extends Param {
             int n = (int) Math.min(GradNorms.BLOCK, end - o);
             long at16 = o * Short.BYTES, at32 = o * Float.BYTES;
             MemorySegment.copy(value, SHORT, at16, b.p, 0, n);
-            MemorySegment.copy(grad, SHORT, at16, b.g, 0, n);
+            boolean f32 = gradPrecision == Precision.F32;
+            if (f32) {
+                MemorySegment.copy(grad, FLOAT, at32, b.gf, 0, n);
+            } else {
+                MemorySegment.copy(grad, SHORT, at16, b.g, 0, n);
+            }
             for (int j = 0; j < st.length; j++) {
                 MemorySegment.copy(state[j], FLOAT, at32, st[j], 0, n);
             }
             if (comp != null) {
                 MemorySegment.copy(comp, SHORT, at16, b.comp, 0, n);
             }
-            LowPrecisionSteps.run(k.lowPrecision(), s, precision.format(), group.rounding(), b.p, b.g, st,
-                    comp != null ? b.comp : null, 0, n, group.roundingSeed(), firstIndex + o);
+            step16(s, k, b.p, f32 ? null : b.g, f32 ? b.gf : null, 0, st, comp != null ? b.comp : null, 0, n,
+                    firstIndex + o);
             MemorySegment.copy(b.p, 0, value, SHORT, at16, n);
             for (int j = 0; j < st.length; j++) {
                 MemorySegment.copy(st[j], 0, state[j], FLOAT, at32, n);
@@ -92,6 +97,7 @@ final class LowPrecisionSegmentParam extends Param {
     private static final class Block {
         final short[] p = new short[GradNorms.BLOCK];
         final short[] g = new short[GradNorms.BLOCK];
+        final float[] gf = new float[GradNorms.BLOCK];
         final short[] comp = new short[GradNorms.BLOCK];
         /** Block copies of up to three state arrays, as many as the algorithm keeps: {@code views[count]}. */
         final float[][][] views = new float[4][][];

@@ -314,8 +314,9 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
      * and writes nothing at all (parameters, state, gradients, step counts, schedule position); otherwise the
      * gradients are unscaled and clipped in place ({@code (g * (1 / scale)) * clip_coef}, PyTorch's two roundings,
      * left so as PyTorch leaves {@code p.grad}) and the step runs. A {@link GradScaler} then backs off or grows.
-     * The guard's passes have {@code float} and {@code double} loops only: an optimizer with any guard option (or
-     * {@link Builder#stepStats}) refuses {@link Precision#BF16} and {@link Precision#FP16} parameters at {@code add}.
+     * A {@link Precision#BF16} or {@link Precision#FP16} gradient is reduced widened to {@code float} (the bits of a
+     * {@code float} gradient of its values) and is not rescaled in place: its step widens it and applies the same two
+     * {@code float} multiplications as it reads it, so the caller's 16-bit gradient is left as it was.
      *
      * @return {@code true} if the step was taken, {@code false} if it was skipped
      * @throws IllegalStateException if a check fails or another call is using this optimizer; nothing is stepped
@@ -361,6 +362,11 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
                     coef32 = g.clipCoef_F32(total);
                     coef64 = g.clipCoef_F64(total);
                 }
+            }
+            // a 16-bit gradient is rescaled as its step reads it; 1 and 1 leave it as it is
+            for (Param q : p.params) {
+                q.gradUnscale = (float) inv32;
+                q.gradClip = (float) coef32;
             }
             if (inv32 != 1.0 || inv64 != 1.0 || coef32 != 1.0 || coef64 != 1.0) {
                 double c32 = coef32, c64 = coef64;
@@ -710,7 +716,7 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
 
     /**
      * The first guarded-step option this optimizer was built with, by its builder method's name, or {@code null}: the
-     * guarded step's gradient passes have {@code float} and {@code double} loops only.
+     * 8-bit kernels read 16-bit gradients, so their groups take 16-bit parameters only without one.
      */
     String guardedOption() {
         if (scaler != null) {
@@ -810,7 +816,7 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             int i = param[k];
             if (scalars[i] != null) {
                 Param q = params[i];
-                pieceMax[k] = q.reduceGrad(q.precision == Precision.F32 ? inv32 : inv64, off[k], len[k],
+                pieceMax[k] = q.reduceGrad(q.gradPrecision == Precision.F64 ? inv64 : inv32, off[k], len[k],
                         sums ? gradSums : null, blockAt[i] + (int) (off[k] / GradNorms.BLOCK), maxAbs, kernels);
             }
         }
@@ -842,7 +848,7 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             long n = 0;
             for (int i = 0; i < params.length; i++) {
                 if (scalars[i] != null) {
-                    n += params[i].countNonFinite(params[i].precision == Precision.F32 ? inv32 : inv64);
+                    n += params[i].countNonFinite(params[i].gradPrecision == Precision.F64 ? inv64 : inv32);
                 }
             }
             return n;
@@ -852,8 +858,8 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
             int i = param[k];
             if (scalars[i] != null) {
                 Param q = params[i];
-                boolean f32 = q.precision == Precision.F32;
-                q.rescaleGrad(f32 ? inv32 : inv64, f32 ? coef32 : coef64, off[k], len[k], kernels);
+                boolean f64 = q.gradPrecision == Precision.F64;
+                q.rescaleGrad(f64 ? inv64 : inv32, f64 ? coef64 : coef32, off[k], len[k], kernels);
             }
         }
 

@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 import org.adam4j.reference.GradNormReference_F32;
 import org.adam4j.reference.GradNormReference_F64;
+import org.adam4j.kernels.LowPrecisionSteps;
 import org.adam4j.reference.GradNorms;
+import org.adam4j.reference.LowPrecision;
 import org.adam4j.reference.OptimizerConfig;
 import org.adam4j.reference.OptimizerStep;
 import org.adam4j.reference.Rounding;
@@ -32,9 +34,14 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
      * parameter to its storage lost, in the parameter's precision, the last of its state arrays.
      */
     public static final String KAHAN_COMP = "kahan_comp";
+    /** One thread's block of a 16-bit gradient: its bits, and widened (the guarded step's reductions and steps). */
+    private static final ThreadLocal<short[]> GRAD_BITS = ThreadLocal.withInitial(() -> new short[GradNorms.BLOCK]);
+    static final ThreadLocal<float[]> WIDENED = ThreadLocal.withInitial(() -> new float[GradNorms.BLOCK]);
 
     final ParamGroup<?> group;
     final Precision precision;
+    /** The gradient's element type: the parameter's, or {@code float} for a 16-bit parameter given one. */
+    final Precision gradPrecision;
     final long[] shape;
     final long size;
     /** How its state is kept, and so which arrays it has: fixed, since a group's is once it has parameters. */
@@ -56,11 +63,24 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
      * {@link Optimizer#params()} summed (set when the optimizer plans a step).
      */
     long firstIndex;
+    /**
+     * The guarded step's unscaling and clipping factors for this step, for a 16-bit gradient, which is not rescaled in
+     * place (its 16 bits would round the unscaled values): its step widens it and applies them in {@code float}, as
+     * the {@code float} path's in-place rescale does ({@link #rescaleGrad}); 1 and 1 outside a guarded step.
+     */
+    float gradUnscale = 1f;
+    float gradClip = 1f;
 
     Param(ParamGroup<?> group, Precision precision, long[] shape, MemorySegment value, MemorySegment grad,
             MatrixPair matrices) {
+        this(group, precision, precision, shape, value, grad, matrices);
+    }
+
+    Param(ParamGroup<?> group, Precision precision, Precision gradPrecision, long[] shape, MemorySegment value,
+            MemorySegment grad, MatrixPair matrices) {
         this.group = group;
         this.precision = precision;
+        this.gradPrecision = gradPrecision;
         this.shape = shape.clone();
         this.size = value.byteSize() / precision.bytes();
         this.value = value;
@@ -108,6 +128,15 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
      */
     public Precision precision() {
         return precision;
+    }
+
+    /**
+     * {@return the element type of the gradient: the parameter's {@link #precision()}, or {@link Precision#F32} for a
+     * 16-bit parameter registered with a {@code float} gradient (gradients accumulated in {@code float}). Gradients
+     * are not part of the state, so {@link Optimizer#state()} and the state file do not record it}
+     */
+    public Precision gradPrecision() {
+        return gradPrecision;
     }
 
     /**
@@ -253,11 +282,14 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
     /**
      * The guarded step's first pass over elements {@code [off, off + len)} of the gradient (a run of whole blocks):
      * each block's sum of squares of the unscaled gradient into {@code sums} from {@code at} (when {@code sums} is
-     * not {@code null}), and the largest unscaled absolute value (0 when {@code maxAbs} is {@code false}).
+     * not {@code null}), and the largest unscaled absolute value (0 when {@code maxAbs} is {@code false}). A 16-bit
+     * gradient is widened block by block into a {@code float} copy and reduced by the {@code float} loops: the
+     * widening is exact and each block's sum is the block's alone, so it has the bits of a {@code float} gradient of
+     * the same values.
      */
     final double reduceGrad(double invScale, long off, long len, double[] sums, int at, boolean maxAbs,
             Optimizer.Kernels k) {
-        return switch (precision) {
+        return switch (gradPrecision) {
             case F32 -> {
                 if (sums != null) {
                     k.kernel_F32().blockSums(grad, (float) invScale, off, len, sums, at);
@@ -270,32 +302,105 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
                 }
                 yield maxAbs ? k.kernel_F64().maxAbs(grad, invScale, off, len) : 0.0;
             }
-            case BF16, FP16 -> throw unguarded();
+            case BF16, FP16 -> {
+                float[] w = WIDENED.get();
+                double max = 0.0;
+                for (long o = off, b = at; o < off + len; o += GradNorms.BLOCK, b++) {
+                    int n = widenGrad(o, (int) Math.min(GradNorms.BLOCK, off + len - o), w);
+                    if (sums != null) {
+                        k.kernel_F32().blockSums(w, (float) invScale, 0, n, sums, (int) b);
+                    }
+                    if (maxAbs) {
+                        max = Math.max(max, k.kernel_F32().maxAbs(w, (float) invScale, 0, n));
+                    }
+                }
+                yield max;
+            }
         };
     }
 
     /** How many unscaled gradient elements are NaN or infinite (the rare path after a non-finite sum). */
     final long countNonFinite(double invScale) {
-        return switch (precision) {
+        return switch (gradPrecision) {
             case F32 -> GradNormReference_F32.nonFinite(grad, (float) invScale, 0, size);
             case F64 -> GradNormReference_F64.nonFinite(grad, invScale, 0, size);
-            case BF16, FP16 -> throw unguarded();
+            case BF16, FP16 -> {
+                float[] w = WIDENED.get();
+                long count = 0;
+                for (long o = 0; o < size; o += GradNorms.BLOCK) {
+                    int n = widenGrad(o, (int) Math.min(GradNorms.BLOCK, size - o), w);
+                    count += GradNormReference_F32.nonFinite(w, (float) invScale, 0, n);
+                }
+                yield count;
+            }
         };
     }
 
-    /** Unscales and clips the gradient in place over {@code [off, off + len)}, as PyTorch leaves {@code p.grad}. */
+    /**
+     * Unscales and clips the gradient in place over {@code [off, off + len)}, as PyTorch leaves {@code p.grad}; a
+     * 16-bit gradient is left as it is, its step applies the factors ({@link #gradUnscale}).
+     */
     final void rescaleGrad(double invScale, double coef, long off, long len, Optimizer.Kernels k) {
-        switch (precision) {
+        switch (gradPrecision) {
             case F32 -> k.kernel_F32().scale(grad, (float) invScale, (float) coef, off, len);
             case F64 -> k.kernel_F64().scale(grad, invScale, coef, off, len);
-            case BF16, FP16 -> throw unguarded();
+            case BF16, FP16 -> { }
+        }
+    }
+
+    /** Elements {@code [o, o + n)} of the 16-bit gradient widened into {@code w}; returns {@code n}. */
+    private int widenGrad(long o, int n, float[] w) {
+        short[] bits = GRAD_BITS.get();
+        MemorySegment.copy(grad, ValueLayout.JAVA_SHORT_UNALIGNED, o * Short.BYTES, bits, 0, n);
+        gradPrecision.format().toFloat(bits, 0, w, 0, n);
+        return n;
+    }
+
+    /**
+     * {@code n} elements of a 16-bit gradient from {@code g[off]} widened into {@code w} and unscaled and clipped in
+     * {@code float} by this step's factors ({@link #gradUnscale}, {@link #gradClip}) with the {@code float} path's
+     * loop, {@code (g * unscale) * clip}: the gradient a 16-bit parameter's guarded step uses.
+     */
+    final float[] unscaledGrad(short[] g, int off, int n, float[] w, Optimizer.Kernels k) {
+        gradPrecision.format().toFloat(g, off, w, 0, n);
+        k.kernel_F32().scale(w, gradUnscale, gradClip, 0, n);
+        return w;
+    }
+
+    /**
+     * A 16-bit parameter's step over {@code [at, at + n)} of {@code p} and {@code state}, with its gradient as it was
+     * registered: a {@code float} one ({@code g32}, element {@code at}'s at {@code gAt}) used as it is; a 16-bit one
+     * ({@code g16}, at {@code gAt}) read by the 16-bit kernels, or, when this step unscales or clips it, widened and
+     * rescaled in {@code float} a block at a time ({@link #unscaledGrad}) and stepped as a {@code float} one. Every
+     * path is {@link LowPrecisionSteps#reference} on the {@code float} gradient it uses.
+     */
+    final void step16(OptimizerStep s, Optimizer.Kernels k, short[] p, short[] g16, float[] g32, int gAt,
+            float[][] state, short[] comp, int at, int n, long index) {
+        LowPrecision fmt = precision.format();
+        if (g32 != null) {
+            LowPrecisionSteps.run(k.lowPrecision(), s, fmt, group.rounding(), p, g32, gAt, state, comp, at, n,
+                    group.roundingSeed(), index);
+        } else if (gradUnscale != 1f || gradClip != 1f) {
+            float[] w = WIDENED.get();
+            for (int o = 0; o < n; o += GradNorms.BLOCK) {
+                int m = Math.min(GradNorms.BLOCK, n - o);
+                LowPrecisionSteps.run(k.lowPrecision(), s, fmt, group.rounding(), p, unscaledGrad(g16, gAt + o, m, w,
+                        k), 0, state, comp, at + o, m, group.roundingSeed(), index + o);
+            }
+        } else {
+            if (gAt != at) {
+                throw new IllegalStateException("the 16-bit kernels read p[i] and g[i] at one index");
+            }
+            LowPrecisionSteps.run(k.lowPrecision(), s, fmt, group.rounding(), p, g16, state, comp, at, n,
+                    group.roundingSeed(), index);
         }
     }
 
     /**
      * {@link #update} over {@code [off, off + len)} (a run of whole blocks) one block at a time, each block's
      * parameters copied before and after into {@code scratch} (in cache), for the step statistics: per block the sum
-     * of squares of the parameters before, of the update, and the largest relative update, at {@code at} onwards.
+     * of squares of the parameters before, of the update, and the largest relative update, at {@code at} onwards. A
+     * 16-bit parameter's copies are widened to {@code float}: its update is {@code after - before} in {@code float}.
      */
     final void updateWithStats(OptimizerStep s, long off, long len, Optimizer.Kernels k, StatsScratch scratch,
             double[] paramSums, double[] updateSums, double[] ratios, int at) {
@@ -319,14 +424,18 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
                     MemorySegment.copy(value, ValueLayout.JAVA_DOUBLE_UNALIGNED, o * Double.BYTES, after, 0, n);
                     ratios[(int) b] = k.kernel_F64().updateStats(before, after, n, paramSums, updateSums, (int) b);
                 }
-                case BF16, FP16 -> throw unguarded();
+                case BF16, FP16 -> {
+                    float[] before = scratch.f32Before(), after = scratch.f32After();
+                    short[] bits = scratch.bits();
+                    MemorySegment.copy(value, ValueLayout.JAVA_SHORT_UNALIGNED, o * Short.BYTES, bits, 0, n);
+                    precision.format().toFloat(bits, 0, before, 0, n);
+                    update(s, o, n, k);
+                    MemorySegment.copy(value, ValueLayout.JAVA_SHORT_UNALIGNED, o * Short.BYTES, bits, 0, n);
+                    precision.format().toFloat(bits, 0, after, 0, n);
+                    ratios[(int) b] = k.kernel_F32().updateStats(before, after, n, paramSums, updateSums, (int) b);
+                }
             }
         }
-    }
-
-    /** The guarded step's passes have no 16-bit loops: {@link ParamGroup} refuses such parameters then. */
-    private IllegalStateException unguarded() {
-        return new IllegalStateException(this + ": the guarded step has no " + precision + " gradient loops");
     }
 
     /**
@@ -340,6 +449,11 @@ public abstract sealed class Param permits ArrayParam_F32, ArrayParam_F64, Segme
     static final class StatsScratch {
         private float[] f32Before, f32After;
         private double[] f64Before, f64After;
+        private short[] bits;
+
+        short[] bits() {
+            return bits != null ? bits : (bits = new short[GradNorms.BLOCK]);
+        }
 
         float[] f32Before() {
             return f32Before != null ? f32Before : (f32Before = new float[GradNorms.BLOCK]);

@@ -302,18 +302,18 @@ public final class ParamGroup<C extends OptimizerConfig> {
 
     /**
      * Registers a whole {@code short[]} of {@link Precision#BF16} or {@link Precision#FP16} bit patterns and its
-     * gradient, in the same precision. The step is computed in {@code float} ({@link
-     * org.adam4j.reference.LowPrecisionAdamReference} says how, bit for bit, at every kernel width and thread count),
-     * the state arrays are {@code float}, and the stepped parameter is stored by the group's {@link #rounding()}.
-     * Adam and AdamW step such parameters; other algorithms, and an optimizer with a guarded step
-     * ({@code gradScale}, {@code gradScaler}, {@code skipNonFinite}, {@code clipGradNorm}, {@code stepStats}), refuse
-     * them here.
+     * gradient, in the same precision. The step is computed in {@code float} ({@link LowPrecisionSteps#reference}
+     * says how, bit for bit, at every kernel width and thread count), the state arrays are {@code float}, and the
+     * stepped parameter is stored by the group's {@link #rounding()}. Every algorithm steps such parameters, with the
+     * guarded step too (its reductions read the gradient widened to {@code float}, its unscaling and clipping are
+     * applied in {@code float} as the step reads the gradient, which is left as it was); a group with
+     * {@link StatePrecision#BLOCKWISE_8BIT} states takes them without a guarded step only.
      *
      * @param precision {@link Precision#BF16} or {@link Precision#FP16}
      * @param value the parameter's bit patterns, updated in place by each step
      * @param grad the gradient's bit patterns, of the same length
      * @return the registered parameter
-     * @throws IllegalArgumentException for another precision, another algorithm, a guarded step, or arrays refused as
+     * @throws IllegalArgumentException for another precision, 8-bit states with a guarded step, or arrays refused as
      *     for {@link #add(float[], float[])}
      */
     public Param add(Precision precision, short[] value, short[] grad) {
@@ -334,7 +334,7 @@ public final class ParamGroup<C extends OptimizerConfig> {
      * @throws IllegalArgumentException as {@link #add(Precision, short[], short[])}, or for a slice that does not fit
      */
     public Param add(Precision precision, short[] value, short[] grad, int off, int len) {
-        requireSupported16Bit(precision);
+        requireSupported16Bit(precision, precision);
         requireArrays(value, grad, value == null ? 0 : value.length, grad == null ? 0 : grad.length);
         requireSlice(off, len, value.length);
         if (statePrecision.isCompact() && (off != 0 || len != value.length)) {
@@ -342,29 +342,86 @@ public final class ParamGroup<C extends OptimizerConfig> {
                     + " parameters takes whole short[] arrays, not yet slices ([" + off + ", " + (off + len) + ") of "
                     + value.length + "): the 8-bit kernels key stochastic rounding by the index in the array");
         }
-        requireNoAlias(MemorySegment.ofArray(value), MemorySegment.ofArray(grad), off, len, Short.BYTES);
+        requireNoAlias(MemorySegment.ofArray(value), MemorySegment.ofArray(grad), off, len, Short.BYTES,
+                Short.BYTES);
         if (statePrecision.isCompact()) {
             return commit(CompactStateParam.ofArray(this, precision, value, grad));
         }
         return commit(LowPrecisionArrayParam.create(this, precision, value, grad, off, len, optimizer.storages()));
     }
 
-    /** Refuses a 16-bit parameter where the optimizer has no step for it; see {@link #add(Precision, short[], short[])}. */
-    private void requireSupported16Bit(Precision precision) {
+    /**
+     * Registers a whole {@code short[]} of {@link Precision#BF16} or {@link Precision#FP16} bit patterns with a
+     * {@code float} gradient (one accumulated in {@code float}, the usual case): the step widens the parameter, uses
+     * the gradient as it is, and stores the parameter by the group's {@link #rounding()}
+     * ({@link LowPrecisionSteps#reference(OptimizerStep, org.adam4j.reference.LowPrecision, Rounding, short[],
+     * float[], float[][], short[], int, int, long, long)}, bit for bit); {@link Param#gradPrecision()} is
+     * {@link Precision#F32}. A 16-bit gradient holding the same values gives the same bits. Refused in a group with
+     * compact states.
+     *
+     * @param precision {@link Precision#BF16} or {@link Precision#FP16}
+     * @param value the parameter's bit patterns, updated in place by each step
+     * @param grad the gradient, of the same length
+     * @return the registered parameter
+     * @throws IllegalArgumentException as {@link #add(Precision, short[], short[])}, or in a group with compact states
+     */
+    public Param add(Precision precision, short[] value, float[] grad) {
+        requireArrays(value, grad, value == null ? 0 : value.length, grad == null ? 0 : grad.length);
+        return add(precision, value, grad, 0, value.length);
+    }
+
+    /**
+     * Elements {@code [off, off + len)} of a {@code short[]} of 16-bit bit patterns, with the same elements of the
+     * {@code float} gradient {@code grad}; see {@link #add(Precision, short[], float[])}.
+     *
+     * @param precision {@link Precision#BF16} or {@link Precision#FP16}
+     * @param value the parameter's bit patterns, updated in place by each step
+     * @param grad the gradient, of the same length
+     * @param off the index of the slice's first element (in elements, not bytes)
+     * @param len the number of elements in the slice
+     * @return the registered parameter
+     * @throws IllegalArgumentException as {@link #add(Precision, short[], float[])}, or for a slice that does not fit
+     */
+    public Param add(Precision precision, short[] value, float[] grad, int off, int len) {
+        requireSupported16Bit(precision, Precision.F32);
+        requireArrays(value, grad, value == null ? 0 : value.length, grad == null ? 0 : grad.length);
+        requireSlice(off, len, value.length);
+        requireNoAlias(MemorySegment.ofArray(value), MemorySegment.ofArray(grad), off, len, Short.BYTES,
+                Float.BYTES);
+        return commit(LowPrecisionArrayParam.create(this, precision, value, grad, off, len, optimizer.storages()));
+    }
+
+    /**
+     * Refuses a 16-bit parameter with a {@code gradPrecision} gradient where the optimizer has no step for it; see
+     * {@link #add(Precision, short[], short[])}.
+     */
+    private void requireSupported16Bit(Precision precision, Precision gradPrecision) {
         Objects.requireNonNull(precision, "precision");
+        Objects.requireNonNull(gradPrecision, "gradPrecision");
         if (!precision.isLowPrecision()) {
             throw new IllegalArgumentException("a short[] holds BF16 or FP16 bit patterns, not " + precision
                     + ": add a " + (precision == Precision.F32 ? "float[]" : "double[]") + " instead");
         }
+        if (gradPrecision != precision && gradPrecision != Precision.F32) {
+            throw new IllegalArgumentException("a " + precision + " parameter takes a " + precision + " or F32 "
+                    + "gradient, not " + gradPrecision);
+        }
         statePrecision.requireSupportedFor(precision);
         if (!LowPrecisionSteps.steps(config)) {
-            throw new IllegalArgumentException(config.algorithm() + " cannot step " + precision + " parameters yet "
-                    + "(Adam and AdamW can)");
+            throw new IllegalArgumentException(config.algorithm() + " cannot step " + precision + " parameters yet");
         }
-        String guard = optimizer.guardedOption();
-        if (guard != null) {
-            throw new IllegalArgumentException("the guarded step (" + guard + ") has no " + precision + " gradient "
-                    + "loops yet: " + precision + " parameters need an optimizer without it");
+        if (statePrecision.isCompact()) {
+            if (gradPrecision != precision) {
+                throw new IllegalArgumentException("state precision " + statePrecision.label() + " for " + precision
+                        + " parameters takes " + precision + " gradients, not yet F32 ones (the 8-bit kernels read "
+                        + "16-bit gradients)");
+            }
+            String guard = optimizer.guardedOption();
+            if (guard != null) {
+                throw new IllegalArgumentException("the guarded step (" + guard + ") cannot rescale the " + precision
+                        + " gradients of " + statePrecision.label() + " states yet (the 8-bit kernels read 16-bit "
+                        + "gradients): use F32 states for " + precision + " parameters, or an optimizer without it");
+            }
         }
     }
 
@@ -421,14 +478,39 @@ public final class ParamGroup<C extends OptimizerConfig> {
      */
     public Param add(Precision precision, MemorySegment value, MemorySegment grad) {
         Objects.requireNonNull(precision, "precision");
+        return add(precision, value, precision, grad);
+    }
+
+    /**
+     * As {@link #add(Precision, MemorySegment, MemorySegment)}, with a gradient of its own element type: the
+     * parameter's, or {@link Precision#F32} for a {@link Precision#BF16} or {@link Precision#FP16} parameter (as
+     * {@link #add(Precision, short[], float[])}; a heap segment over a {@code short[]} with one over a {@code float[]}
+     * of the same length at the same element is stepped as those arrays). A {@code float} or {@code double}
+     * parameter's gradient has its precision: 16-bit gradients of them are refused.
+     *
+     * @param precision the element type of the value segment
+     * @param value the parameter's values, updated in place by each step
+     * @param gradPrecision the element type of the gradient segment
+     * @param grad the gradient, of as many elements
+     * @return the registered parameter
+     */
+    public Param add(Precision precision, MemorySegment value, Precision gradPrecision, MemorySegment grad) {
+        Objects.requireNonNull(precision, "precision");
+        Objects.requireNonNull(gradPrecision, "gradPrecision");
+        if (gradPrecision != precision && !(precision.isLowPrecision() && gradPrecision == Precision.F32)) {
+            throw new IllegalArgumentException("a " + precision + " parameter takes a gradient of its precision"
+                    + (precision.isLowPrecision() ? " or F32" : "") + ", not " + gradPrecision
+                    + (precision.isLowPrecision() ? "" : " (widen it into a " + precision + " gradient)"));
+        }
         if (value == null || grad == null) {
             throw new IllegalArgumentException(value == null ? "value segment is null" : "gradient segment is null");
         }
         for (MemorySegment s : new MemorySegment[] {value, grad}) {
             String which = s == value ? "value" : "gradient";
-            if (s.byteSize() % precision.bytes() != 0) {
+            Precision e = s == value ? precision : gradPrecision;
+            if (s.byteSize() % e.bytes() != 0) {
                 throw new IllegalArgumentException("the " + which + " segment has " + s.byteSize()
-                        + " bytes, not a whole number of " + precision + " elements");
+                        + " bytes, not a whole number of " + e + " elements");
             }
             if (!s.scope().isAlive()) {
                 throw new IllegalArgumentException("the " + which + " segment's arena is closed");
@@ -441,34 +523,37 @@ public final class ParamGroup<C extends OptimizerConfig> {
                         + "optimizer steps with " + optimizer.threads() + " threads: allocate it in a shared arena");
             }
         }
-        if (value.byteSize() != grad.byteSize()) {
-            throw new IllegalArgumentException("gradient of the wrong shape: the value has "
-                    + value.byteSize() / precision.bytes() + " elements, the gradient "
-                    + grad.byteSize() / precision.bytes());
+        long elements = value.byteSize() / precision.bytes();
+        if (elements != grad.byteSize() / gradPrecision.bytes()) {
+            throw new IllegalArgumentException("gradient of the wrong shape: the value has " + elements
+                    + " elements, the gradient " + grad.byteSize() / gradPrecision.bytes());
         }
         // A heap segment over an array is that array's slice: stepped by the array loops, which allocate nothing
         Object va = value.heapBase().orElse(null);
         Object ga = grad.heapBase().orElse(null);
         long at = value.address();
-        if (at == grad.address() && at % precision.bytes() == 0
-                && value.byteSize() / precision.bytes() <= Integer.MAX_VALUE) {
+        if (at % precision.bytes() == 0 && grad.address() % gradPrecision.bytes() == 0
+                && at / precision.bytes() == grad.address() / gradPrecision.bytes() && elements <= Integer.MAX_VALUE
+                && va != null && ga != null && java.lang.reflect.Array.getLength(va)
+                        == java.lang.reflect.Array.getLength(ga)) {
             int off = (int) (at / precision.bytes());
-            int len = (int) (value.byteSize() / precision.bytes());
-            if (precision == Precision.F32 && va instanceof float[] v && ga instanceof float[] g
-                    && v.length == g.length) {
+            int len = (int) elements;
+            if (precision == Precision.F32 && va instanceof float[] v && ga instanceof float[] g) {
                 return add(v, g, off, len);
             }
-            if (precision == Precision.F64 && va instanceof double[] v && ga instanceof double[] g
-                    && v.length == g.length) {
+            if (precision == Precision.F64 && va instanceof double[] v && ga instanceof double[] g) {
                 return add(v, g, off, len);
             }
             if (precision.isLowPrecision() && va instanceof short[] v && ga instanceof short[] g
-                    && v.length == g.length) {
+                    && gradPrecision == precision) {
+                return add(precision, v, g, off, len);
+            }
+            if (precision.isLowPrecision() && va instanceof short[] v && ga instanceof float[] g) {
                 return add(precision, v, g, off, len);
             }
         }
         if (precision.isLowPrecision()) {
-            requireSupported16Bit(precision);
+            requireSupported16Bit(precision, gradPrecision);
             if (statePrecision.isCompact()) {
                 throw new IllegalArgumentException("state precision " + statePrecision.label() + " for " + precision
                         + " parameters takes whole short[] arrays (or heap segments over them), not yet off-heap "
@@ -481,14 +566,19 @@ public final class ParamGroup<C extends OptimizerConfig> {
             case F32 -> statePrecision.isCompact() ? CompactStateParam.ofSegment(this, value, grad,
                     optimizer.stateArena()) : new SegmentParam_F32(this, value, grad, optimizer.stateArena());
             case F64 -> new SegmentParam_F64(this, value, grad, optimizer.stateArena());
-            case BF16, FP16 -> new LowPrecisionSegmentParam(this, precision, value, grad, optimizer.stateArena());
+            case BF16, FP16 -> new LowPrecisionSegmentParam(this, precision, gradPrecision, value, grad,
+                    optimizer.stateArena());
         };
         return commit(p);
     }
 
     private void requireNoAlias(MemorySegment value, MemorySegment grad, int off, int len, int bytes) {
+        requireNoAlias(value, grad, off, len, bytes, bytes);
+    }
+
+    private void requireNoAlias(MemorySegment value, MemorySegment grad, int off, int len, int bytes, int gradBytes) {
         optimizer.requireNoAlias(value.asSlice((long) off * bytes, (long) len * bytes),
-                grad.asSlice((long) off * bytes, (long) len * bytes));
+                grad.asSlice((long) off * gradBytes, (long) len * gradBytes));
     }
 
     private Param commit(Param p) {

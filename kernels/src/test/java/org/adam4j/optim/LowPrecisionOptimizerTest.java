@@ -432,21 +432,26 @@ class LowPrecisionOptimizerTest {
         short[] p = new short[8], g = new short[8];
         refused("a short[] holds BF16 or FP16 bit patterns, not F32: add a float[] instead",
                 () -> Optimizer.adam().build().defaultGroup().add(Precision.F32, p, g));
-        refused("the guarded step (skipNonFinite) has no BF16 gradient loops yet: BF16 parameters need an optimizer"
-                + " without it", () -> Optimizer.adam().skipNonFinite(true).build().defaultGroup()
-                .add(Precision.BF16, p, g));
-        refused("the guarded step (clipGradNorm) has no FP16",
-                () -> Optimizer.adamW().clipGradNorm(1, 2).build().defaultGroup().add(Precision.FP16, p, g));
-        refused("the guarded step (gradScale) has no BF16",
-                () -> Optimizer.adam().gradScale(1024).build().defaultGroup().add(Precision.BF16, p, g));
-        refused("the guarded step (gradScaler) has no BF16", () -> Optimizer.adam()
-                .gradScaler(new GradScaler(1024, 2, 0.5, 10)).build().defaultGroup().add(Precision.BF16, p, g));
-        refused("the guarded step (stepStats) has no BF16",
-                () -> Optimizer.adam().stepStats(true).build().defaultGroup().add(Precision.BF16, p, g));
+        StatePrecision q8 = StatePrecision.BLOCKWISE_8BIT;
+        refused("the guarded step (skipNonFinite) cannot rescale the BF16 gradients of 8bit states yet", () -> Optimizer
+                .adam().statePrecision(q8).skipNonFinite(true).build().defaultGroup().add(Precision.BF16, p, g));
+        refused("the guarded step (clipGradNorm) cannot rescale the FP16 gradients of 8bit states yet", () -> Optimizer
+                .adamW().statePrecision(q8).clipGradNorm(1, 2).build().defaultGroup().add(Precision.FP16, p, g));
+        refused("state precision 8bit for BF16 parameters takes BF16 gradients, not yet F32 ones", () -> Optimizer
+                .adam().statePrecision(q8).build().defaultGroup().add(Precision.BF16, p, new float[8]));
         try (Arena arena = Arena.ofConfined()) {
-            refused("the guarded step (stepStats) has no BF16", () -> Optimizer.adam().stepStats(true).build()
-                    .defaultGroup().add(Precision.BF16, arena.allocate(16), arena.allocate(16)));
+            refused("a F32 parameter takes a gradient of its precision, not BF16 (widen it into a F32 gradient)",
+                    () -> Optimizer.adam().build().defaultGroup().add(Precision.F32, arena.allocate(32),
+                            Precision.BF16, arena.allocate(16)));
+            refused("a BF16 parameter takes a gradient of its precision or F32, not FP16", () -> Optimizer.adam()
+                    .build().defaultGroup().add(Precision.BF16, arena.allocate(16), Precision.FP16,
+                            arena.allocate(16)));
+            refused("gradient of the wrong shape: the value has 8 elements, the gradient 4", () -> Optimizer.adam()
+                    .build().defaultGroup().add(Precision.BF16, arena.allocate(16), Precision.F32,
+                            arena.allocate(16)));
         }
+        refused("gradient of the wrong shape: the value array has 8 elements, the gradient array 4",
+                () -> Optimizer.adam().build().defaultGroup().add(Precision.BF16, p, new float[4]));
         Optimizer<AdamConfig> opt = Optimizer.adam().build();
         opt.defaultGroup().add(Precision.BF16, p, g);
         refused("group 0: cannot switch the rounding of a group with 16-bit parameters from NEAREST to KAHAN",
