@@ -116,19 +116,13 @@ public class Adam8bitBenchmark {
             short[] want16 = p16Start.clone();
             Adam8bitReference.fused(step, blockSize, LowPrecision.BF16, Rounding.NEAREST, want16, g16, wantM,
                     wantMAbsmax, wantV, wantVAbsmax, null, 0, size, 0L, 0L);
-            requireSame(what, "p", Arrays.mismatch(p16, want16));
+            LowPrecisionAdamBenchmark.requireSame(what, "p", Arrays.mismatch(p16, want16));
         }
         BenchArrays_F32.requireSame(what, "m's absmax", mAbsmax, wantMAbsmax);
         BenchArrays_F32.requireSame(what, "v's absmax", vAbsmax, wantVAbsmax);
-        requireSame(what, "m", Arrays.mismatch(m, wantM));
-        requireSame(what, "v", Arrays.mismatch(v, wantV));
+        LowPrecisionAdamBenchmark.requireSame(what, "m", Arrays.mismatch(m, wantM));
+        LowPrecisionAdamBenchmark.requireSame(what, "v", Arrays.mismatch(v, wantV));
         reset();
-    }
-
-    private static void requireSame(String what, String array, int mismatch) {
-        if (mismatch >= 0) {
-            throw new IllegalStateException(what + ": " + array + "[" + mismatch + "] differs from the reference's");
-        }
     }
 
     private void step(int n) {

@@ -111,7 +111,8 @@ public class LowPrecisionAdamBenchmark {
         reset();
     }
 
-    private static void requireSame(String what, String array, int mismatch) {
+    /** Refuses a kernel whose array differs from the reference's ({@code mismatch} from {@code Arrays.mismatch}). */
+    static void requireSame(String what, String array, int mismatch) {
         if (mismatch >= 0) {
             throw new IllegalStateException(what + ": " + array + "[" + mismatch + "] differs from the reference's");
         }

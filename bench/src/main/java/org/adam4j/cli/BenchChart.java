@@ -177,7 +177,10 @@ final class BenchChart {
     private static String title(BenchSummary.Row r) {
         String who = r.roofline() ? "roofline" : (r.variant().equals("adamw") ? "AdamW" : r.variant().equals("adam")
                 ? "Adam" : r.variant().isEmpty() ? "" : r.variant()) + " " + r.op();
-        return String.format(Locale.ROOT, "%s, %s, %d thread%s", who.trim(), r.precision(), r.threads(),
+        // states kept otherwise than the parameters' default (8-bit, bf16) get panels of their own
+        String states = r.statePrecision().equals(BenchSummary.Row.stateOf(r.precision())) ? ""
+                : " (" + r.statePrecision() + " states)";
+        return String.format(Locale.ROOT, "%s, %s%s, %d thread%s", who.trim(), r.precision(), states, r.threads(),
                 r.threads() == 1 ? "" : "s");
     }
 }

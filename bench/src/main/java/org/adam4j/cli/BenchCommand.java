@@ -40,7 +40,7 @@ final class BenchCommand implements Command {
                 + "                   sum of squares (op gradnorm) and the guarded optimizer step (op\n"
                 + "                   fused-guarded: skip non-finite, step statistics), Adam on bf16 parameters\n"
                 + "                   and gradients (ops fused, fused-stochastic) and fp16, Adam with 8-bit\n"
-                + "                   moments (state_precision 8bit), and the roofline\n"
+                + "                   and with bf16 moments (state_precision 8bit, bf16), and the roofline\n"
                 + "  --full           every benchmark at every parameter value (hours); lane widths the JIT emulates\n"
                 + "                   here stop at " + BenchPlan.EMULATED_MAX_SIZE + " elements\n"
                 + "  --include REGEX  only the runs whose name matches REGEX (a Java regular expression, found anywhere\n"

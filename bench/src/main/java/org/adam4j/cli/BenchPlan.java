@@ -31,6 +31,7 @@ final class BenchPlan {
     static final String LAZY_ROWS = "org.adam4j.bench.LazyRowsBenchmark";
     static final String LOW_PRECISION_ADAM = "org.adam4j.bench.LowPrecisionAdamBenchmark";
     static final String ADAM_8BIT = "org.adam4j.bench.Adam8bitBenchmark";
+    static final String ADAM_BF16_STATES = "org.adam4j.bench.AdamBf16StatesBenchmark";
     /** {@code AdamBenchmark}'s fused step on heap segments ({@code summary.csv}'s op {@code fused-heap-segment}). */
     static final String FUSED_HEAP_SEGMENT = "fusedHeapSegment";
     /** {@code AdamBenchmark}'s gradient reduction alone ({@code summary.csv}'s op {@code gradnorm}). */
@@ -140,7 +141,10 @@ final class BenchPlan {
      * step ({@code fused-guarded}: skip non-finite, step statistics) with the vector kernel at both sizes; and the
      * roofline at each of those sizes; Adam with bf16 parameters and gradients ({@code LowPrecisionAdamBenchmark},
      * f32 moments) with the vector kernel, rounded to nearest and stochastically, at both sizes, its scalar kernel
-     * and fp16 at 16384; each of Adam's relatives
+     * and fp16 at 16384; Adam with 8-bit moments ({@code Adam8bitBenchmark}) on f32 and on bf16 parameters and
+     * gradients with the vector kernel at both sizes and on f32 with the scalar one at 16384; Adam with bf16 moments
+     * rounded to nearest on f32 parameters and gradients ({@code AdamBf16StatesBenchmark}) with the vector kernel at
+     * both sizes; each of Adam's relatives
      * on float at the cache-resident size with the vector kernel and both scalar baselines; and the lazy rows of a
      * 1,000,000 x 64 float table, {@code lazy}, {@code exact} and {@code dense}, one run each.
      */
@@ -190,6 +194,9 @@ final class BenchPlan {
             runs.add(adam8bit("vector", "bf16", size));
         }
         runs.add(adam8bit("scalar", "f32", CACHE_RESIDENT));
+        for (int size : List.of(CACHE_RESIDENT, MEMORY_BOUND)) {
+            runs.add(adamBf16States("vector", size));
+        }
         for (String precision : List.of("f32", "f64")) {
             for (int size : List.of(CACHE_RESIDENT, MEMORY_BOUND)) {
                 runs.add(roofline(precision, size, 1));
@@ -278,9 +285,18 @@ final class BenchPlan {
 
     /** Adam's step on f32 parameters and gradients with 8-bit blockwise moments, on 1 thread. */
     static Run adam8bit(String kernel, String precision, int size) {
-        Run r = arrays(ADAM_8BIT + ".fused", kernel, precision, "adam", size, 1);
+        return withStates(arrays(ADAM_8BIT + ".fused", kernel, precision, "adam", size, 1), "8bit");
+    }
+
+    /** Adam's step on f32 parameters and gradients with bf16 moments rounded to nearest, on 1 thread. */
+    static Run adamBf16States(String kernel, int size) {
+        return withStates(arrays(ADAM_BF16_STATES + ".fused", kernel, "f32", "adam", size, 1), "bf16");
+    }
+
+    /** {@code r} with its moments in {@code statePrecision} (the gradient is in the parameters' precision). */
+    private static Run withStates(Run r, String statePrecision) {
         Map<String, String> p = new LinkedHashMap<>(r.params());
-        p.put("statePrecision", "8bit");
+        p.put("statePrecision", statePrecision);
         return new Run(r.benchmark(), p);
     }
 

@@ -256,13 +256,16 @@ final class BenchSummary {
                 && x.threads() == threads).findFirst();
     }
 
-    /** The console table's section of a row: by variant, and Adam's 8-bit states apart from its f32 ones. */
+    /** The console table's section of a row: by variant, and Adam's 8-bit and bf16 states apart from its f32 ones. */
     private static String section(Row r) {
         if (r.roofline()) {
             return "roofline (bandwidth probe: Adam's memory traffic, trivial arithmetic)";
         }
         if (r.statePrecision().equals("8bit")) {
             return "Adam with 8-bit blockwise moments (bitsandbytes' maps, blocks of 256)";
+        }
+        if (r.statePrecision().equals("bf16")) {
+            return "Adam with bf16 moments";
         }
         return r.variant().equals("adam") ? "Adam" : r.variant().equals("adamw") ? "AdamW (decoupled weight decay)"
                 : r.variant().equals(LAZY_ROWS) ? "lazy rows (one AdamW step on a table; per table element)"

@@ -10,6 +10,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,26 @@ class BenchChartTest {
 
         assertFalse(panel(panels, "Adam fused, f64, 2 threads").getSeriesMap().containsKey("roofline"),
                 "no f64 roofline was measured");
+    }
+
+    /**
+     * Rows with compact states (bf16, 8-bit) get panels of their own, not lines over the f32-state ones of the same
+     * kernel, op, precision and threads, with the roofline scaled to their traffic (20 bytes of 28 for bf16 states).
+     */
+    @Test
+    void compactStatesGetPanelsOfTheirOwn() throws IOException {
+        List<BenchSummary.Row> rows = new ArrayList<>(BenchSummaryTest.synthetic().rows);
+        rows.add(new BenchSummary.Row("adam", "vector", "f32", "fused", 16384, 1, 16384 * 0.5, 0, 1.0, "f32", "bf16"));
+        rows.add(new BenchSummary.Row("adam", "vector", "f32", "fused", 16384, 1, 16384 * 5.0, 0, 1.0, "f32", "8bit"));
+        List<XYChart> panels = BenchChart.panels(new BenchSummary(rows));
+        XYChart f32 = panel(panels, "Adam fused, f32, 1 thread");
+        assertArrayEquals(new double[] {0.7, 1.5}, f32.getSeriesMap().get("vector").getYData(), 1e-12);
+        XYChart bf16 = panel(panels, "Adam fused, f32 (bf16 states), 1 thread");
+        assertArrayEquals(new double[] {0.5}, bf16.getSeriesMap().get("vector").getYData(), 1e-12);
+        assertArrayEquals(new double[] {0.35 * 20 / 28, 1.4 * 20 / 28}, bf16.getSeriesMap().get("roofline").getYData(),
+                1e-12);
+        assertArrayEquals(new double[] {5.0},
+                panel(panels, "Adam fused, f32 (8bit states), 1 thread").getSeriesMap().get("vector").getYData(), 1e-12);
     }
 
     @Test

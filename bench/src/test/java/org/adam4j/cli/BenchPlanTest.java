@@ -100,7 +100,7 @@ class BenchPlanTest {
             // The array row it is read against, in the same suite.
             assertTrue(quick.runs.contains(new BenchPlan.Run(BenchPlan.ADAM + ".fused", r.params())), r.label());
         }
-        assertEquals(82, quick.runs.size(), "the README's count of the quick suite");
+        assertEquals(84, quick.runs.size(), "the README's count of the quick suite");
     }
 
     /** Issue 13's rows: Adam on bf16 parameters and gradients, nearest and stochastic, beside its baselines. */
@@ -129,6 +129,27 @@ class BenchPlanTest {
         }
         assertTrue(quick.runs.contains(BenchPlan.adam8bit("scalar", "f32", BenchPlan.CACHE_RESIDENT)));
         assertEquals(5, quick.runs.stream().filter(r -> r.benchmark().startsWith(BenchPlan.ADAM_8BIT)).count());
+    }
+
+    /**
+     * Issue 14's bf16-state rows: Adam with f32 parameters and gradients and bf16 moments, vector in and beyond the
+     * caches on 1 thread; their parameters are summary.csv's precision and state_precision (the
+     * gradient's is the parameters').
+     */
+    @Test
+    void quickSuiteRunsAdamWithBf16Moments() {
+        BenchPlan quick = BenchPlan.quick(AVX2);
+        List<BenchPlan.Run> runs = quick.runs.stream()
+                .filter(r -> r.benchmark().startsWith(BenchPlan.ADAM_BF16_STATES)).toList();
+        assertEquals(List.of(BenchPlan.adamBf16States("vector", BenchPlan.CACHE_RESIDENT),
+                BenchPlan.adamBf16States("vector", BenchPlan.MEMORY_BOUND)), runs);
+        for (BenchPlan.Run r : runs) {
+            assertEquals(BenchPlan.ADAM_BF16_STATES + ".fused", r.benchmark());
+            assertEquals(Map.of("kernel", r.params().get("kernel"), "precision", "f32", "statePrecision", "bf16",
+                    "variant", "adam", "threads", "1", "size", Long.toString(r.size())), r.params(), r.label());
+        }
+        assertEquals(1, quick.including(Pattern.compile("AdamBf16StatesBenchmark.fused kernel=vector .*size=33554432 "
+                + ".*statePrecision=bf16")).runs.size());
     }
 
     /** Issue 15's rows: the reduction at every width and both baselines, and the guarded step beside the plain one. */
@@ -190,8 +211,8 @@ class BenchPlanTest {
         // vector-512 f32 and f64 and vector-64 f64, at 2 huge sizes and 2 thread counts: Adam's 2 variants x 6 ops
         // (fused on arrays and on heap segments, moments, params, gradnorm, fused-guarded) and the 7 relatives' one
         // and vector-512 for bf16 and fp16 (float lanes) at the one huge size, 1 thread: the 16-bit Adam's 3 ops,
-        // and the 8-bit-state Adam's one for f32 and bf16 parameters
-        assertEquals(3 * (2 * 6 + 7) * 2 * 2 + 2 * 3 + 2, full.skipped.size());
+        // the 8-bit-state Adam's one for f32 and bf16 parameters, and the bf16-state Adam's two
+        assertEquals(3 * (2 * 6 + 7) * 2 * 2 + 2 * 3 + 2 + 2, full.skipped.size());
         assertTrue(full.runs.stream().anyMatch(r -> r.label().contains("kernel=vector-512 precision=f32")));
     }
 

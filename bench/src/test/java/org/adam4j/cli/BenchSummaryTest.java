@@ -241,6 +241,29 @@ class BenchSummaryTest {
         assertTrue(w.toString().endsWith(",f32,8bit\n"), w.toString());
     }
 
+    /**
+     * A bf16-state row: 4 + 4 bytes of parameters and gradient read, 2 + 2 of moments read, 4 + 2 + 2 written; its
+     * speed-up is over the scalar bf16-state row, its %roof against the f32 probe; its own section.
+     */
+    @Test
+    void bf16StateRowsCountTwentyBytesAndCompareWithTheirOwnBaseline() throws IOException {
+        BenchSummary.Row bf16 = new BenchSummary.Row("adam", "vector", "f32", "fused", 1000, 1, 1000, 0.0, 1.0, "f32",
+                "bf16");
+        assertEquals(20, bf16.bytesPerElement(), TOLERANCE);
+        BenchSummary.Row scalarBf16 = new BenchSummary.Row("adam", "scalar", "f32", "fused", 1000, 1, 5000, 0.0, 1.0,
+                "f32", "bf16");
+        BenchSummary.Row scalarF32 = new BenchSummary.Row("adam", "scalar", "f32", "fused", 1000, 1, 3000, 0.0);
+        BenchSummary.Row roof = new BenchSummary.Row("", "roofline", "f32", "roofline", 1000, 1, 2000, 0.0);
+        BenchSummary s = new BenchSummary(List.of(scalarF32, bf16, scalarBf16, roof));
+        assertEquals(5.0, s.speedupOver(bf16, "scalar"), TOLERANCE);
+        assertEquals(100 * 20.0 / 14.0, s.rooflinePercent(bf16), TOLERANCE);
+        String table = s.table(BenchPlan.Emulation.NONE);
+        assertTrue(table.contains("\nAdam with bf16 moments\n"), table);
+        StringWriter w = new StringWriter();
+        BenchSummary.writeCsv(w, List.of(bf16));
+        assertTrue(w.toString().endsWith("vector,f32,fused,1000,1,1.00000,20.0000,0.000,f32,bf16\n"), w.toString());
+    }
+
     @Test
     void csvQuotesFieldsWithCommas() throws IOException {
         StringWriter w = new StringWriter();

@@ -1,7 +1,6 @@
 package org.adam4j.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -268,23 +267,6 @@ class Adam8bitKernelTest {
             expected.reference(s, Integer.MAX_VALUE, 0, n);
             actual.step(k, s, Integer.MAX_VALUE, 0, n);
             actual.assertSameAs(expected, k.name());
-        }
-    }
-
-    @Test
-    void kernelsAreFoundByTheNamesOfAdamKernels() {
-        assertEquals(AdamKernels.SCALAR, Adam8bit.kernel(" Scalar ").name());
-        assertEquals(AdamKernels.f32().name(), Adam8bit.preferred().name());
-        assertThrows(IllegalArgumentException.class, () -> Adam8bit.kernel("vector-96"));
-        assertThrows(IllegalArgumentException.class, () -> Adam8bit.kernel(null));
-        List<Adam8bitKernel> all = Adam8bit.all();
-        assertEquals(AdamKernels.vectorAvailable() ? 1 + AdamKernels.WIDTHS.size() : 1, all.size());
-        for (int w = 0; w < all.size() - 1; w++) {
-            int bits = AdamKernels.WIDTHS.get(w);
-            Adam8bitKernel k = Adam8bit.kernel("vector-" + bits);
-            assertEquals("vector-" + bits, k.name());
-            assertEquals(bits / Float.SIZE, k.lanes());
-            assertSame(all.get(w + 1), k);
         }
     }
 

@@ -1,8 +1,9 @@
 package org.adam4j.kernels;
 
+import static org.adam4j.kernels.BitAssertions.assertFloats;
+import static org.adam4j.kernels.BitAssertions.assertShorts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -135,26 +136,6 @@ class LowPrecisionAdamKernelTest {
                                 where + ": written outside the slice at " + i);
                     }
                 }
-            }
-        }
-    }
-
-    private static void assertShorts(short[] expected, short[] actual, String where) {
-        for (int i = 0; i < expected.length; i++) {
-            if (expected[i] != actual[i]) {
-                assertEquals(Integer.toHexString(expected[i] & 0xFFFF), Integer.toHexString(actual[i] & 0xFFFF),
-                        where + " at " + i);
-            }
-        }
-    }
-
-    private static void assertFloats(float[] expected, float[] actual, String where) {
-        for (int i = 0; i < expected.length; i++) {
-            int e = Float.floatToIntBits(expected[i]);
-            int a = Float.floatToIntBits(actual[i]);
-            if (e != a) {
-                assertEquals(Integer.toHexString(e), Integer.toHexString(a), where + " at " + i + " (" + expected[i]
-                        + " vs " + actual[i] + ")");
             }
         }
     }
@@ -333,23 +314,6 @@ class LowPrecisionAdamKernelTest {
                     null, 0, n, 2024, 0);
         }
         return p;
-    }
-
-    @Test
-    void kernelsAreFoundByTheNamesOfAdamKernels() {
-        assertEquals(AdamKernels.SCALAR, LowPrecisionAdam.kernel(" Scalar ").name());
-        assertEquals(AdamKernels.f32().name(), LowPrecisionAdam.preferred().name());
-        assertThrows(IllegalArgumentException.class, () -> LowPrecisionAdam.kernel("vector-96"));
-        assertThrows(IllegalArgumentException.class, () -> LowPrecisionAdam.kernel(null));
-        List<LowPrecisionAdamKernel> all = LowPrecisionAdam.all();
-        assertEquals(AdamKernels.vectorAvailable() ? 1 + AdamKernels.WIDTHS.size() : 1, all.size());
-        for (int w = 0; w < all.size() - 1; w++) {
-            int bits = AdamKernels.WIDTHS.get(w);
-            LowPrecisionAdamKernel k = LowPrecisionAdam.kernel("vector-" + bits);
-            assertEquals("vector-" + bits, k.name());
-            assertEquals(bits / Float.SIZE, k.lanes());
-            assertSame(all.get(w + 1), k);
-        }
     }
 
     @Test
