@@ -123,7 +123,8 @@ final class TrainCommand implements Command {
                 + "                   kept in S; 8bit is bitsandbytes' blockwise 8-bit moments (a byte per moment\n"
                 + "                   and parameter, a float absmax per block of " + StatePrecision.BLOCK_SIZE
                 + "), for adam and\n"
-                + "                   adamw, any --param-precision; bf16 is not supported yet\n"
+                + "                   adamw, any --param-precision; bf16 keeps them in bfloat16 (rounded\n"
+                + "                   as --rounding says: stochastic stays stochastic, kahan rounds them to nearest)\n"
                 + "  --out DIR        where the chart goes; default " + DEFAULT_OUT + "\n\n"
                 + "Chart: DIR/train-DATA-MODEL-OPTIMIZER.png (-OPTIMIZER-PRECISION-ROUNDING.png for bf16 and fp16,\n"
                 + "-OPTIMIZER-8bit-states.png for 8-bit states; DIR/train-DATA-MODEL-compare.png with --compare):\n"

@@ -67,7 +67,7 @@ class TrainStatePrecisionTest {
                 new String[] {"--state-precision", "4bit"},
                 new String[] {"--optimizer", "sgd", "--state-precision", "8bit"},
                 new String[] {"--compare", "adam,rmsprop:::8bit"},
-                new String[] {"--state-precision", "bf16"},
+                new String[] {"--optimizer", "sgd", "--state-precision", "bf16"},
                 new String[] {"--param-precision", "bf16", "--compare", "adam:::8bit,adam::kahan:8bit,adam:bf16::8bit"},
                 new String[] {"--compare", "adam:f32::4bit"},
                 new String[] {"--compare", "adam:f32::8bit,adam:::8bit"},
@@ -77,8 +77,7 @@ class TrainStatePrecisionTest {
                 "adam4j train: state precision 8bit is for Adam and AdamW only; sgd keeps f32 state",
                 "adam4j train: run 'rmsprop 8bit states': state precision 8bit is for Adam and AdamW only; rmsprop "
                         + "keeps f32 state",
-                "adam4j train: state precision bf16 is not supported yet (its kernels are not in this adam4j); f32 and "
-                        + "8bit are",
+                "adam4j train: state precision bf16 is for Adam and AdamW only; sgd keeps f32 state",
                 "adam4j train: run 'adam bf16 nearest 8bit states' listed twice",
                 "adam4j train: state precision '4bit' in 'adam:f32::4bit' must be one of f32, bf16, 8bit",
                 "adam4j train: run 'adam 8bit states' listed twice",

@@ -6,9 +6,12 @@ import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.Map;
 import org.adam4j.kernels.Adam8bitKernel;
+import org.adam4j.kernels.AdamBf16StatesKernel;
+import org.adam4j.reference.AdamConfig;
 import org.adam4j.reference.AdamStep;
 import org.adam4j.reference.GradNorms;
 import org.adam4j.reference.OptimizerStep;
+import org.adam4j.reference.Rounding;
 
 /**
  * A parameter whose group keeps {@link StatePrecision#BLOCKWISE_8BIT} states: a {@link Precision#F32} one (a whole
@@ -33,8 +36,14 @@ final class CompactStateParam extends Param {
     private static final int BLOCK = StatePrecision.BLOCK_SIZE;
     private static final int TILE = GradNorms.BLOCK;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    /** One thread's copies of a run of whole blocks, made on its first copied step. */
-    private static final ThreadLocal<Copies> TILES = ThreadLocal.withInitial(() -> new Copies(TILE));
+    /** One thread's copies of a run of whole blocks, made on its first copied step: 8-bit states. */
+    private static final ThreadLocal<Copies> TILES = ThreadLocal.withInitial(() -> new Copies(
+            StateLayout.of(AdamConfig.builder().build(), Precision.F32, Rounding.NEAREST,
+                    StatePrecision.BLOCKWISE_8BIT, TILE), TILE));
+    /** Likewise for bf16 states (a third array for AMSGrad's {@code max_exp_avg_sq}). */
+    private static final ThreadLocal<Copies> TILES_BF16 = ThreadLocal.withInitial(() -> new Copies(
+            StateLayout.of(AdamConfig.builder().amsgrad(true).build(), Precision.F32,
+                    Rounding.NEAREST, StatePrecision.BF16, TILE), TILE));
 
     static {
         if (TILE % BLOCK != 0 || Optimizer.PIECE_ALIGN % BLOCK != 0) {
@@ -61,9 +70,6 @@ final class CompactStateParam extends Param {
     private CompactStateParam(ParamGroup<?> group, Precision precision, long[] shape, MemorySegment value,
             MemorySegment grad, MatrixPair matrices, Object p, Object g, Arena arena) {
         super(group, precision, shape, value, grad, matrices);
-        if (statePrecision != StatePrecision.BLOCKWISE_8BIT) {
-            throw new IllegalStateException("no kernel steps " + statePrecision.label() + " states yet");
-        }
         List<StateLayout.Array> arrays = layout.arrays();
         this.state = new MemorySegment[arrays.size()];
         this.heap = arena == null ? new Object[arrays.size()] : null;
@@ -81,11 +87,11 @@ final class CompactStateParam extends Param {
         boolean inPlace = p != null && value.address() == 0 && value.byteSize() == grad.byteSize()
                 && size == java.lang.reflect.Array.getLength(p);
         if (!inPlace && precision != Precision.F32) {
-            throw new IllegalStateException(this + ": 16-bit parameters with 8-bit states are whole arrays");
+            throw new IllegalStateException(this + ": 16-bit parameters with compact states are whole arrays");
         }
         this.p = inPlace ? p : null;
         this.g = inPlace ? g : null;
-        this.tail = inPlace || size % BLOCK == 0 ? null : new Copies((int) (size % BLOCK));
+        this.tail = inPlace || size % BLOCK == 0 ? null : new Copies(layout, (int) (size % BLOCK));
     }
 
     /** Elements {@code [off, off + len)} of {@code value} and {@code grad}, already checked. */
@@ -124,40 +130,62 @@ final class CompactStateParam extends Param {
     @Override
     void update(OptimizerStep s, long off, long len, Optimizer.Kernels k) {
         AdamStep step = (AdamStep) s;
-        Adam8bitKernel kernel = k.blockwise8bit();
         if (p != null) {
-            run(kernel, step, p, g, heap, (int) off, (int) len);
+            run(k, step, p, g, heap, (int) off, (int) len, firstIndex + off);
             return;
         }
-        Copies tile = TILES.get();
+        Copies tile = statePrecision == StatePrecision.BF16 ? TILES_BF16.get() : TILES.get();
         for (long o = off, end = off + len; o < end; ) {
             int n = (int) Math.min(TILE, end - o);
             // a piece ends inside a block only at the parameter's end
             int whole = n - n % BLOCK;
             if (whole > 0) {
-                runCopied(kernel, step, tile, o, whole);
+                runCopied(k, step, tile, o, whole);
             }
             if (whole < n) {
-                runCopied(kernel, step, tail, o + whole, n - whole);
+                runCopied(k, step, tail, o + whole, n - whole);
             }
             o += n;
         }
     }
 
-    /** The kernel over {@code [off, off + len)} of arrays laid out as this parameter's. */
-    private void run(Adam8bitKernel kernel, AdamStep s, Object p, Object g, Object[] st, int off, int len) {
-        if (p instanceof float[] f) {
-            kernel.fused(s, BLOCK, f, (float[]) g, (byte[]) st[0], (float[]) st[2], (byte[]) st[1], (float[]) st[3],
-                    off, len);
-        } else {
-            kernel.fused(s, BLOCK, precision.format(), group.rounding(), (short[]) p, (short[]) g, (byte[]) st[0],
-                    (float[]) st[2], (byte[]) st[1], (float[]) st[3], st.length > 4 ? (short[]) st[4] : null, off,
-                    len, group.roundingSeed(), firstIndex);
+    /**
+     * The kernel of the state precision over {@code [off, off + len)} of arrays laid out as this parameter's, element
+     * {@code off} being element {@code index} of the optimizer's parameters laid end to end.
+     */
+    private void run(Optimizer.Kernels k, AdamStep s, Object p, Object g, Object[] st, int off, int len, long index) {
+        Rounding rounding = group.rounding();
+        long seed = group.roundingSeed();
+        switch (statePrecision) {
+            case BLOCKWISE_8BIT -> {
+                Adam8bitKernel kernel = k.blockwise8bit();
+                if (p instanceof float[] f) {
+                    kernel.fused(s, BLOCK, f, (float[]) g, (byte[]) st[0], (float[]) st[2], (byte[]) st[1],
+                            (float[]) st[3], off, len);
+                } else {
+                    kernel.fused(s, BLOCK, precision.format(), rounding, (short[]) p, (short[]) g, (byte[]) st[0],
+                            (float[]) st[2], (byte[]) st[1], (float[]) st[3], st.length > 4 ? (short[]) st[4] : null,
+                            off, len, seed, index - off);
+                }
+            }
+            case BF16 -> {
+                AdamBf16StatesKernel kernel = k.bf16States();
+                short[] vmax = s.amsgrad ? (short[]) st[2] : null;
+                if (p instanceof float[] f) {
+                    kernel.fused(s, rounding, f, (float[]) g, (short[]) st[0], (short[]) st[1], vmax, off, len, seed,
+                            index);
+                } else {
+                    short[] comp = rounding == Rounding.KAHAN ? (short[]) st[st.length - 1] : null;
+                    kernel.fused(s, precision.format(), rounding, (short[]) p, (short[]) g, (short[]) st[0],
+                            (short[]) st[1], vmax, comp, off, len, seed, index);
+                }
+            }
+            case F32 -> throw new IllegalStateException(this + ": f32 states are not compact");
         }
     }
 
     /** Steps elements {@code [o, o + n)}, whole blocks or the last one, through the arrays of {@code c}. */
-    private void runCopied(Adam8bitKernel kernel, AdamStep s, Copies c, long o, int n) {
+    private void runCopied(Optimizer.Kernels kernels, AdamStep s, Copies c, long o, int n) {
         MemorySegment.copy(value, FLOAT, o * Float.BYTES, c.p, 0, n);
         MemorySegment.copy(grad, FLOAT, o * Float.BYTES, c.g, 0, n);
         for (int k = 0; k < state.length; k++) {
@@ -166,7 +194,7 @@ final class CompactStateParam extends Param {
             MemorySegment.copy(state[k], a.element().layout(), at * a.element().bytes(), c.state[k], 0,
                     a.absmax() ? (int) StateLayout.blocks(n) : n);
         }
-        run(kernel, s, c.p, c.g, c.state, 0, n);
+        run(kernels, s, c.p, c.g, c.state, 0, n, firstIndex + o);
         MemorySegment.copy(c.p, 0, value, FLOAT, o * Float.BYTES, n);
         for (int k = 0; k < state.length; k++) {
             StateLayout.Array a = layout.arrays().get(k);
@@ -192,11 +220,16 @@ final class CompactStateParam extends Param {
         final float[] g;
         final Object[] state;
 
-        Copies(int n) {
+        /** Copies for {@code n} elements of {@code layout}'s arrays (of its length, which is not {@code n}). */
+        Copies(StateLayout layout, int n) {
             p = new float[n];
             g = new float[n];
-            int blocks = (int) StateLayout.blocks(n);
-            state = new Object[] {new byte[n], new byte[n], new float[blocks], new float[blocks]};
+            List<StateLayout.Array> arrays = layout.arrays();
+            state = new Object[arrays.size()];
+            for (int k = 0; k < state.length; k++) {
+                StateLayout.Array a = arrays.get(k);
+                state[k] = a.element().allocate(a.absmax() ? StateLayout.blocks(n) : n).heapBase().orElseThrow();
+            }
         }
     }
 }

@@ -14,6 +14,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.adam4j.kernels.Adam8bit;
 import org.adam4j.kernels.Adam8bitKernel;
+import org.adam4j.kernels.AdamBf16States;
+import org.adam4j.kernels.AdamBf16StatesKernel;
 import org.adam4j.kernels.AdamKernel_F32;
 import org.adam4j.kernels.AdamKernel_F64;
 import org.adam4j.kernels.AdamKernels;
@@ -706,11 +708,12 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
      * the {@code float} one's width).
      */
     record Kernels(AdamKernel_F32 kernel_F32, AdamKernel_F64 kernel_F64, LowPrecisionAdamKernel lowPrecision,
-            Adam8bitKernel blockwise8bit) {
+            Adam8bitKernel blockwise8bit, AdamBf16StatesKernel bf16States) {
         static Kernels of(String name) {
             AdamKernel_F32 f32 = name == null ? AdamKernels.f32() : AdamKernels.f32(name);
             return new Kernels(f32, name == null ? AdamKernels.f64() : AdamKernels.f64(name),
-                    LowPrecisionAdam.kernel(f32.name()), Adam8bit.kernel(f32.name()));
+                    LowPrecisionAdam.kernel(f32.name()), Adam8bit.kernel(f32.name()),
+                    AdamBf16States.kernel(f32.name()));
         }
     }
 
@@ -1104,7 +1107,7 @@ public final class Optimizer<C extends OptimizerConfig> implements AutoCloseable
          * {@return the optimizer, with an empty default group}
          *
          * @throws IllegalArgumentException if the configuration cannot keep the {@link #statePrecision} (another
-         *     algorithm than Adam and AdamW, AMSGrad with 8-bit states, or bf16 states, not supported yet)
+         *     algorithm than Adam and AdamW, or AMSGrad with 8-bit states)
          */
         public Optimizer<C> build() {
             return new Optimizer<>(this, config());

@@ -147,7 +147,7 @@ public final class ParamGroup<C extends OptimizerConfig> {
     /**
      * Sets how this group's parameters keep their optimizer state, before any is added: {@link StatePrecision#F32},
      * or compact for Adam and AdamW ({@link StatePrecision#BLOCKWISE_8BIT}: bitsandbytes' 8-bit blockwise moments,
-     * without AMSGrad; {@link StatePrecision#BF16} is not supported yet). Compact states are for
+     * without AMSGrad; {@link StatePrecision#BF16}: bf16 moments, AMSGrad's too). Compact states are for
      * {@link Precision#F32} parameters and whole {@code short[]} arrays of 16-bit ones: {@code add} refuses
      * {@code double} parameters and 16-bit slices and off-heap segments in such a group.
      *
@@ -340,7 +340,7 @@ public final class ParamGroup<C extends OptimizerConfig> {
         if (statePrecision.isCompact() && (off != 0 || len != value.length)) {
             throw new IllegalArgumentException("state precision " + statePrecision.label() + " for " + precision
                     + " parameters takes whole short[] arrays, not yet slices ([" + off + ", " + (off + len) + ") of "
-                    + value.length + "): the 8-bit kernels key stochastic rounding by the index in the array");
+                    + value.length + "): their compact states are stepped in place, and only whole arrays are");
         }
         requireNoAlias(MemorySegment.ofArray(value), MemorySegment.ofArray(grad), off, len, Short.BYTES,
                 Short.BYTES);
@@ -413,14 +413,14 @@ public final class ParamGroup<C extends OptimizerConfig> {
         if (statePrecision.isCompact()) {
             if (gradPrecision != precision) {
                 throw new IllegalArgumentException("state precision " + statePrecision.label() + " for " + precision
-                        + " parameters takes " + precision + " gradients, not yet F32 ones (the 8-bit kernels read "
-                        + "16-bit gradients)");
+                        + " parameters takes " + precision + " gradients, not yet F32 ones (the compact-state kernels "
+                        + "read 16-bit gradients)");
             }
             String guard = optimizer.guardedOption();
             if (guard != null) {
                 throw new IllegalArgumentException("the guarded step (" + guard + ") cannot rescale the " + precision
-                        + " gradients of " + statePrecision.label() + " states yet (the 8-bit kernels read 16-bit "
-                        + "gradients): use F32 states for " + precision + " parameters, or an optimizer without it");
+                        + " gradients of " + statePrecision.label() + " states yet (the compact-state kernels read "
+                        + "16-bit gradients): use F32 states for " + precision + " parameters, or an optimizer without it");
             }
         }
     }

@@ -74,7 +74,8 @@ public enum StatePrecision {
 
     /**
      * Whether a group of {@code config} can keep its state in this precision: {@link #F32} always; the compact ones
-     * for Adam and AdamW, and {@link #BLOCKWISE_8BIT} without AMSGrad. {@link #BF16} is not supported yet.
+     * for Adam and AdamW ({@link #BF16} with AMSGrad too: its {@code max_exp_avg_sq} in bf16), and
+     * {@link #BLOCKWISE_8BIT} without AMSGrad.
      *
      * @param config the group's configuration
      * @return {@code null} if it can, else why not (a sentence fragment naming both)
@@ -88,10 +89,7 @@ public enum StatePrecision {
             return "state precision " + label + " is for Adam and AdamW only; " + config.algorithm()
                     + " keeps f32 state";
         }
-        if (this == BF16) {
-            return "state precision bf16 is not supported yet (its kernels are not in this adam4j); f32 and 8bit are";
-        }
-        if (adam.amsgrad()) {
+        if (this == BLOCKWISE_8BIT && adam.amsgrad()) {
             return "state precision 8bit has no AMSGrad: 8-bit states keep no max_exp_avg_sq (bitsandbytes' 8-bit "
                     + "Adam has none either)";
         }
@@ -100,7 +98,7 @@ public enum StatePrecision {
 
     /**
      * Whether a parameter of {@code precision} can keep its state in this precision: every precision in {@link #F32};
-     * {@link #BLOCKWISE_8BIT} for {@link Precision#F32} parameters and for whole {@code short[]} arrays of
+     * the compact ones for {@link Precision#F32} parameters and for whole {@code short[]} arrays of
      * {@link Precision#BF16} and {@link Precision#FP16} ones ({@code double} parameters keep {@code double} state).
      *
      * @param precision the parameter's precision
@@ -115,8 +113,7 @@ public enum StatePrecision {
             return "an F64 parameter keeps f64 state: state precision " + label + " is for F32, BF16 and FP16 "
                     + "parameters";
         }
-        return this == BLOCKWISE_8BIT ? null : "state precision " + label + " for " + precision + " parameters is "
-                + "not supported yet";
+        return null;
     }
 
     /** Refuses, with {@link #supportedBy}'s reason after {@code where}, a configuration that cannot keep this state. */

@@ -71,8 +71,10 @@ class CompactStateOptimizerTest {
         }
         refused(IllegalArgumentException.class, "state precision 8bit has no AMSGrad: 8-bit states keep no "
                 + "max_exp_avg_sq", () -> Optimizer.adam().amsgrad(true).statePrecision(Q8).build());
-        refused(IllegalArgumentException.class, "state precision bf16 is not supported yet",
-                () -> Optimizer.adamW().statePrecision(StatePrecision.BF16).build());
+        refused(IllegalArgumentException.class, "state precision bf16 is for Adam and AdamW only; sgd keeps f32 "
+                + "state", () -> Optimizer.sgd(0.1).statePrecision(StatePrecision.BF16).build());
+        // bf16 states keep AMSGrad's max_exp_avg_sq in bf16 too
+        Optimizer.adamW().amsgrad(true).statePrecision(StatePrecision.BF16).build().close();
         refused(NullPointerException.class, "statePrecision", () -> Optimizer.adam().statePrecision(null));
 
         try (Arena arena = Arena.ofConfined(); Optimizer<AdamConfig> opt = Optimizer.adamW().statePrecision(Q8)
@@ -93,8 +95,8 @@ class CompactStateOptimizerTest {
                     () -> g.add(Precision.F64, arena.allocate(16), arena.allocate(16)));
             for (Precision p : List.of(Precision.BF16, Precision.FP16)) {
                 refused(IllegalArgumentException.class, "state precision 8bit for " + p + " parameters takes whole "
-                        + "short[] arrays, not yet slices ([1, 4) of 4): the 8-bit kernels key stochastic rounding by "
-                        + "the index in the array", () -> g.add(p, new short[4], new short[4], 1, 3));
+                        + "short[] arrays, not yet slices ([1, 4) of 4): their compact states are stepped in place, and"
+                        + " only whole arrays are", () -> g.add(p, new short[4], new short[4], 1, 3));
                 refused(IllegalArgumentException.class, "takes whole short[] arrays, not yet slices ([0, 2) of 4)",
                         () -> g.add(p, MemorySegment.ofArray(new short[4]).asSlice(0, 4),
                                 MemorySegment.ofArray(new short[4]).asSlice(0, 4)));
@@ -114,9 +116,10 @@ class CompactStateOptimizerTest {
             ParamGroup<AdamConfig> g = opt.addGroup(AdamConfig.builder().amsgrad(true).build(), LrSchedule.constant());
             refused(IllegalArgumentException.class, "group 1: state precision 8bit has no AMSGrad",
                     () -> g.statePrecision(Q8));
-            refused(IllegalArgumentException.class, "group 1: state precision bf16 is not supported yet",
-                    () -> g.statePrecision(StatePrecision.BF16));
-            assertEquals(StatePrecision.F32, g.statePrecision());
+            g.statePrecision(StatePrecision.BF16);
+            assertEquals(StatePrecision.BF16, g.statePrecision());
+            assertEquals(List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq"), g.add(new float[3], new float[3])
+                    .stateNames());
             // AdamW-like options of AdamConfig keep 8-bit states
             ParamGroup<AdamConfig> h = opt.addGroup(AdamConfig.builder().fullyDecoupled(0.1, 1e-2).maximize(true)
                     .epsilonHat(true).build(), LrSchedule.constant());
