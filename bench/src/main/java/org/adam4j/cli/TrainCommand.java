@@ -240,8 +240,13 @@ final class TrainCommand implements Command {
                     out.println(prefix + "optimizer: " + Optimizers.describe(name, optimizer));
                     out.printf(Locale.ROOT, "%soptimizer state: %d bytes, %.2f per parameter%s%n", prefix,
                             optimizer.stateBytes(), (double) optimizer.stateBytes() / mlp.parameterCount(),
-                            spec.state().equals("f32") ? "" : ", " + spec.state() + " states (codes and a float "
-                                    + "absmax per block of " + StatePrecision.BLOCK_SIZE + ")");
+                            switch (StatePrecision.parse(spec.state())) {
+                                case F32 -> "";
+                                case BF16 -> ", bf16 states (" + (spec.rounding().equals("stochastic") ? "stochastic"
+                                        : "nearest") + " rounding)";
+                                case BLOCKWISE_8BIT -> ", 8bit states (codes and a float absmax per block of "
+                                        + StatePrecision.BLOCK_SIZE + ")";
+                            });
                     if (!spec.precision().equals("f32")) {
                         out.println(prefix + "parameters and gradients: " + spec.precision() + ", float arithmetic, "
                                 + spec.rounding() + " rounding" + (spec.rounding().equals("stochastic") ? " (seed "

@@ -62,6 +62,17 @@ class TrainStatePrecisionTest {
     }
 
     @Test
+    void bf16StatesAreCountedAndSayHowTheyRound() {
+        TrainCommandTest.Result r = TrainCommandTest.run("train", "--param-precision", "bf16", "--rounding",
+                "stochastic", "--state-precision", "bf16", "--epochs", "1", "--hidden", "16", "--out", dir.toString());
+        assertEquals(0, r.status(), String.join("\n", r.err()));
+        // 82 parameters (2-16-2): 4 bytes of bf16 moments each
+        assertTrue(r.out().contains("optimizer state: 328 bytes, 4.00 per parameter, bf16 states (stochastic "
+                + "rounding)"), String.join("\n", r.out()));
+        assertTrue(Files.exists(dir.resolve("train-two-moons-mlp-adam-bf16-stochastic-bf16-states.png")));
+    }
+
+    @Test
     void statesThatCannotBeKeptAreRefusedBeforeAnythingIsWritten() throws Exception {
         List<String[]> cases = List.of(
                 new String[] {"--state-precision", "4bit"},
